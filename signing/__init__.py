@@ -1,0 +1,1 @@
+"""Signing, issuance and verification of PDF documents (PAdES) for vanban."""

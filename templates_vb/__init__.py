@@ -1,0 +1,1 @@
+"""DOCX templates (docxtpl) that users may open and edit in Word."""
