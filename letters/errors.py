@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class Diagnostic:
     file: str | None = None
     line: int | None = None
     field: str | None = None
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
+    extra: dict[str, str] = dataclasses.field(default_factory=dict, compare=False)
 
     def format(self) -> str:
         where = []
