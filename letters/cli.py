@@ -16,6 +16,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 # Each module listed here exposes `register(group: click.Group) -> None` and adds its own commands.
 COMMAND_MODULES: tuple[str, ...] = (
+    "letters.cli_results",
     "letters.cli_documents",
 )
 
