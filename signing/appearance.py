@@ -7,9 +7,13 @@ Phụ lục I: blue ink) and the seal red, as NĐ 30 prescribes for the images o
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import math
+import os
 import random
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +25,9 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import StaticStampStyle, TextStampStyle
 
 from letters.errors import VanbanError
+
+# fontTools reports every table it drops while subsetting the embedded font; users need not see that.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 SERIF_REGULAR = FONT_DIR / "LiberationSerif-Regular.ttf"
@@ -163,13 +170,58 @@ def image_stamp_style(image: LoadedImage) -> StaticStampStyle:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def pdf_font(path: Path) -> Path:
+    """A copy of a TrueType font rescaled to 1000 units per em, cached on disk.
+
+    pyHanko's glyph accumulator writes the font's raw advance widths into the PDF /W array,
+    which PDF defines in thousandths of an em; Liberation Serif has 2048 units per em, so
+    its glyphs would be spaced twice too wide. Hinting is dropped: it is tied to the old grid.
+    """
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+    from fontTools.ttLib.tables import ttProgram
+
+    source = font_path(path)
+    font = TTFont(str(source))
+    if font["head"].unitsPerEm == 1000:
+        return source
+    stat = source.stat()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vanban" / "fonts"
+    target = cache / f"{source.stem}-{stat.st_size}-{int(stat.st_mtime)}-upm1000.ttf"
+    if target.is_file():
+        return target
+    scale_upem(font, 1000)
+    for tag in ("fpgm", "prep", "cvt ", "hdmx", "LTSH", "VDMX"):
+        if tag in font:
+            del font[tag]
+    glyf = font["glyf"]
+    for name in glyf.keys():
+        glyph = glyf[name]
+        if hasattr(glyph, "program"):
+            glyph.program = ttProgram.Program()
+            glyph.program.fromBytecode(b"")
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
+        os.close(fd)
+    except OSError:
+        cache = Path(tempfile.mkdtemp(prefix="vanban-fonts-"))
+        target = cache / target.name
+        tmp = str(cache / "font.tmp")
+    font.save(tmp)
+    os.replace(tmp, target)  # atomic: concurrent processes never see half a font
+    return target
+
+
 def text_box_style(size: float, *, italic: bool = False) -> TextBoxStyle:
     """Liberation Serif (metric clone of Times New Roman), embedded, so diacritics survive."""
-    ttf = font_path(SERIF_ITALIC if italic else SERIF_REGULAR)
+    ttf = pdf_font(SERIF_ITALIC if italic else SERIF_REGULAR)
+    points = round(size)  # pyHanko's layout engine does exact (Fraction) arithmetic on integer sizes
     return TextBoxStyle(
-        font=GlyphAccumulatorFactory(str(ttf), font_size=size),
-        font_size=size,
-        leading=round(size * 1.15, 2),
+        font=GlyphAccumulatorFactory(str(ttf), font_size=points),
+        font_size=points,
+        leading=round(points * 1.15),
         border_width=0,
         box_layout_rule=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN,

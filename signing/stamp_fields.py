@@ -13,22 +13,23 @@ from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.content import RawContent
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
-from pyhanko.stamp import TextStampStyle
 
 from letters.errors import VanbanError
-from signing.appearance import text_box_style
+from signing.appearance import SERIF_ITALIC, SERIF_REGULAR, pdf_font
 from signing.stamp_layout import Blank, Box, HeaderBlanks
 
-NUMBER_FIELD = "vanban.so"
-DAY_FIELD = "vanban.ngay"
-MONTH_FIELD = "vanban.thang"
-YEAR_FIELD = "vanban.nam"
+NUMBER_FIELD = "SoVanBan"
+DAY_FIELD = "NgayBanHanh"
+MONTH_FIELD = "ThangBanHanh"
+YEAR_FIELD = "NamBanHanh"
 ISSUE_FIELDS = (NUMBER_FIELD, DAY_FIELD, MONTH_FIELD, YEAR_FIELD)
 
 _READ_ONLY = 1
+BASELINE_OFFSET = 0.25
 _FONT_UPRIGHT = "/TiRo"
 _FONT_ITALIC = "/TiIt"
 # Q: 0 left, 1 centre, 2 right. The number hugs the slash of "/KH-STTTT"; day/month/year are centred.
@@ -125,8 +126,10 @@ def add_issue_fields(writer: BasePdfFileWriter, blanks: HeaderBlanks) -> list[st
         annots = annots.get_object()
     for name, blank in wanted:
         font = _FONT_ITALIC if blank.italic else _FONT_UPRIGHT
-        # Pad the box vertically so descenders of the filled text stay inside it.
-        box = Box(blank.box.x0, blank.box.y0 - 0.15 * blank.font_size, blank.box.x1, blank.box.y1)
+        # The box's bottom sits BASELINE_OFFSET em below the printed line's baseline, so the
+        # filled text can be drawn exactly on that baseline later.
+        size = blank.font_size
+        box = Box(blank.box.x0, blank.baseline - BASELINE_OFFSET * size, blank.box.x1, blank.baseline + 0.95 * size)
         field = generic.DictionaryObject(
             {
                 pdf_name("/FT"): pdf_name("/Tx"),
@@ -200,24 +203,34 @@ def fill_issue_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> dict
                 f"Ô «{name}» đã được điền «{spec.value}»: văn bản này đã được ban hành.",
                 hint="Không cấp số lần thứ hai cho một văn bản.",
             )
-        align = {0: layout.AxisAlignment.ALIGN_MIN, 1: layout.AxisAlignment.ALIGN_MID, 2: layout.AxisAlignment.ALIGN_MAX}
-        style = TextStampStyle(
-            stamp_text="%(value)s",
-            text_box_style=text_box_style(spec.font_size, italic=spec.italic),
-            border_width=0,
-            inner_content_layout=layout.SimpleBoxLayoutRule(
-                x_align=align[_ALIGN[name]],
-                y_align=layout.AxisAlignment.ALIGN_MIN,
-                margins=layout.Margins(left=0.5, right=0.5, top=0, bottom=0.15 * spec.font_size + 0.4),
-            ),
-        )
-        stamp = style.create_stamp(
-            writer, layout.BoxConstraints(width=spec.box.width, height=spec.box.height), {"value": value}
-        )
-        ap_ref = stamp.register()
+        ap_ref = _text_appearance(writer, spec, value, _ALIGN[name])
         field = refs[name].get_object()
         field[pdf_name("/V")] = pdf_string(value)
         field[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): ap_ref})
         writer.update_container(field)
         filled[name] = IssueField(name, spec.page, spec.box, spec.font_size, spec.italic, value)
     return filled
+
+
+def _text_appearance(writer: BasePdfFileWriter, spec: IssueField, value: str, align: int) -> generic.IndirectObject:
+    """A form XObject drawing `value` on the printed line's baseline in embedded Liberation Serif."""
+    size = spec.font_size
+    ttf = pdf_font(SERIF_ITALIC if spec.italic else SERIF_REGULAR)
+    engine = GlyphAccumulatorFactory(str(ttf), font_size=round(size)).create_font_engine(writer)
+    shaped = engine.shape(value)
+    text_width = shaped.x_advance * size
+    w, h = spec.box.width, spec.box.height
+    x = {0: 0.5, 1: (w - text_width) / 2, 2: w - text_width - 0.5}[align]
+    ops = b"/Tx BMC q BT /F1 %g Tf %.3f %.3f Td %s ET Q EMC" % (size, x, BASELINE_OFFSET * size, shaped.graphics_ops)
+    xobj = generic.StreamObject(
+        {
+            pdf_name("/Type"): pdf_name("/XObject"),
+            pdf_name("/Subtype"): pdf_name("/Form"),
+            pdf_name("/BBox"): generic.ArrayObject(generic.FloatObject(round(v, 3)) for v in (0, 0, w, h)),
+            pdf_name("/Resources"): generic.DictionaryObject(
+                {pdf_name("/Font"): generic.DictionaryObject({pdf_name("/F1"): engine.as_resource()})}
+            ),
+        },
+        stream_data=ops,
+    )
+    return writer.add_object(xobj)

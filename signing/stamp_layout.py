@@ -62,6 +62,7 @@ class TextLine:
     text: str
     box: Box
     chars: tuple[tuple[str, Box, str, float], ...]  # (text, box, fontname, size) per glyph
+    baseline: float
 
     @property
     def font_size(self) -> float:
@@ -106,6 +107,7 @@ class Blank:
     box: Box
     font_size: float
     italic: bool
+    baseline: float
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,12 @@ def _lines_of(page: PDFPage) -> list[TextLine]:
         )
         text = "".join(c[0] for c in chars).strip()
         if text:
-            out.append(TextLine(text=text, box=Box(line.x0, line.y0, line.x1, line.y1), chars=chars))
+            glyphs = [c for c in line if isinstance(c, LTChar) and c.get_text().strip()]
+            # The text matrix's origin is the baseline; glyph boxes depend on the font's descent.
+            baseline = glyphs[0].matrix[5] if glyphs else line.y0
+            out.append(
+                TextLine(text=text, box=Box(line.x0, line.y0, line.x1, line.y1), chars=chars, baseline=baseline)
+            )
     out.sort(key=lambda ln: (-ln.box.y1, ln.box.x0))
     return out
 
@@ -266,7 +273,7 @@ def find_header_blanks(data: bytes, source: str = "PDF") -> HeaderBlanks:
         if m:
             symbol = m.group(2).rstrip(".,;")
             if m.group(1).strip(BLANK_CHARS) == "" and (box := _span_box(line, m.start(1), m.end(1))):
-                number = Blank(box, line.font_size, line.italic)
+                number = Blank(box, line.font_size, line.italic, line.baseline)
             break
     day = month = year = None
     printed_year = None
@@ -278,7 +285,7 @@ def find_header_blanks(data: bytes, source: str = "PDF") -> HeaderBlanks:
         place = (m.group("place") or "").strip() or None
         for key in ("d", "m"):
             if m.group(key).strip(BLANK_CHARS) == "" and (box := _span_box(line, m.start(key), m.end(key))):
-                blank = Blank(box, line.font_size, line.italic)
+                blank = Blank(box, line.font_size, line.italic, line.baseline)
                 if key == "d":
                     day = blank
                 else:
@@ -290,7 +297,9 @@ def find_header_blanks(data: bytes, source: str = "PDF") -> HeaderBlanks:
             glyph_text = "".join(c[0] for c in line.chars)
             shift = len(glyph_text) - len(glyph_text.lstrip())
             x0 = line.chars[shift + m.start("y") - 1][1].x1 + 0.25 * line.font_size
-            year = Blank(Box(x0, line.box.y0, x0 + 2.4 * line.font_size, line.box.y1), line.font_size, line.italic)
+            year = Blank(
+                Box(x0, line.box.y0, x0 + 2.4 * line.font_size, line.box.y1), line.font_size, line.italic, line.baseline
+            )
         break
     return HeaderBlanks(
         page=0, number=number, symbol=symbol, day=day, month=month, year=year,
