@@ -1,0 +1,163 @@
+"""Document builders: campaign → everything one document's template needs.
+
+Each builder decides the header (number, ký hiệu, date), the title or V/v line, the Kính gửi
+and Nơi nhận lists and the signer; the body comes from the wording sections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docxtpl import RichText
+
+from letters import calendar as cal
+from letters import layout as L
+from letters import markup, wording
+from letters.campaign import Campaign, DocumentKind, DocumentSpec
+from letters.errors import VanbanError
+from letters.template_factory import TEMPLATES_DIR
+from letters.textmetrics import balanced_break
+from letters.views import wording_context
+
+FOOTNOTE_MARK = "\u27e6fn:{}\u27e7"
+TABLE_MARK = "\u27e6table:{}\u27e7"
+DRAFT_NUMBER = "        "  # left blank for the văn thư, wide enough for four digits
+
+
+@dataclass(frozen=True)
+class DocType:
+    kind: DocumentKind
+    title: str  # tên loại, upper case; empty for a công văn
+    abbreviation: str  # KH, QĐ…; empty for a công văn
+    template: str
+    filename: str
+    label: str  # how messages name the document
+
+
+DOC_TYPES: dict[DocumentKind, DocType] = {
+    DocumentKind.KE_HOACH: DocType(DocumentKind.KE_HOACH, "KẾ HOẠCH", "KH", "ke_hoach.docx", "ke-hoach", "Kế hoạch"),
+    DocumentKind.CONG_VAN: DocType(DocumentKind.CONG_VAN, "", "", "cong_van.docx", "cong-van-huong-dan", "Công văn hướng dẫn"),
+}
+
+
+@dataclass
+class BuiltDocument:
+    kind: DocumentKind
+    label: str
+    filename: str
+    template: Path
+    context: dict[str, Any]
+    blocks: list[markup.Block]
+    footnotes: dict[str, str] = field(default_factory=dict)
+    tables: list[list[list[str]]] = field(default_factory=list)
+
+
+def header_name(text: str, *, bold: bool) -> RichText:
+    width = (L.HEADER_LEFT_MM - 2 * L.CELL_MARGIN_MM) / L.MM_PER_PT
+    return RichText(balanced_break(text, L.SIZE_AGENCY, width, bold=bold))
+
+
+def reference(campaign: Campaign, doc_type: DocType, spec: DocumentSpec) -> str:
+    """Số và ký hiệu: '83/KH-STTTT' for typed documents, '2138/STTTT-CNTT' for a công văn."""
+    number = spec.number.zfill(2) if spec.number else DRAFT_NUMBER
+    issuer = campaign.issuer
+    if doc_type.abbreviation:
+        return f"{number}/{doc_type.abbreviation}-{issuer.abbreviation}"
+    return f"{number}/{issuer.abbreviation}-{issuer.drafting_unit}"
+
+
+def _list_item(text: str) -> str:
+    return text.strip().removeprefix("-").strip().rstrip(";.").strip()
+
+
+def copies_to(campaign: Campaign, spec: DocumentSpec, *, cong_van: bool) -> list[str]:
+    items = [_list_item(i) for i in spec.copies_to]
+    if cong_van and spec.recipients and not any(i.lower() == "như trên" for i in items):
+        items.insert(0, "Như trên")
+    archive = spec.archive or ["VT", campaign.issuer.drafting_unit]
+    lines = [f"- {i};" for i in items]
+    lines.append(f"- Lưu: {', '.join(_list_item(a) for a in archive)}.")
+    return lines
+
+
+def recipients(spec: DocumentSpec) -> list[str]:
+    names = [_list_item(r) for r in spec.recipients]
+    if len(names) == 1:
+        return names
+    return [f"{n};" for n in names[:-1]] + [f"{names[-1]}."] if names else []
+
+
+def rich(block: markup.Block, footnotes: dict[str, str], tables: list[list[list[str]]], spec: DocumentSpec) -> RichText:
+    rt = RichText()
+    if block.kind == "table":
+        tables.append(block.rows)
+        rt.add(TABLE_MARK.format(len(tables) - 1))
+        return rt
+    for span in block.spans:
+        if span.footnote:
+            if span.footnote not in spec.footnotes:
+                raise VanbanError(f"chú thích [^{span.footnote}] chưa có nội dung trong mục footnotes của văn bản")
+            footnotes[span.footnote] = spec.footnotes[span.footnote]
+            rt.add(FOOTNOTE_MARK.format(span.footnote))
+        else:
+            rt.add(span.text, bold=span.bold or None, italic=span.italic or None)
+    return rt
+
+
+def body_blocks(campaign: Campaign, kind: DocumentKind) -> list[markup.Block]:
+    spec = campaign.document(kind)
+    return wording.compose(kind.value, dict(spec.wording), wording_context(campaign, kind.value))
+
+
+def template_path(campaign: Campaign, doc_type: DocType, spec: DocumentSpec) -> Path:
+    if spec.template:
+        path = Path(spec.template)
+        return path if path.is_absolute() else campaign.base_dir() / path
+    return TEMPLATES_DIR / doc_type.template
+
+
+def build(campaign: Campaign, kind: DocumentKind) -> BuiltDocument:
+    doc_type = DOC_TYPES[kind]
+    spec = campaign.document(kind)
+    signer = spec.signer or campaign.signer
+    year = campaign.campaign.year
+    cong_van = kind is DocumentKind.CONG_VAN
+    subject = spec.subject or _default_subject(campaign, kind)
+    blocks = body_blocks(campaign, kind)
+    footnotes: dict[str, str] = {}
+    tables: list[list[list[str]]] = []
+    body = [{"kind": b.kind, "rich": rich(b, footnotes, tables, spec), "text": b.text} for b in blocks]
+    context: dict[str, Any] = {
+        "parent_body": header_name(campaign.issuer.parent.upper(), bold=False),
+        "issuing_body": header_name(campaign.issuer.name.upper(), bold=True),
+        "number_line": f"Số: {reference(campaign, doc_type, spec)}",
+        "place_date": cal.place_and_date(campaign.issuer.place, spec.date, year),
+        "doc_type_title": doc_type.title,
+        "subject": subject,
+        "vv": f"V/v {subject}" if cong_van else "",
+        "recipients": recipients(spec),
+        "body": body,
+        "copies_to": copies_to(campaign, spec, cong_van=cong_van),
+        "signer_lines": signer.lines,
+        "signer_name": signer.name,
+        "year": year,
+        "reference": reference(campaign, doc_type, spec).strip(),
+        "is_draft": not (spec.number and spec.date),
+    }
+    suffix = f"-{spec.number}" if spec.number else "-du-thao"
+    return BuiltDocument(kind, doc_type.label, f"{year}-{doc_type.filename}{suffix}.docx",
+                         template_path(campaign, doc_type, spec), context, blocks, footnotes, tables)
+
+
+def _default_subject(campaign: Campaign, kind: DocumentKind) -> str:
+    if kind is DocumentKind.KE_HOACH:
+        return f"Thực hiện {campaign.campaign.name}"
+    return f"hướng dẫn đánh giá, chấm điểm {campaign.campaign.index_name} năm {campaign.campaign.year}"
+
+
+TEMPLATE_VARIABLES = frozenset(
+    ["parent_body", "issuing_body", "number_line", "place_date", "doc_type_title", "subject", "vv", "recipients",
+     "body", "copies_to", "signer_lines", "signer_name", "year", "reference", "is_draft"]
+)
