@@ -1,0 +1,283 @@
+"""Generators of signed test PDFs and of known attacks on them, for the verifier's tests and benchmark.
+
+Each attack takes the bytes of a validly signed PDF and returns the bytes of a manipulated copy; a
+correct verifier must never call the result TOTAL_PASSED. Nothing here touches a user's file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from pathlib import Path
+
+from asn1crypto import cms, x509
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import PdfFileWriter
+from pyhanko.sign import fields, signers, timestamps
+
+# ------------------------------------------------------------------ sample documents
+
+
+def _font() -> generic.DictionaryObject:
+    return generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Font"),
+        generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+        generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+    })
+
+
+def _text_stream(lines: list[str]) -> bytes:
+    ops = ["BT", "/F1 12 Tf", "72 770 Td", "16 TL"]
+    for line in lines:
+        safe = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({safe}) Tj T*")
+    ops.append("ET")
+    return "\n".join(ops).encode("latin-1", "replace")
+
+
+def _page(writer: PdfFileWriter | IncrementalPdfFileWriter, lines: list[str],
+          image: tuple[bytes, int, int] | None = None) -> generic.DictionaryObject:
+    resources = generic.DictionaryObject({
+        generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/F1"): writer.add_object(_font())}),
+    })
+    content = _text_stream(lines)
+    if image is not None:
+        jpeg, width, height = image
+        img = generic.StreamObject({
+            generic.NameObject("/Type"): generic.NameObject("/XObject"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Image"),
+            generic.NameObject("/Width"): generic.NumberObject(width),
+            generic.NameObject("/Height"): generic.NumberObject(height),
+            generic.NameObject("/ColorSpace"): generic.NameObject("/DeviceRGB"),
+            generic.NameObject("/BitsPerComponent"): generic.NumberObject(8),
+            generic.NameObject("/Filter"): generic.NameObject("/DCTDecode"),
+        }, stream_data=jpeg)
+        resources[generic.NameObject("/XObject")] = generic.DictionaryObject(
+            {generic.NameObject("/Im1"): writer.add_object(img)})
+        content = b"q 451 0 0 600 72 100 cm /Im1 Do Q\n" + content
+    return generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Page"),
+        generic.NameObject("/MediaBox"): generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 595, 842)]),
+        generic.NameObject("/Resources"): resources,
+        generic.NameObject("/Contents"): writer.add_object(generic.StreamObject(stream_data=content)),
+    })
+
+
+def sample_pdf(lines: list[str] | None = None, *, pages: int = 1,
+               image: tuple[bytes, int, int] | None = None) -> bytes:
+    """A small text PDF (ASCII text, Helvetica); `image` = (JPEG bytes, width, height) adds a scan-like page."""
+    lines = lines or ["BAO CAO KET QUA CHUYEN DOI SO NAM 2026", "Ty le ho so truc tuyen: 87%",
+                      "So thu tuc hanh chinh: 120"]
+    writer = PdfFileWriter()
+    for n in range(pages):
+        writer.insert_page(_page(writer, [*lines, f"Trang {n + 1}/{pages}"], image if n == 0 else None))
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def noise_jpeg(width: int, height: int, *, seed: int = 0, quality: int = 90) -> bytes:
+    """A JPEG of random noise: incompressible, so it stands in for a scanned page of a given size."""
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(seed)
+    img = Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------ signing (pyHanko directly)
+
+
+def load_signer(p12: Path, password: str) -> signers.SimpleSigner:
+    signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=password.encode())
+    if signer is None:
+        raise ValueError(f"cannot load {p12}")
+    return signer
+
+
+def sign_bytes(data: bytes, signer: signers.Signer, *, field_name: str = "Signature1",
+               tsa_url: str | None = None, md_algorithm: str = "sha256",
+               subfilter: fields.SigSeedSubFilter = fields.SigSeedSubFilter.PADES, certify: bool = False) -> bytes:
+    """Sign `data` in an incremental update (PAdES B-B, or B-T with `tsa_url`)."""
+    meta = signers.PdfSignatureMetadata(field_name=field_name, md_algorithm=md_algorithm, subfilter=subfilter,
+                                        certify=certify)
+    tsa = timestamps.HTTPTimeStamper(tsa_url, timeout=20) if tsa_url else None
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=tsa)
+    out = io.BytesIO()
+    asyncio.run(pdf_signer.async_sign_pdf(writer, output=out))
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ attacks
+
+
+def _incremental(signed: bytes) -> tuple[IncrementalPdfFileWriter, PdfFileReader]:
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
+    return writer, writer.prev
+
+
+def _finish(writer: IncrementalPdfFileWriter) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def change_content(signed: bytes, new_lines: list[str] | None = None) -> bytes:
+    """Replace page 1's content stream in an incremental update (what the signer saw is gone)."""
+    writer, reader = _incremental(signed)
+    page_ref = reader.root["/Pages"]["/Kids"][0]
+    page = page_ref.get_object()
+    new_stream = _text_stream(new_lines or ["BAO CAO KET QUA CHUYEN DOI SO NAM 2026",
+                                            "Ty le ho so truc tuyen: 99%", "So thu tuc hanh chinh: 500"])
+    page[generic.NameObject("/Contents")] = writer.add_object(generic.StreamObject(stream_data=new_stream))
+    writer.update_container(page)
+    return _finish(writer)
+
+
+def add_page(signed: bytes) -> bytes:
+    """Append a page in an incremental update."""
+    writer, _ = _incremental(signed)
+    writer.insert_page(_page(writer, ["PHU LUC BO SUNG SAU KHI KY", "Diem tu cham: 100/100"]))
+    return _finish(writer)
+
+
+def overlay_annotation(signed: bytes) -> bytes:
+    """Lay an opaque annotation with different text over the signed text (an 'evil annotation')."""
+    writer, reader = _incremental(signed)
+    page_ref = reader.root["/Pages"]["/Kids"][0]
+    page = page_ref.get_object()
+    appearance = generic.StreamObject({
+        generic.NameObject("/Type"): generic.NameObject("/XObject"),
+        generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+        generic.NameObject("/BBox"): generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 300, 40)]),
+        generic.NameObject("/Resources"): generic.DictionaryObject({
+            generic.NameObject("/Font"): generic.DictionaryObject(
+                {generic.NameObject("/F1"): writer.add_object(_font())})}),
+    }, stream_data=b"1 1 1 rg 0 0 300 40 re f BT 0 0 0 rg /F1 12 Tf 2 14 Td (Ty le ho so truc tuyen: 99%) Tj ET")
+    annot = generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Annot"),
+        generic.NameObject("/Subtype"): generic.NameObject("/FreeText"),
+        generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(v) for v in (70, 735, 370, 775)]),
+        generic.NameObject("/Contents"): generic.TextStringObject("Ty le ho so truc tuyen: 99%"),
+        generic.NameObject("/DA"): generic.TextStringObject("/Helv 12 Tf 0 g"),
+        generic.NameObject("/F"): generic.NumberObject(4),
+        generic.NameObject("/AP"): generic.DictionaryObject({generic.NameObject("/N"): writer.add_object(appearance)}),
+        generic.NameObject("/P"): page_ref,
+    })
+    annot_ref = writer.add_object(annot)
+    annots = page.get("/Annots")
+    if isinstance(annots, generic.IndirectObject):
+        arr = annots.get_object()
+        arr.append(annot_ref)
+        writer.update_container(arr)
+    else:
+        arr = generic.ArrayObject(list(annots) if annots else [])
+        arr.append(annot_ref)
+        page[generic.NameObject("/Annots")] = arr
+        writer.update_container(page)
+    return _finish(writer)
+
+
+def _byte_range(data: bytes) -> list[int]:
+    matches = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
+    if not matches:
+        raise ValueError("no /ByteRange found")
+    return [int(x) for x in matches[0].groups()]
+
+
+def flip_signed_byte(signed: bytes) -> bytes:
+    """Change one digit inside the first signed range (in the page text), leaving the signature as is."""
+    start, len1, _, _ = _byte_range(signed)
+    region = signed[start:start + len1]
+    m = re.search(rb"\((Ty le ho so truc tuyen: )(\d)", region)
+    if m:
+        pos = start + m.start(2)
+    else:
+        # Not our sample: change a byte near the middle of the first range, away from the header.
+        pos = start + max(16, len1 // 2)
+    data = bytearray(signed)
+    data[pos] = ord("9") if data[pos] != ord("9") else ord("1")
+    return bytes(data)
+
+
+def swap_certificate(signed: bytes, cert_der: bytes) -> bytes:
+    """Replace the signer's certificate (and the signer identifier) in the CMS with another certificate.
+
+    The hash still matches, but the signature value was made with a different key.
+    """
+    start, len1, start2, _ = _byte_range(signed)
+    hole = signed[start + len1:start2]
+    hex_digits = hole.strip()[1:-1]
+    der = bytes.fromhex(hex_digits.decode("ascii"))
+    info = cms.ContentInfo.load(der)
+    new_der = _swapped_cms(info, x509.Certificate.load(cert_der))
+    new_hex = new_der.hex().encode("ascii")
+    if len(new_hex) > len(hex_digits):
+        raise ValueError("swapped signature does not fit in the /Contents placeholder")
+    new_hole = b"<" + new_hex + b"0" * (len(hex_digits) - len(new_hex)) + b">"
+    if len(new_hole) != len(hole):
+        new_hole = new_hole.ljust(len(hole), b" ")
+    return signed[:start + len1] + new_hole + signed[start2:]
+
+
+def _swapped_cms(info: cms.ContentInfo, new_cert: x509.Certificate) -> bytes:
+    sd = info["content"]
+    signer_info = sd["signer_infos"][0]
+    sid = signer_info["sid"]
+    old_serial = sid.chosen["serial_number"].native if sid.name == "issuer_and_serial_number" else None
+    certs = []
+    for choice in sd["certificates"]:
+        cert = choice.chosen
+        if isinstance(cert, x509.Certificate) and cert.serial_number == old_serial:
+            certs.append(cms.CertificateChoices(name="certificate", value=new_cert))
+        else:
+            certs.append(choice)
+    new_sid = cms.SignerIdentifier(name="issuer_and_serial_number", value=cms.IssuerAndSerialNumber({
+        "issuer": new_cert.issuer, "serial_number": new_cert.serial_number}))
+    new_si = cms.SignerInfo({
+        "version": signer_info["version"], "sid": new_sid, "digest_algorithm": signer_info["digest_algorithm"],
+        "signed_attrs": signer_info["signed_attrs"], "signature_algorithm": signer_info["signature_algorithm"],
+        "signature": signer_info["signature"], "unsigned_attrs": signer_info["unsigned_attrs"],
+    })
+    new_sd = cms.SignedData({
+        "version": sd["version"], "digest_algorithms": sd["digest_algorithms"],
+        "encap_content_info": sd["encap_content_info"], "certificates": certs,
+        "signer_infos": [new_si],
+    })
+    return cms.ContentInfo({"content_type": "signed_data", "content": new_sd}).dump()
+
+
+def hidden_revision(signed: bytes) -> bytes:
+    """Append a complete revision with changed content, then a final startxref that points back at the
+    signed revision. Readers that follow startxref see the signed file; repairing readers see the new one.
+    """
+    changed = change_content(signed)
+    extra = changed[len(signed):]
+    m = list(re.finditer(rb"startxref\s+(\d+)\s+%%EOF", signed))
+    if not m:
+        raise ValueError("signed file has no startxref")
+    signed_xref = m[-1].group(1)
+    return signed + extra + b"\nstartxref\n" + signed_xref + b"\n%%EOF\n"
+
+
+def append_garbage(signed: bytes) -> bytes:
+    """Bytes after the final %%EOF that belong to no revision."""
+    return signed + b"\n1 0 obj\n(unsigned data)\nendobj\n"
+
+
+ATTACKS = {
+    "content_changed": change_content,
+    "page_added": add_page,
+    "annotation_overlay": overlay_annotation,
+    "signed_byte_changed": flip_signed_byte,
+    "hidden_revision": hidden_revision,
+    "trailing_garbage": append_garbage,
+}

@@ -1,0 +1,150 @@
+"""Verdict vocabulary (ETSI EN 319 102-1) and the result records of a verification run.
+
+Results are plain dataclasses so they cross process boundaries as dicts and serialise to JSON unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Indication(StrEnum):
+    TOTAL_PASSED = "TOTAL_PASSED"
+    TOTAL_FAILED = "TOTAL_FAILED"
+    INDETERMINATE = "INDETERMINATE"
+    # Not an ETSI main indication: the file carries no signature at all (DSS says NO_SIGNATURE_FOUND).
+    NO_SIGNATURE = "NO_SIGNATURE"
+
+
+class SubIndication(StrEnum):
+    FORMAT_FAILURE = "FORMAT_FAILURE"
+    HASH_FAILURE = "HASH_FAILURE"
+    SIG_CRYPTO_FAILURE = "SIG_CRYPTO_FAILURE"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
+    NO_SIGNING_CERTIFICATE_FOUND = "NO_SIGNING_CERTIFICATE_FOUND"
+    CHAIN_CONSTRAINTS_FAILURE = "CHAIN_CONSTRAINTS_FAILURE"
+    SIG_CONSTRAINTS_FAILURE = "SIG_CONSTRAINTS_FAILURE"
+    CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
+    CERTIFICATE_CHAIN_GENERAL_FAILURE = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+    REVOKED_NO_POE = "REVOKED_NO_POE"
+    NO_POE = "NO_POE"
+    TRY_LATER = "TRY_LATER"
+    # pyHanko's non-ETSI catch-all; used for resource limits and crashed checks.
+    GENERIC = "GENERIC"
+
+
+INDICATION_VI: dict[str, str] = {
+    "TOTAL_PASSED": "Hợp lệ",
+    "TOTAL_FAILED": "Không hợp lệ",
+    "INDETERMINATE": "Chưa xác định được",
+    "NO_SIGNATURE": "Không có chữ ký số",
+}
+
+SUB_INDICATION_VI: dict[str, str] = {
+    "FORMAT_FAILURE": "tệp hoặc chữ ký không đúng định dạng, hoặc tệp bị thay đổi sau khi ký",
+    "HASH_FAILURE": "nội dung đã ký bị thay đổi (giá trị băm không khớp)",
+    "SIG_CRYPTO_FAILURE": "giá trị chữ ký không khớp với chứng thư số",
+    "REVOKED": "chứng thư số đã bị thu hồi",
+    "EXPIRED": "chứng thư số đã hết hạn",
+    "NOT_YET_VALID": "chứng thư số chưa có hiệu lực",
+    "NO_CERTIFICATE_CHAIN_FOUND": "chứng thư số không thuộc tổ chức chứng thực được tin cậy",
+    "NO_SIGNING_CERTIFICATE_FOUND": "không tìm thấy chứng thư số của người ký",
+    "CHAIN_CONSTRAINTS_FAILURE": "chứng thư số do tổ chức chứng thực không được chấp nhận cấp",
+    "SIG_CONSTRAINTS_FAILURE": "chữ ký không đáp ứng quy định của đợt đánh giá",
+    "CRYPTO_CONSTRAINTS_FAILURE": "chữ ký dùng thuật toán không còn an toàn",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "lỗi khi kiểm tra chuỗi chứng thực",
+    "REVOKED_NO_POE": "chứng thư số đã bị thu hồi và không chứng minh được chữ ký có trước khi thu hồi",
+    "NO_POE": "không chứng minh được thời điểm ký",
+    "TRY_LATER": "chưa kiểm tra được tình trạng thu hồi của chứng thư số",
+    "GENERIC": "không kiểm tra được tệp",
+}
+
+# Modification classes after a signature, from least to most intrusive.
+MODIFICATION_VI: dict[str, str] = {
+    "none": "không có",
+    "signatures": "chỉ thêm chữ ký số hoặc dấu thời gian",
+    "form_filling": "điền biểu mẫu",
+    "annotations": "thêm chú thích (annotation)",
+    "other": "thay đổi khác (nội dung, trang, cấu trúc)",
+    "unknown": "không xác định được",
+}
+
+COVERAGE_VI: dict[str, str] = {
+    "entire_file": "toàn bộ tệp",
+    "entire_revision": "toàn bộ phiên bản tệp tại thời điểm ký (có phần bổ sung sau đó)",
+    "partial": "chỉ một phần tệp (vùng ký bất thường)",
+    "unknown": "không xác định",
+}
+
+
+@dataclass
+class SignatureReport:
+    field_name: str
+    indication: str
+    sub_indication: str | None
+    message: str
+    sub_filter: str | None = None
+    kind: str = "signature"  # or "timestamp" for document timestamps
+    signer: str | None = None
+    organisation: str | None = None
+    issuer: str | None = None
+    serial: str | None = None
+    signer_cert_sha256: str | None = None
+    claimed_time: str | None = None
+    timestamp_time: str | None = None
+    digest_algorithm: str | None = None
+    coverage: str = "unknown"
+    modification: str = "unknown"
+    modification_detail: str | None = None
+    revocation_status: str | None = None
+    revocation_source: str | None = None
+    problems: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileResult:
+    file: str
+    unit: str
+    indication: str
+    sub_indication: str | None
+    message: str
+    accepted: bool
+    action: str | None = None
+    signatures: list[SignatureReport] = field(default_factory=list)
+    size: int | None = None
+    seconds: float | None = None
+    peak_rss_kb: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileResult:
+        sigs = [SignatureReport(**s) for s in data.get("signatures", [])]
+        return cls(**{**data, "signatures": sigs})
+
+    @property
+    def indication_vi(self) -> str:
+        return INDICATION_VI[self.indication]
+
+
+# Severity order used to pick the verdict that dominates a file with several signatures.
+_RANK = {"TOTAL_FAILED": 3, "INDETERMINATE": 2, "NO_SIGNATURE": 1, "TOTAL_PASSED": 0}
+
+
+def worst(indications: list[str]) -> str:
+    return max(indications, key=lambda i: _RANK[i]) if indications else Indication.NO_SIGNATURE.value
+
+
+def describe(indication: str, sub: str | None) -> str:
+    text = INDICATION_VI[indication]
+    if sub:
+        text += f" – {SUB_INDICATION_VI.get(sub, sub)}"
+    return text
