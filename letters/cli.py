@@ -18,6 +18,8 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 COMMAND_MODULES: tuple[str, ...] = (
     "letters.cli_results",
     "letters.cli_documents",
+    "signing.cli_verify",
+    "signing.cli_sign",
 )
 
 
