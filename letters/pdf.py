@@ -425,6 +425,23 @@ def _check_source(src: Path) -> None:
         )
 
 
+_shared: PdfConverter | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_converter() -> PdfConverter:
+    """A process-wide converter (one worker per core), started on first use and closed at exit.
+
+    For callers that convert now and then (CLI commands, tests) and should not pay LibreOffice's start-up
+    each time; use a `with PdfConverter()` block when the lifetime is known.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared._closed:
+            _shared = PdfConverter()
+        return _shared
+
+
 def convert_to_pdf(src: Path, dst: Path, *, pdfa: bool = False, force: bool = False) -> Path:
     """Convert one file with a short-lived single-worker converter (use PdfConverter for many files)."""
     with PdfConverter(workers=1) as conv:

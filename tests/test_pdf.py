@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from letters.errors import OutputExistsError, ToolMissingError, VanbanError
-from letters.pdf import PdfConverter, convert_to_pdf, recalculate_xlsx
+from letters.pdf import PdfConverter, convert_to_pdf, recalculate_xlsx, shared_converter
 
 pytestmark = pytest.mark.soffice
 
@@ -205,6 +205,22 @@ def test_hung_conversion_is_killed_and_retried(tmp_path: Path) -> None:
     finally:
         conv.close()
     assert leftover_processes(groups, profiles) == []
+
+
+def test_shared_converter_is_reused(tmp_path: Path) -> None:
+    src = make_docx(tmp_path / "a.docx")
+    first = shared_converter()
+    first.convert(src, tmp_path / "a.pdf")
+    assert shared_converter() is first
+    groups, profiles = our_processes(first)
+    first.close()
+    assert leftover_processes(groups, profiles) == []
+    second = shared_converter()
+    try:
+        assert second is not first
+        second.convert(src, tmp_path / "b.pdf")
+    finally:
+        second.close()
 
 
 def test_close_leaves_no_process(tmp_path: Path) -> None:

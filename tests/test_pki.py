@@ -223,6 +223,9 @@ def test_server_stops_cleanly(tmp_path: Path) -> None:
     with socket.socket() as probe:  # the port is released
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", own.port))
+        probe.listen()
+        with pytest.raises(VanbanError, match=f"cổng 127.0.0.1:{own.port}"), serve_pki(own):
+            pass  # somebody else holds the port: a Vietnamese error, not a traceback
 
 
 # ------------------------------------------------------------------------------------ pyHanko & pdfsig
