@@ -62,8 +62,9 @@ def _tier_deadlines(raw: dict[str, Any], path: Path) -> dict[str, date]:
         if when is None:
             continue
         if d.get("aggregates"):
+            # The district forwarding its communes: the communes' deadline, not the district's own.
             via[str(d["aggregates"])] = when
-        if not d.get("to"):
+        elif not d.get("to"):
             for tier_id in d.get("tiers") or []:
                 direct[str(tier_id)] = when
     return {**direct, **via}

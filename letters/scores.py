@@ -175,6 +175,8 @@ class _Reader:
         self.tiers = {t.id: t for t in tiers}
         self.book = ScoreBook()
         self.seen_rows: dict[tuple[str, str], str] = {}
+        self.blank_rows: dict[tuple[str, str], tuple[Path, int]] = {}
+        self.invalid: set[tuple[str, str]] = set()
 
     def diag(self, severity: Severity, message: str, *, file: Path | str, row: int | None = None,
              sheet: str | None = None, unit: Unit | None = None, code: str | None = None) -> None:
@@ -223,19 +225,19 @@ class _Reader:
         if not comp.scored:
             return
         if raw is None or str(raw).strip() == "":
-            return  # reported once per unit as a missing indicator
+            self.blank_rows[key] = (Path(file), row)  # reported once per unit, with the other blanks
+            return
         value = parse_points(raw)
+        problem = None
         if value is None:
-            self.diag(Severity.ERROR, f"điểm «{raw}» không phải là số.", file=file, row=row, sheet=sheet,
-                      unit=unit, code=code)
-            return
-        if value < 0:
-            self.diag(Severity.ERROR, f"điểm {value} âm; điểm phải từ 0 đến {comp.max_points}.",
-                      file=file, row=row, sheet=sheet, unit=unit, code=code)
-            return
-        if value > comp.max_points:
-            self.diag(Severity.ERROR, f"điểm {_vn(value)} vượt điểm tối đa {_vn(comp.max_points)} "
-                      f"của chỉ số «{comp.name}».", file=file, row=row, sheet=sheet, unit=unit, code=code)
+            problem = f"điểm «{raw}» không phải là số."
+        elif value < 0:
+            problem = f"điểm {_vn(value)} âm; điểm phải từ 0 đến {_vn(comp.max_points)}."
+        elif value > comp.max_points:
+            problem = f"điểm {_vn(value)} vượt điểm tối đa {_vn(comp.max_points)} của chỉ số «{comp.name}»."
+        if problem is not None or value is None:
+            self.invalid.add(key)
+            self.diag(Severity.ERROR, problem or "", file=file, row=row, sheet=sheet, unit=unit, code=code)
             return
         explanation = (explanation or "").strip()
         if value < comp.max_points and not explanation:
@@ -278,16 +280,15 @@ class _Reader:
             ind = self.indicator_set(entry.unit)
             if ind is None:
                 continue
-            missing = [c.code for c in ind.scored_components
-                       if c.code not in entry.scores and (unit_id, c.code) not in self.seen_rows]
-            empty = [c.code for c in ind.scored_components
-                     if c.code not in entry.scores and (unit_id, c.code) in self.seen_rows]
-            for codes, what in ((missing, "thiếu"), (empty, "chưa nhập điểm cho")):
-                if codes:
-                    shown = ", ".join(codes[:15]) + (f" và {len(codes) - 15} chỉ số khác" if len(codes) > 15 else "")
-                    self.diag(Severity.ERROR, f"{what} {len(codes)} chỉ số: {shown}.",
-                              file=entry.sources[0] if entry.sources else "", unit=entry.unit,
-                              code=codes[0])
+            missing = [c.code for c in ind.scored_components if (unit_id, c.code) not in self.seen_rows]
+            empty = [c.code for c in ind.scored_components if (unit_id, c.code) in self.blank_rows]
+            for codes, what in ((missing, "thiếu điểm của"), (empty, "chưa nhập điểm cho")):
+                if not codes:
+                    continue
+                shown = ", ".join(codes[:15]) + (f" và {len(codes) - 15} chỉ số khác" if len(codes) > 15 else "")
+                file, row = self.blank_rows.get((unit_id, codes[0]), (entry.sources[0] if entry.sources else "", None))
+                self.diag(Severity.ERROR, f"{what} {len(codes)} chỉ số: {shown}.", file=file, row=row,
+                          unit=entry.unit, code=codes[0])
         return self.book
 
     # ---------------------------------------------------------------- CSV
