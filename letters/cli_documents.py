@@ -2,8 +2,88 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from letters.campaign import DocumentKind
+from letters.errors import Diagnostic, DiagnosticsError, Severity
+
+KIND_NAMES = {"ke-hoach": DocumentKind.KE_HOACH, "cong-van": DocumentKind.CONG_VAN}
+
+
+def _kinds(values: tuple[str, ...]) -> list[DocumentKind] | None:
+    return [KIND_NAMES[v.replace("_", "-")] for v in values] or None
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for d in diagnostics:
+        click.secho(d.format(), fg="red" if d.severity is Severity.ERROR else "yellow", err=d.severity is Severity.ERROR)
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if not diagnostics:
+        click.secho("Không phát hiện lỗi hay cảnh báo nào.", fg="green")
+    else:
+        click.echo(f"Tổng cộng: {errors} lỗi, {warnings} cảnh báo.")
+
+
+def _existing(path_type: bool = True) -> click.Path:
+    return click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("check")
+@click.argument("campaign_file", type=_existing())
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(KIND_NAMES)),
+              help="Chỉ kiểm tra văn bản này (có thể ghi nhiều lần).")
+def check_cmd(campaign_file: Path, kinds: tuple[str, ...]) -> None:
+    """Kiểm tra tệp chiến dịch CAMPAIGN_FILE và các mẫu văn bản nó dùng.
+
+    In mọi lỗi (kèm số dòng và tên trường) và mọi cảnh báo (hạn rơi vào ngày nghỉ, giai
+    đoạn chồng nhau…). Trả mã 0 nếu chỉ có cảnh báo, 1 nếu có lỗi.
+    """
+    from letters.validate import check_campaign
+
+    diagnostics = check_campaign(campaign_file, _kinds(kinds))
+    print_diagnostics(diagnostics)
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        raise click.exceptions.Exit(1)
+
+
+@click.command("render")
+@click.argument("campaign_file", type=_existing())
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="Thư mục ghi văn bản.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(KIND_NAMES)),
+              help="Chỉ tạo văn bản này (có thể ghi nhiều lần); mặc định tạo tất cả.")
+@click.option("--pdf", is_flag=True, help="Tạo thêm bản PDF (cần LibreOffice).")
+@click.option("--pdfa", is_flag=True, help="Bản PDF theo chuẩn lưu trữ PDF/A-2b.")
+@click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
+def render_cmd(campaign_file: Path, out_dir: Path, kinds: tuple[str, ...], pdf: bool, pdfa: bool, force: bool) -> None:
+    """Tạo văn bản (DOCX, và PDF nếu có --pdf) từ tệp chiến dịch CAMPAIGN_FILE."""
+    from letters.render import render_documents
+    from letters.validate import check_campaign
+
+    diagnostics = check_campaign(campaign_file, _kinds(kinds))
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        raise DiagnosticsError(diagnostics, str(campaign_file))
+    for d in diagnostics:
+        click.secho(d.format(), fg="yellow")
+    from letters.load import load_campaign
+
+    campaign = load_campaign(campaign_file)
+    rendered = render_documents(campaign, out_dir, _kinds(kinds), force=force)
+    for r in rendered:
+        click.echo(f"Đã tạo {r.label}: {r.path}")
+    if pdf or pdfa:
+        from letters.pdf_output import convert_rendered
+
+        for path in convert_rendered([r.path for r in rendered], pdfa=pdfa, force=force):
+            click.echo(f"Đã tạo bản PDF: {path}")
 
 
 def register(group: click.Group) -> None:
-    """Placeholder registration until the document commands land in this module."""
+    group.add_command(check_cmd)
+    group.add_command(render_cmd)
+    from letters.demo import demo_cmd
+
+    group.add_command(demo_cmd)

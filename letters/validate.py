@@ -1,0 +1,48 @@
+"""`vanban check`: every problem in a campaign file and the templates it uses, before rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from letters.builders import DOC_TYPES, TEMPLATE_VARIABLES, build
+from letters.campaign import DocumentKind
+from letters.checks import cross_check
+from letters.errors import Diagnostic, Severity, VanbanError
+from letters.load import LoadResult, load_sections
+from letters.templates import lint_template
+from letters.wording import WordingError
+from letters.yamlsrc import field_path
+
+
+def check_campaign(path: Path, kinds: list[DocumentKind] | None = None) -> list[Diagnostic]:
+    result = load_sections(Path(path))
+    if result.source is None:
+        return result.diagnostics
+    result.diagnostics.extend(cross_check(result))
+    if result.campaign is not None:
+        result.diagnostics.extend(_check_documents(result, kinds or list(DOC_TYPES)))
+    return sorted(result.diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.line or 0))
+
+
+def _check_documents(result: LoadResult, kinds: list[DocumentKind]) -> list[Diagnostic]:
+    campaign = result.campaign
+    assert campaign is not None and result.source is not None
+    out: list[Diagnostic] = []
+    linted: set[Path] = set()
+    for kind in kinds:
+        loc: tuple[str | int, ...] = ("documents", kind.value)
+        try:
+            built = build(campaign, kind)
+        except WordingError as exc:
+            where = (*loc, "wording", exc.key) if exc.override else loc
+            out.append(Diagnostic(Severity.ERROR, str(exc), file=str(result.source.path),
+                                  line=result.source.line_of(where), field=field_path(where)))
+            continue
+        except VanbanError as exc:
+            out.append(Diagnostic(Severity.ERROR, exc.message, file=str(result.source.path),
+                                  line=result.source.line_of(loc), field=field_path(loc)))
+            continue
+        if built.template not in linted:
+            linted.add(built.template)
+            out.extend(lint_template(built.template, TEMPLATE_VARIABLES))
+    return out
