@@ -20,6 +20,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -177,12 +178,20 @@ def _group_members() -> list[int]:
     return out
 
 
+def _watch_parent(parent: int) -> None:
+    """If vanban dies (even by SIGKILL, or while LibreOffice hangs), take soffice and this worker down too."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.killpg(0, signal.SIGKILL)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--soffice", required=True)
     parser.add_argument("--profile", required=True)
     parser.add_argument("--pipe", required=True)
     opts = parser.parse_args()
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
 
     # The protocol owns the real stdout; anything else that prints (soffice, uno) goes to stderr.
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)

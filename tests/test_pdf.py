@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -233,6 +235,35 @@ def test_close_leaves_no_process(tmp_path: Path) -> None:
     assert not any(p.exists() for p in profiles)
     with pytest.raises(VanbanError, match="đã đóng"):
         conv.convert(src, tmp_path / "3.pdf")
+
+
+def test_workers_die_with_their_parent(tmp_path: Path) -> None:
+    """Even if vanban is killed outright mid-conversion, no LibreOffice is left behind."""
+    src = make_docx(tmp_path / "a.docx")
+    script = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from letters.pdf import PdfConverter\n"
+        "conv = PdfConverter(workers=1, timeout=600)\n"
+        f"conv.convert(Path({str(src)!r}), Path({str(tmp_path / 'a.pdf')!r}))\n"
+        "print(json.dumps([conv.process_groups(), [str(p) for p in conv.profile_dirs()]]), flush=True)\n"
+        f"conv._debug_hang[Path({str(src)!r})] = 1\n"
+        f"conv.convert(Path({str(src)!r}), Path({str(tmp_path / 'b.pdf')!r}))\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+    try:
+        assert parent.stdout is not None
+        groups, profiles = json.loads(parent.stdout.readline())
+        assert leftover_processes(groups, [])
+        time.sleep(1)  # let the hung conversion start
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 15
+    while leftover_processes(groups, [Path(p) for p in profiles]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert leftover_processes(groups, [Path(p) for p in profiles]) == []
 
 
 def test_missing_libreoffice_gives_vietnamese_instructions(
