@@ -1,0 +1,203 @@
+"""Issuance: the văn thư numbers, dates and seals a draft the director signed; the register of numbers."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+
+from letters.cli import cli
+from letters.errors import VanbanError
+from signing.appearance import specimen_seal_png, specimen_signature_png
+from signing.issue import IssueRequest, inspect_draft, issue_file, sign_and_issue
+from signing.pki import DemoPKI
+from signing.register import NumberRegister, format_month, format_number, nd30_date
+from signing.sign import (
+    Level,
+    Pkcs11Key,
+    Pkcs12Key,
+    Role,
+    SigningTools,
+    SignRequest,
+    open_signer,
+    sign_pdf_bytes,
+)
+from signing.stamp_fields import DAY_FIELD, MONTH_FIELD, NUMBER_FIELD, read_issue_fields
+from signing.stamp_layout import find_header_blanks
+from signing.token import TokenInfo
+from tests.pki_fixtures import demo_pki, nss_db, pki_server, softhsm_token  # noqa: F401
+from tests.test_sign_support import assert_all_valid, pyhanko_verdicts, sign_docs  # noqa: F401
+
+pytestmark = [pytest.mark.soffice]
+
+
+def _director_signed(pki: DemoPKI, draft: Path, out: Path) -> Path:
+    with open_signer(Pkcs12Key(pki.director_p12, pki.password)) as signer:
+        req = SignRequest(role=Role.SIGNER, image=specimen_signature_png())
+        result = sign_pdf_bytes(draft.read_bytes(), SigningTools.for_request(signer, req), req)
+    assert set(result.issue_fields_added) == {NUMBER_FIELD, DAY_FIELD, MONTH_FIELD}
+    out.write_bytes(result.pdf)
+    return out
+
+
+@pytest.mark.hsm
+def test_issue_keeps_director_signature_valid_and_fills_the_blanks(
+    pki_server: DemoPKI, nss_db: Path, softhsm_token: TokenInfo, sign_docs: dict[str, Path],  # noqa: F811
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOFTHSM2_CONF", softhsm_token.env["SOFTHSM2_CONF"])
+    draft = sign_docs["draft"]
+    blanks = find_header_blanks(draft.read_bytes())
+    # The director signs on the token (B-T); the văn thư issues with the agency's PKCS#12 key (B-LT).
+    director = Pkcs11Key(softhsm_token.module_path, softhsm_token.token_label, softhsm_token.key_label,
+                         softhsm_token.pin)
+    with open_signer(director) as signer:
+        req = SignRequest(role=Role.SIGNER, level=Level.B_T, tsa_url=pki_server.tsa_url,
+                          image=specimen_signature_png())
+        signed = sign_pdf_bytes(draft.read_bytes(), SigningTools.for_request(signer, req), req)
+    signed_path = tmp_path / "ky-duyet.pdf"
+    signed_path.write_bytes(signed.pdf)
+    seal = tmp_path / "seal.png"
+    seal.write_bytes(specimen_seal_png())
+    register = tmp_path / "so.sqlite"
+    out = tmp_path / "ban-hanh.pdf"
+    result = CliRunner().invoke(cli, [
+        "issue", str(signed_path), str(out), "--type", "KH", "--agency", "STTTT", "--register", str(register),
+        "--date", "06/12/2023", "--p12", str(pki_server.agency_p12), "--seal", str(seal),
+        "--level", "B-LT", "--tsa", pki_server.tsa_url, "--trust", str(pki_server.root_path),
+    ], env={"VANBAN_P12_PASSWORD": pki_server.password})
+    assert result.exit_code == 0, result.output
+    assert "01/KH-STTTT" in result.output and "ngày 06 tháng 12 năm 2023" in result.output
+
+    verdicts = assert_all_valid(out, pki_server, nss_db, expected=2)
+    director_verdict, agency_verdict = verdicts
+    assert director_verdict.field == "ChuKyNguoiKy" and agency_verdict.field == "ChuKyCoQuan"
+    assert director_verdict.modification_level is not None
+    assert director_verdict.modification_level <= ModificationLevel.FORM_FILLING
+    assert "01/KH-STTTT" in (agency_verdict.reason or "")
+
+    # The filled values sit exactly where the blanks were on the page.
+    reader = PdfFileReader(io.BytesIO(out.read_bytes()))
+    fields = read_issue_fields(reader)
+    assert {k: f.value for k, f in fields.items()} == {NUMBER_FIELD: "01", DAY_FIELD: "06", MONTH_FIELD: "12"}
+    for name, blank in ((NUMBER_FIELD, blanks.number), (DAY_FIELD, blanks.day), (MONTH_FIELD, blanks.month)):
+        assert blank is not None
+        box = fields[name].box
+        assert abs(box.x0 - blank.box.x0) < 0.01 and abs(box.x1 - blank.box.x1) < 0.01
+        assert box.y0 < blank.baseline < box.y1
+        assert fields[name].italic == (name != NUMBER_FIELD)  # the date line is italic, "Số:" is not
+    # Issuing the same document again is refused and leaves no file; the number is not consumed.
+    again = tmp_path / "lan-hai.pdf"
+    result = CliRunner().invoke(cli, [
+        "issue", str(out), str(again), "--type", "KH", "--agency", "STTTT", "--register", str(register),
+        "--p12", str(pki_server.agency_p12),
+    ], env={"VANBAN_P12_PASSWORD": pki_server.password})
+    assert result.exit_code == 1 and "đã được cấp số «01»" in result.output
+    assert not again.exists()
+    assert [e.number for e in NumberRegister(register).entries()] == [1]
+
+
+def test_failed_issuance_leaves_no_file_and_no_gap(
+    demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+) -> None:
+    signed = _director_signed(demo_pki, sign_docs["draft"], tmp_path / "signed.pdf")
+    register = NumberRegister(tmp_path / "so.sqlite")
+    req = IssueRequest(doc_type="KH", agency="STTTT", issue_date=date(2023, 12, 6), seal=specimen_seal_png())
+    # An expired agency certificate: a Vietnamese message, nothing written, number 01 still free.
+    with pytest.raises(VanbanError, match="đã hết hạn"):
+        issue_file(signed, tmp_path / "a.pdf", Pkcs12Key(demo_pki.expired_p12, demo_pki.password), register, req)
+    assert not (tmp_path / "a.pdf").exists()
+    # A date outside the year printed on the draft is refused too.
+    with pytest.raises(VanbanError, match="không thuộc năm 2023"):
+        issue_file(signed, tmp_path / "a.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password), register,
+                   IssueRequest(doc_type="KH", agency="STTTT", issue_date=date(2024, 1, 5)))
+    assert not (tmp_path / "a.pdf").exists()
+    result = issue_file(signed, tmp_path / "a.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password),
+                        register, req)
+    assert result.reference == "01/KH-STTTT"
+    # An unsigned draft cannot be issued.
+    with pytest.raises(VanbanError, match="chưa có chữ ký số"):
+        inspect_draft(sign_docs["draft"].read_bytes(), "draft.pdf", "KH", "STTTT")
+    # A document printed with its number already has no blank to fill.
+    assert find_header_blanks(sign_docs["numbered"].read_bytes()).number is None
+
+
+def test_register_numbers_are_consecutive_per_series_and_restart_each_year(tmp_path: Path) -> None:
+    reg = NumberRegister(tmp_path / "so.sqlite")
+    got = [reg.allocate("STTTT", "KH", date(2023, 12, d), f"kh-{d}").reference for d in (1, 2, 3)]
+    assert got == ["01/KH-STTTT", "02/KH-STTTT", "03/KH-STTTT"]
+    assert reg.allocate("STTTT", "QĐ", date(2023, 12, 4), "qd").reference == "01/QĐ-STTTT"  # own series
+    assert reg.allocate("UBND", "KH", date(2023, 12, 4), "ubnd").number == 1  # other agency
+    assert reg.allocate("STTTT", "KH", date(2024, 1, 1), "kh-2024").reference == "01/KH-STTTT"  # 1 January
+    assert reg.allocate("STTTT", "KH", date(2023, 12, 31), "late").number == 4
+    # A failed issuance inside the reservation does not consume the number.
+    with pytest.raises(RuntimeError), reg.reserve("STTTT", "KH", 2023) as slot:
+        assert slot.number == 5
+        raise RuntimeError("ký thất bại")
+    assert reg.allocate("STTTT", "KH", date(2023, 12, 31), "next").number == 5
+    # Numbers are never reused: the primary key refuses a duplicate even if someone tries.
+    conn = sqlite3.connect(tmp_path / "so.sqlite")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO issued VALUES ('STTTT', 2023, 'KH', 2, 'x', '2023-12-31', 'x', 'x')")
+    conn.close()
+    assert [e.number for e in reg.entries("STTTT", 2023, "KH")] == [1, 2, 3, 4, 5]
+    with pytest.raises(VanbanError, match="không hợp lệ"):
+        reg.allocate("S T", "KH", date(2023, 1, 1), "x")
+
+
+def test_nd30_number_and_date_forms() -> None:
+    assert [format_number(n) for n in (1, 9, 10, 83, 2138)] == ["01", "09", "10", "83", "2138"]
+    assert [format_month(m) for m in (1, 2, 3, 12)] == ["01", "02", "3", "12"]
+    assert nd30_date(date(2023, 12, 6)) == "ngày 06 tháng 12 năm 2023"
+    assert nd30_date(date(2024, 1, 5)) == "ngày 05 tháng 01 năm 2024"
+    assert nd30_date(date(2019, 6, 29)) == "ngày 29 tháng 6 năm 2019"
+
+
+def _allocate_many(args: tuple[str, int]) -> list[int]:
+    path, count = args
+    reg = NumberRegister(Path(path))
+    return [reg.allocate("STTTT", "KH", date(2023, 12, 6), "song-song").number for _ in range(count)]
+
+
+def test_concurrent_issuers_never_get_the_same_number(tmp_path: Path) -> None:
+    path = str(tmp_path / "so.sqlite")
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        results = pool.map(_allocate_many, [(path, 15)] * 4)
+    numbers = sorted(n for chunk in results for n in chunk)
+    assert numbers == list(range(1, 61))
+
+
+def test_demo_entry_point_signs_issues_and_signs_attachments(
+    pki_server: DemoPKI, nss_db: Path, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+) -> None:
+    key = Pkcs12Key
+    issued = sign_and_issue(
+        sign_docs["draft"], tmp_path / "out",
+        director=key(pki_server.director_p12, pki_server.password),
+        agency=key(pki_server.agency_p12, pki_server.password),
+        register_path=tmp_path / "out" / "so.sqlite",
+        doc_type="KH", agency_code="STTTT", issue_date=date(2023, 12, 6),
+        attachments=[sign_docs["phu-luc"]], level=Level.B_T, tsa_url=pki_server.tsa_url,
+    )
+    assert issued.reference == "01/KH-STTTT" and issued.date_text == "ngày 06 tháng 12 năm 2023"
+    assert issued.signing_time_iso.endswith("+07:00")
+    assert_all_valid(issued.signed_draft, pki_server, nss_db, expected=1)
+    verdicts = assert_all_valid(issued.issued, pki_server, nss_db, expected=2)
+    assert verdicts[0].modification_level <= ModificationLevel.FORM_FILLING
+    (attachment,) = issued.attachments
+    (att,) = assert_all_valid(attachment, pki_server, nss_db, expected=1)
+    assert "01/KH-STTTT" in (att.reason or "")
+    # Re-running into the same folder refuses to overwrite anything.
+    with pytest.raises(VanbanError, match="đã tồn tại"):
+        sign_and_issue(sign_docs["draft"], tmp_path / "out", director=key(pki_server.director_p12, "x"),
+                       agency=key(pki_server.agency_p12, "x"), register_path=tmp_path / "out" / "so.sqlite",
+                       doc_type="KH", agency_code="STTTT")
+    assert len(pyhanko_verdicts(issued.issued, pki_server)) == 2
