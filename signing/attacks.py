@@ -67,13 +67,29 @@ def _page(writer: PdfFileWriter | IncrementalPdfFileWriter, lines: list[str],
 
 
 def sample_pdf(lines: list[str] | None = None, *, pages: int = 1,
-               image: tuple[bytes, int, int] | None = None) -> bytes:
-    """A small text PDF (ASCII text, Helvetica); `image` = (JPEG bytes, width, height) adds a scan-like page."""
+               image: tuple[bytes, int, int] | None = None, text_field: str | None = None) -> bytes:
+    """A small text PDF (ASCII text, Helvetica); `image` = (JPEG bytes, width, height) adds a scan-like page;
+    `text_field` adds an empty AcroForm text field of that name on page 1."""
     lines = lines or ["BAO CAO KET QUA CHUYEN DOI SO NAM 2026", "Ty le ho so truc tuyen: 87%",
                       "So thu tuc hanh chinh: 120"]
     writer = PdfFileWriter()
     for n in range(pages):
         writer.insert_page(_page(writer, [*lines, f"Trang {n + 1}/{pages}"], image if n == 0 else None))
+    if text_field:
+        page_ref = writer.root["/Pages"]["/Kids"][0]
+        field = writer.add_object(generic.DictionaryObject({
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
+            generic.NameObject("/FT"): generic.NameObject("/Tx"),
+            generic.NameObject("/T"): generic.TextStringObject(text_field),
+            generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(v) for v in (72, 600, 300, 620)]),
+            generic.NameObject("/DA"): generic.TextStringObject("/Helv 10 Tf 0 g"),
+            generic.NameObject("/P"): page_ref,
+        }))
+        page_ref.get_object()[generic.NameObject("/Annots")] = generic.ArrayObject([field])
+        writer.root[generic.NameObject("/AcroForm")] = generic.DictionaryObject({
+            generic.NameObject("/Fields"): generic.ArrayObject([field]),
+        })
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
@@ -186,6 +202,18 @@ def overlay_annotation(signed: bytes) -> bytes:
     return _finish(writer)
 
 
+def fill_text_field(signed: bytes, name: str, value: str) -> bytes:
+    """Fill a text field in an incremental update: a form-filling change, which a policy may accept."""
+    writer, reader = _incremental(signed)
+    for ref in reader.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if field.get("/T") == name:
+            field[generic.NameObject("/V")] = generic.TextStringObject(value)
+            writer.update_container(field)
+            return _finish(writer)
+    raise ValueError(f"no text field {name!r}")
+
+
 def _byte_range(data: bytes) -> list[int]:
     matches = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
     if not matches:
@@ -242,11 +270,14 @@ def _swapped_cms(info: cms.ContentInfo, new_cert: x509.Certificate) -> bytes:
             certs.append(choice)
     new_sid = cms.SignerIdentifier(name="issuer_and_serial_number", value=cms.IssuerAndSerialNumber({
         "issuer": new_cert.issuer, "serial_number": new_cert.serial_number}))
-    new_si = cms.SignerInfo({
+    fields_ = {
         "version": signer_info["version"], "sid": new_sid, "digest_algorithm": signer_info["digest_algorithm"],
         "signed_attrs": signer_info["signed_attrs"], "signature_algorithm": signer_info["signature_algorithm"],
-        "signature": signer_info["signature"], "unsigned_attrs": signer_info["unsigned_attrs"],
-    })
+        "signature": signer_info["signature"],
+    }
+    if signer_info["unsigned_attrs"].native is not None:
+        fields_["unsigned_attrs"] = signer_info["unsigned_attrs"]
+    new_si = cms.SignerInfo(fields_)
     new_sd = cms.SignedData({
         "version": sd["version"], "digest_algorithms": sd["digest_algorithms"],
         "encap_content_info": sd["encap_content_info"], "certificates": certs,

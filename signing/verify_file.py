@@ -266,12 +266,8 @@ class Verifier:
         else:
             rep.claimed_time = _fmt_time(status.signer_reported_dt)
             tsv = status.timestamp_validity
-            if tsv is not None:
-                if tsv.intact and tsv.valid and tsv.trusted:
-                    rep.timestamp_time = _fmt_time(tsv.timestamp)
-                else:
-                    _degrade(rep, Indication.INDETERMINATE, SubIndication.NO_POE,
-                             "Dấu thời gian kèm chữ ký không hợp lệ hoặc không được tin cậy.", "bad_timestamp")
+            if tsv is not None and tsv.intact and tsv.valid and tsv.trusted:
+                rep.timestamp_time = _fmt_time(tsv.timestamp)
 
         # Integrity and cryptography.
         if not status.intact:
@@ -294,11 +290,16 @@ class Verifier:
         self._judge_modifications(rep, emb, status, sig_fields, diff_error)
 
         # Trust, revocation, policy constraints (meaningless for a signature that does not verify).
-        if status.intact and (status.valid or "sha1" in rep.problems):
+        if status.intact and status.valid:
             self._judge_trust(rep, status, cert, vc, embedded_crls, embedded_ocsps, dss)
         else:
             rep.revocation_status = "chưa kiểm tra (chữ ký không hợp lệ)"
         if not is_ts:
+            tsv = status.timestamp_validity
+            if tsv is not None and not (tsv.intact and tsv.valid and tsv.trusted):
+                # After the signer's own problems: an untrusted signer usually explains an untrusted TSA too.
+                _degrade(rep, Indication.INDETERMINATE, SubIndication.NO_POE,
+                         "Dấu thời gian kèm chữ ký không hợp lệ hoặc không được tin cậy.", "bad_timestamp")
             self._judge_policy(rep, status, cert)
         rep.message = _compose(rep)
         return rep
@@ -476,7 +477,11 @@ class Verifier:
         sub = dominant.sub_indication if indication != Indication.TOTAL_PASSED.value else None
         if indication == Indication.TOTAL_PASSED.value:
             who = "; ".join(f"{s.signer or '?'} ({s.organisation or s.issuer or ''})".replace(" ()", "") for s in real)
-            msg = f"Hợp lệ: {len(real)} chữ ký số hợp lệ, tài liệu không bị thay đổi sau khi ký. Người ký: {who}."
+            changes = sorted({s.modification for s in real} - {"none", "signatures"})
+            after = ("tài liệu không bị thay đổi sau khi ký" if not changes else
+                     "thay đổi sau khi ký (" + ", ".join(MODIFICATION_VI[c] for c in changes)
+                     + ") được chính sách của đợt đánh giá chấp nhận")
+            msg = f"Hợp lệ: {len(real)} chữ ký số hợp lệ, {after}. Người ký: {who}."
         else:
             bad = [s for s in sigs if s.indication != Indication.TOTAL_PASSED.value]
             parts = [f"Chữ ký «{s.field_name}»{' của ' + s.signer if s.signer else ''}: {s.message}" for s in bad]

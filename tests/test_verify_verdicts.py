@@ -1,0 +1,212 @@
+"""Every verdict and sub-indication the verifier emits, on files signed with the demo PKI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+
+from signing import attacks
+from signing.pki import AGENCY, EXPIRED, FOREIGN_LEAF, REVOKED, ROOT, create_demo_pki, pick_free_port
+from signing.policy import Policy
+from tests.test_verify_fixtures import Samples, VerifyFn
+
+pytest_plugins = ("tests.pki_fixtures", "tests.test_verify_fixtures")
+
+STRICT = Policy(use_trust_store=False)
+
+
+def test_valid_signature_details(samples: Samples, verify_one: VerifyFn) -> None:
+    r = verify_one(samples.signed)
+    assert (r.indication, r.sub_indication, r.accepted) == ("TOTAL_PASSED", None, True)
+    assert r.unit == "Đơn vị thử" and r.action is None
+    sig = r.signatures[0]
+    assert sig.signer == "Nguyễn Gia Phong"
+    assert sig.organisation and "Sở Thông tin và Truyền thông" in sig.organisation
+    assert sig.issuer == "CA chuyên dùng MẪU"
+    assert sig.serial and re.fullmatch(r"[0-9A-F]+", sig.serial)
+    assert sig.claimed_time and sig.claimed_time.endswith("+07:00")
+    assert sig.timestamp_time, "B-T signature must report the TSA time"
+    assert sig.coverage == "entire_file" and sig.modification == "none"
+    assert sig.revocation_status and sig.revocation_status.startswith("còn hiệu lực")
+    assert sig.revocation_source and sig.revocation_source.startswith("OCSP trực tuyến")
+    assert "Hợp lệ" in r.message and "Nguyễn Gia Phong" in r.message
+
+
+def test_two_signatures_second_counts_as_signature_not_edit(samples: Samples, verify_one: VerifyFn) -> None:
+    both = samples.sign(samples.signed_bb, AGENCY, field_name="Signature2")
+    r = verify_one(both)
+    assert r.indication == "TOTAL_PASSED", r.message
+    assert [s.modification for s in r.signatures] == ["signatures", "none"]
+
+
+def test_revoked(samples: Samples, verify_one: VerifyFn) -> None:
+    r = verify_one(samples.sign(label=REVOKED))
+    assert (r.indication, r.sub_indication) == ("TOTAL_FAILED", "REVOKED")
+    assert "thu hồi" in r.message and r.signatures[0].revocation_status.startswith("đã bị thu hồi")
+    assert r.action and "còn hiệu lực" in r.action
+
+
+def test_expired(samples: Samples, verify_one: VerifyFn) -> None:
+    r = verify_one(samples.sign(label=EXPIRED))
+    assert (r.indication, r.sub_indication) == ("INDETERMINATE", "EXPIRED")
+    assert "hết hạn" in r.message
+
+
+def test_untrusted_chain(samples: Samples, verify_one: VerifyFn) -> None:
+    r = verify_one(samples.sign(label=FOREIGN_LEAF))
+    assert (r.indication, r.sub_indication) == ("INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND")
+    assert "CA lạ không được tin cậy MẪU" in r.message
+    # Trusting nothing makes even the genuine signature untrusted, never "passed".
+    r2 = verify_one(samples.signed, trust=False)
+    assert r2.sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
+
+
+def test_hash_failure(samples: Samples, verify_one: VerifyFn) -> None:
+    r = verify_one(attacks.flip_signed_byte(samples.signed))
+    assert (r.indication, r.sub_indication) == ("TOTAL_FAILED", "HASH_FAILURE")
+
+
+def test_swapped_certificate(samples: Samples, verify_one: VerifyFn) -> None:
+    r = verify_one(attacks.swap_certificate(samples.signed_bb, samples.pki.asn1_cert(AGENCY).dump()))
+    assert (r.indication, r.sub_indication) == ("TOTAL_FAILED", "SIG_CRYPTO_FAILURE")
+    assert "tráo" in r.message
+
+
+def test_unsupported_subfilter_is_counted_not_dropped(samples: Samples, verify_one: VerifyFn) -> None:
+    # pyHanko drops /adbe.pkcs7.sha1 signatures from embedded_signatures; they must still be reported.
+    data = samples.signed_bb.replace(b"/SubFilter /ETSI.CAdES.detached", b"/SubFilter /adbe.pkcs7.sha1     ", 1)
+    assert data != samples.signed_bb
+    r = verify_one(data)
+    assert r.indication == "INDETERMINATE" and r.sub_indication == "FORMAT_FAILURE"
+    assert r.signatures[0].sub_filter == "/adbe.pkcs7.sha1"
+    assert "chưa hỗ trợ" in r.message
+
+
+def test_allowed_issuers(samples: Samples, verify_one: VerifyFn) -> None:
+    ok = verify_one(samples.signed_bb, STRICT.model_copy(update={"allowed_issuers": Policy.model_validate(
+        {"allowed_issuers": ["CA chuyên dùng MẪU"]}).allowed_issuers}))
+    assert ok.indication == "TOTAL_PASSED", ok.message
+    root_fp = samples.pki.certs[ROOT].fingerprint(hashes.SHA256()).hex()
+    by_fp = verify_one(samples.signed_bb, Policy.model_validate(
+        {"use_trust_store": False, "allowed_issuers": [{"sha256": root_fp}]}))
+    assert by_fp.indication == "TOTAL_PASSED", by_fp.message
+    only_vgca = Policy.model_validate({"use_trust_store": False,
+                                       "allowed_issuers": ["CA phục vụ các cơ quan Nhà nước G2"]})
+    bad = verify_one(samples.signed_bb, only_vgca)
+    assert (bad.indication, bad.sub_indication) == ("INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")
+    assert "CA phục vụ các cơ quan Nhà nước G2" in bad.message and not bad.accepted
+
+
+def test_signing_time_window(samples: Samples, verify_one: VerifyFn) -> None:
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+    inside = Policy.model_validate({"use_trust_store": False, "signing_time": {
+        "not_before": str(today - dt.timedelta(days=1)), "not_after": str(today + dt.timedelta(days=1))}})
+    assert verify_one(samples.signed, inside).indication == "TOTAL_PASSED"
+    past = Policy.model_validate({"use_trust_store": False, "signing_time": {
+        "not_before": "2025-01-01", "not_after": "2025-12-31"}})
+    r = verify_one(samples.signed, past)
+    assert (r.indication, r.sub_indication) == ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")
+    assert "01/01/2025 – 31/12/2025" in r.message
+
+
+def test_sha1_policy(samples: Samples, verify_one: VerifyFn) -> None:
+    sha1 = samples.sign(md_algorithm="sha1")
+    r = verify_one(sha1)
+    assert (r.indication, r.sub_indication) == ("INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE")
+    assert "SHA-1" in r.message
+    ok = verify_one(sha1, Policy(use_trust_store=False, sha1="accept"))
+    assert ok.indication == "TOTAL_PASSED" and ok.signatures[0].digest_algorithm == "sha1"
+
+
+def test_form_filling_policy(samples: Samples, verify_one: VerifyFn) -> None:
+    signed = samples.sign(attacks.sample_pdf(text_field="ghi_chu"))
+    filled = attacks.fill_text_field(signed, "ghi_chu", "Da xem")
+    strict = verify_one(filled)
+    assert (strict.indication, strict.sub_indication) == ("TOTAL_FAILED", "FORMAT_FAILURE")
+    assert strict.signatures[0].modification == "form_filling"
+    lenient = verify_one(filled, Policy(use_trust_store=False, allowed_changes=["form_filling"]))
+    assert lenient.indication == "TOTAL_PASSED" and "điền biểu mẫu" in lenient.message
+
+
+def test_unsigned(samples: Samples, verify_one: VerifyFn) -> None:
+    r = verify_one(samples.base)
+    assert (r.indication, r.sub_indication, r.accepted) == ("NO_SIGNATURE", None, False)
+    assert r.action and "Ký số" in r.action
+    assert verify_one(samples.base, Policy(use_trust_store=False, accept_unsigned=True)).accepted
+
+
+@pytest.mark.parametrize("case", ["empty", "not_pdf", "truncated", "garbage_pdf", "docx"])
+def test_broken_files_get_format_failure(samples: Samples, verify_one: VerifyFn, case: str) -> None:
+    data = {
+        "empty": b"",
+        "not_pdf": b"\xff\xd8\xff\xe0 this is a jpeg",
+        "truncated": samples.signed[: len(samples.signed) // 3],
+        "garbage_pdf": b"%PDF-1.7\n" + bytes(range(256)) * 10,
+        "docx": b"PK\x03\x04" + b"\x00" * 100,
+    }[case]
+    r = verify_one(data, jobs=1)
+    assert r.indication in ("TOTAL_FAILED", "INDETERMINATE"), r
+    assert r.indication != "TOTAL_PASSED" and r.sub_indication == "FORMAT_FAILURE"
+    assert r.message and not r.accepted
+
+
+def test_encrypted_pdf(samples: Samples, verify_one: VerifyFn) -> None:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(samples.base)))
+    writer.encrypt("matkhau")
+    buf = io.BytesIO()
+    writer.write(buf)
+    r = verify_one(buf.getvalue())
+    assert (r.indication, r.sub_indication) == ("INDETERMINATE", "FORMAT_FAILURE")
+    assert "mã hoá" in r.message
+
+
+def test_size_limit_and_timeout_give_generic(samples: Samples, verify_one: VerifyFn) -> None:
+    big = samples.base + b"\n%" + b"x" * (1024 * 1024 + 10) + b"\n"
+    r = verify_one(big, Policy(use_trust_store=False, limits={"max_file_mb": 1}), jobs=1)
+    assert (r.indication, r.sub_indication) == ("INDETERMINATE", "GENERIC") and "quá lớn" in r.message
+    slow = verify_one(samples.signed, Policy(use_trust_store=False, limits={"timeout_seconds": 0.001}), jobs=1)
+    assert (slow.indication, slow.sub_indication) == ("INDETERMINATE", "GENERIC")
+    assert "thời gian" in slow.message
+
+
+def test_revocation_modes_without_network(tmp_path: Path) -> None:
+    """A PKI whose CRL/OCSP URLs point at a closed port: soft-fail passes, hard-fail is TRY_LATER, an offline
+    CRL file settles it, and revocation checking off is reported as such."""
+    from signing.verify import verify_evidence
+
+    pki = create_demo_pki(tmp_path / "pki", port=pick_free_port())
+    signed = attacks.sign_bytes(attacks.sample_pdf(), attacks.load_signer(pki.director_p12, pki.password))
+    revoked = attacks.sign_bytes(attacks.sample_pdf(), attacks.load_signer(pki.revoked_p12, pki.password))
+    unit = tmp_path / "ev" / "Đơn vị"
+    unit.mkdir(parents=True)
+    (unit / "a.pdf").write_bytes(signed)
+    (unit / "b_revoked.pdf").write_bytes(revoked)
+    crl = tmp_path / "ca.crl"
+    crl.write_bytes(pki.crl)
+    root_crl = tmp_path / "root.crl"  # hard-fail needs revocation data for the intermediate CA too
+    root_crl.write_bytes(pki.crl_der(ROOT))
+
+    def run(**rev: object) -> dict[str, object]:
+        pol = Policy.model_validate({"use_trust_store": False, "revocation": rev})
+        res = verify_evidence([tmp_path / "ev"], policy=pol, trust=[pki.root_path], jobs=0)
+        return {r.file.rsplit("/", 1)[-1]: r for r in res.results}
+
+    soft = run(mode="soft-fail")
+    assert soft["a.pdf"].indication == "TOTAL_PASSED"
+    assert "không có thông tin thu hồi" in soft["a.pdf"].signatures[0].revocation_status
+    hard = run(mode="hard-fail")
+    assert (hard["a.pdf"].indication, hard["a.pdf"].sub_indication) == ("INDETERMINATE", "TRY_LATER")
+    offline = run(mode="hard-fail", crl_files=[str(crl), str(root_crl)])
+    assert offline["a.pdf"].indication == "TOTAL_PASSED"
+    assert offline["a.pdf"].signatures[0].revocation_source == "tệp CRL ngoại tuyến"
+    assert offline["b_revoked.pdf"].sub_indication == "REVOKED"
+    off = run(mode="off")
+    assert off["a.pdf"].signatures[0].revocation_status == "không kiểm tra (theo chính sách)"
