@@ -136,6 +136,7 @@ class _Worker:
             start_new_session=True,  # own process group: one killpg ends worker, soffice and soffice.bin
         )
         self.pgid = self.proc.pid
+        self.jobs = 0
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, name=f"vanban-pdf-reader-{self.pgid}", daemon=True)
         self._reader.start()
@@ -194,6 +195,7 @@ class _Worker:
         if reply.get("id") != rid:
             self.kill()
             raise WorkerDied(f"reply for request {reply.get('id')} instead of {rid}")
+        self.jobs += 1
         return reply
 
     def alive(self) -> bool:
@@ -241,6 +243,7 @@ class PdfConverter:
 
     workers: number of parallel LibreOffice instances (default: CPU cores). Workers start lazily.
     timeout: seconds one document may take before it counts as hung (killed, retried once).
+    recycle_after: a worker is replaced after this many documents, so LibreOffice's memory cannot creep.
     """
 
     def __init__(
@@ -250,6 +253,7 @@ class PdfConverter:
         timeout: float = DEFAULT_TIMEOUT,
         start_timeout: float = DEFAULT_START_TIMEOUT,
         soffice: str | None = None,
+        recycle_after: int = 500,
     ) -> None:
         self.soffice = soffice or find_soffice()
         if not (Path(self.soffice).is_file() or shutil.which(self.soffice)):
@@ -258,6 +262,7 @@ class PdfConverter:
         self.size = max(1, workers or os.cpu_count() or 1)
         self.timeout = timeout
         self.start_timeout = start_timeout
+        self.recycle_after = recycle_after
         self._idle: queue.Queue[_Worker | None] = queue.Queue()
         for _ in range(self.size):
             self._idle.put(None)  # a free slot; the worker is started on first use
@@ -319,6 +324,9 @@ class PdfConverter:
             yield holder
         finally:
             worker = holder[0]
+            if worker is not None and worker.alive() and worker.jobs >= self.recycle_after:
+                self._forget(worker)
+                worker.close()
             self._idle.put(worker if worker is not None and worker.alive() else None)
 
     def _run(self, holder: list[_Worker | None], payload: dict[str, Any], src: Path) -> dict[str, Any]:

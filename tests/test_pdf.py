@@ -115,8 +115,10 @@ def test_pdfa_2b_metadata(converter: PdfConverter, tmp_path: Path) -> None:
 def test_many_files_with_one_converter(converter: PdfConverter, tmp_path: Path) -> None:
     pairs = []
     for i in range(12):
-        src = make_docx(tmp_path / f"thong-bao-{i:02d}.docx", [f"Thông báo số {i:02d}/TB-STTTT", *VIETNAMESE_LINES[:3]])
-        pairs.append((src, tmp_path / "pdf" / f"thong-bao-{i:02d}.pdf"))
+        # Vietnamese names with spaces and '#%' must survive the trip through file URLs.
+        name = f"Thông báo #{i:02d} 100% đúng hạn" if i % 3 == 0 else f"thong-bao-{i:02d}"
+        src = make_docx(tmp_path / f"{name}.docx", [f"Thông báo số {i:02d}/TB-STTTT", *VIETNAMESE_LINES[:3]])
+        pairs.append((src, tmp_path / "pdf" / f"{name}.pdf"))
     groups_before = set(converter.process_groups())
     outs = converter.convert_many(pairs)
     assert outs == [dst for _, dst in pairs]
@@ -223,6 +225,19 @@ def test_shared_converter_is_reused(tmp_path: Path) -> None:
         second.convert(src, tmp_path / "b.pdf")
     finally:
         second.close()
+
+
+def test_workers_are_recycled(tmp_path: Path) -> None:
+    src = make_docx(tmp_path / "a.docx")
+    with PdfConverter(workers=1, recycle_after=2) as conv:
+        conv.convert(src, tmp_path / "1.pdf")
+        first, first_profiles = our_processes(conv)
+        conv.convert(src, tmp_path / "2.pdf")  # second job: the worker retires afterwards
+        assert conv.process_groups() == [] and leftover_processes(first, first_profiles) == []
+        conv.convert(src, tmp_path / "3.pdf")
+        assert conv.process_groups() and set(conv.process_groups()).isdisjoint(first)
+        assert conv.restarts == 0  # recycling is not a failure
+    assert all("Độc lập" in pdftotext(tmp_path / f"{i}.pdf") for i in (1, 2, 3))
 
 
 def test_close_leaves_no_process(tmp_path: Path) -> None:
