@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-import multiprocessing
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -160,18 +161,26 @@ def test_nd30_number_and_date_forms() -> None:
     assert nd30_date(date(2019, 6, 29)) == "ngày 29 tháng 6 năm 2019"
 
 
-def _allocate_many(args: tuple[str, int]) -> list[int]:
-    path, count = args
-    reg = NumberRegister(Path(path))
-    return [reg.allocate("STTTT", "KH", date(2023, 12, 6), "song-song").number for _ in range(count)]
+_WORKER = """
+import sys
+from datetime import date
+from pathlib import Path
+from signing.register import NumberRegister
+reg = NumberRegister(Path(sys.argv[1]))
+print(" ".join(str(reg.allocate("STTTT", "KH", date(2023, 12, 6), "song-song").number) for _ in range(15)))
+"""
 
 
 def test_concurrent_issuers_never_get_the_same_number(tmp_path: Path) -> None:
     path = str(tmp_path / "so.sqlite")
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(4) as pool:
-        results = pool.map(_allocate_many, [(path, 15)] * 4)
-    numbers = sorted(n for chunk in results for n in chunk)
+    root = Path(__file__).resolve().parents[1]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WORKER, path], cwd=root, stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outputs = [p.communicate(timeout=60)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    numbers = sorted(int(n) for out in outputs for n in out.split())
     assert numbers == list(range(1, 61))
 
 
