@@ -188,6 +188,7 @@ def build_form_workbook(
                 ws[f"{COL_SCORE}{n}"] = _num(entry.score)
             ws[f"{COL_EVIDENCE}{n}"] = entry.evidence or None
             ws[f"{COL_EXPLAIN}{n}"] = entry.explanation or None
+        ws.row_dimensions[n].height = _row_height(ws, n)
 
     index_rows = [row_of[i.code] for i in ind.indices]
     for col in "ABCDEFG":
@@ -215,6 +216,18 @@ def build_form_workbook(
     _protect_and_print(ws, total_row)
     _write_meta(wb, ind, tier_id=tier_id, year=year, total_row=total_row)
     return wb
+
+
+def _row_height(ws: Worksheet, row: int) -> float:
+    """Points needed to show every wrapped cell of `row`: spreadsheet programs do not always grow rows
+    themselves when opening a generated file, and LibreOffice's PDF export never does."""
+    lines = 1
+    for col, (_, width) in zip("ABCDEFG", HEADERS, strict=True):
+        text = ws[f"{col}{row}"].value
+        if isinstance(text, str) and not text.startswith("="):
+            per_line = max(1, int(width * 1.25))
+            lines = max(lines, sum(-(-max(1, len(part)) // per_line) for part in text.split("\n")))
+    return round(15.75 * lines + 2, 2)
 
 
 def _protect_and_print(ws: Worksheet, total_row: int) -> None:

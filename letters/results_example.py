@@ -45,10 +45,10 @@ def _abbr(unit: Unit) -> str:
 
 
 def _unit_scores(ind: IndicatorSet, unit: Unit, rng: random.Random, year: int) -> dict[str, FilledRow]:
-    strength = rng.uniform(0.45, 0.97)
+    strength = rng.uniform(0.35, 0.96)
     rows: dict[str, FilledRow] = {}
     for comp in ind.scored_components:
-        full_chance = min(0.95, strength * 0.9)
+        full_chance = min(0.9, strength * 0.8)
         if rng.random() < full_chance:
             score = comp.max_points
         else:
