@@ -1,0 +1,132 @@
+"""`vanban verify` end to end: exit codes, the four report files, the letter body, the demo evidence."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from letters.cli import cli
+from signing import attacks
+from signing.report_letter import resubmission_body, resubmission_units
+from signing.verify import verify_evidence
+from signing.verify_model import FileResult
+from signing.verify_sample import build_sample_evidence, sample_policy_path
+from tests.test_verify_fixtures import Samples
+
+pytest_plugins = ("tests.pki_fixtures", "tests.test_verify_fixtures")
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_exit_codes(samples: Samples, tmp_path: Path) -> None:
+    good = tmp_path / "tot" / "Sở A"
+    good.mkdir(parents=True)
+    (good / "a.pdf").write_bytes(samples.signed)
+    root = str(samples.pki.root_path)
+    store = str(tmp_path / "kho_rong")
+    code, out = _invoke("verify", str(good.parent), "--out", str(tmp_path / "o1"), "--trust", root,
+                        "--trust-store", store, "--jobs", "1")
+    assert code == 0, out
+    assert "1 tệp đạt yêu cầu, 0 tệp cần nộp lại" in out
+    (good / "b.pdf").write_bytes(attacks.change_content(samples.signed))
+    code, out = _invoke("verify", str(good.parent), "--out", str(tmp_path / "o2"), "--trust", root,
+                        "--trust-store", store)
+    assert code == 1 and "1 tệp cần nộp lại" in out
+    # Wrong usage: no paths, bad --jobs, missing --out.
+    assert _invoke("verify", "--out", str(tmp_path / "o3"))[0] == 2
+    assert _invoke("verify", str(good), "--out", str(tmp_path / "o3"), "--jobs", "0")[0] == 2
+    assert _invoke("verify", str(good))[0] == 2
+    # A missing input or a bad policy is a user error (1) with a Vietnamese message, no traceback.
+    code, out = _invoke("verify", str(tmp_path / "khong_co"), "--out", str(tmp_path / "o4"))
+    assert code == 1 and "Không tìm thấy" in out and "Traceback" not in out
+    bad_policy = tmp_path / "cs.yaml"
+    bad_policy.write_text("sha1: co\n", encoding="utf-8")
+    code, out = _invoke("verify", str(good), "--out", str(tmp_path / "o5"), "--policy", str(bad_policy))
+    assert code == 1 and "cs.yaml:1" in out and "sha1" in out
+    # Reports are never overwritten silently.
+    code, out = _invoke("verify", str(good.parent), "--out", str(tmp_path / "o2"), "--trust", root,
+                        "--trust-store", store)
+    assert code == 1 and "--force" in out
+    code, _ = _invoke("verify", str(good.parent), "--out", str(tmp_path / "o2"), "--trust", root,
+                      "--trust-store", store, "--force")
+    assert code == 1
+
+
+def test_sample_evidence_reports(samples: Samples, tmp_path: Path) -> None:
+    evidence = build_sample_evidence(tmp_path / "kiem_tra", samples.pki)
+    out = tmp_path / "ket_qua"
+    run = verify_evidence([evidence], policy=sample_policy_path(evidence), out_dir=out, jobs=2)
+    verdicts = {r.file.split("/", 1)[1]: (r.indication, r.sub_indication) for r in run.results}
+    assert verdicts == {
+        "Sở Giáo dục và Đào tạo/01_bao_cao_tu_danh_gia.pdf": ("INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"),
+        "Sở Giáo dục và Đào tạo/02_bien_ban_hop.pdf": ("TOTAL_PASSED", None),
+        "Sở Y tế/01_bao_cao_tu_danh_gia.pdf": ("TOTAL_FAILED", "FORMAT_FAILURE"),
+        "Sở Y tế/02_ke_hoach.pdf": ("TOTAL_FAILED", "REVOKED"),
+        "Sở Y tế/03_bien_ban_hop.pdf": ("TOTAL_PASSED", None),
+        "UBND huyện Lục Nam.zip/minh_chung/01_bao_cao.pdf": ("TOTAL_PASSED", None),
+        "UBND huyện Lục Nam.zip/minh_chung/02_ke_hoach_da_sua.pdf": ("TOTAL_FAILED", "FORMAT_FAILURE"),
+        "UBND huyện Yên Thế/01_bao_cao_tu_danh_gia.pdf": ("TOTAL_PASSED", None),
+        "UBND huyện Yên Thế/02_bien_ban_hop.pdf": ("TOTAL_PASSED", None),
+        "UBND huyện Yên Thế/03_anh_chup_quyet_dinh.pdf": ("NO_SIGNATURE", None),
+    }
+    assert run.exit_code == 1
+    assert sorted(p.name for p in run.written) == ["report.csv", "report.html", "report.json", "resubmission.json"]
+
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert isinstance(data, list) and len(data) == 10
+    for item in data:
+        assert {"file", "unit", "indication", "sub_indication", "message", "signatures"} <= set(item)
+        assert item["message"]
+    revoked = next(i for i in data if i["file"].endswith("02_ke_hoach.pdf"))
+    assert revoked["signatures"][0]["signer"] == "Trần Văn Thu Hồi"
+
+    raw = (out / "report.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
+    assert len(rows) == 10 and rows[0]["Đơn vị"] and "Kết quả" in rows[0]
+    assert {r["Kết quả"] for r in rows} == {"Hợp lệ", "Không hợp lệ", "Chưa xác định được", "Không có chữ ký số"}
+
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "report must not load external assets"
+    assert "<script" not in page and "@import" not in page
+    for unit in ("UBND huyện Yên Thế", "Sở Y tế", "Sở Giáo dục và Đào tạo", "UBND huyện Lục Nam"):
+        assert unit in page
+    assert "Tổng hợp theo đơn vị" in page and "Trần Văn Thu Hồi" in page
+
+    letter = json.loads((out / "resubmission.json").read_text(encoding="utf-8"))
+    assert set(letter["units"]) == {"UBND huyện Yên Thế", "Sở Y tế", "Sở Giáo dục và Đào tạo",
+                                    "UBND huyện Lục Nam"}
+
+
+def test_letter_markup() -> None:
+    def res(unit: str, file: str, ok: bool, msg: str) -> FileResult:
+        return FileResult(file=file, unit=unit, indication="TOTAL_PASSED" if ok else "TOTAL_FAILED",
+                          sub_indication=None if ok else "HASH_FAILURE", message=msg, accepted=ok,
+                          action=None if ok else "Nộp lại bản PDF gốc đã ký số.")
+
+    results = [res("Sở A", "ev/Sở A/a.pdf", True, "Hợp lệ."),
+               res("Sở B", "ev/Sở B/b*.pdf", False, "Không hợp lệ. Nội dung đã bị sửa."),
+               res("Sở B", "ev/Sở B/c.pdf", False, "Không hợp lệ. Chữ ký sai.")]
+    assert resubmission_units(results) == ["Sở B"]
+    assert resubmission_units([r.to_dict() for r in results]) == ["Sở B"]
+    body = resubmission_body(results, deadline_text="17 giờ 00 ngày 30/11/2026")
+    lines = body.splitlines()
+    assert lines[0].startswith("# I. ")
+    assert "## 1. Sở B (2 tệp)" in lines
+    assert "- **b.pdf**: Nội dung đã bị sửa." in lines
+    assert "+ Đề nghị: Nộp lại bản PDF gốc đã ký số." in lines
+    assert any(line.startswith("# III.") for line in lines)
+    assert "trước *17 giờ 00 ngày 30/11/2026*" in body
+    assert "**2 tệp chưa đạt yêu cầu**" in body
+    assert all(line.strip() == line and line for line in lines)
+    all_ok = resubmission_body(results[:1], deadline_text=None)
+    assert "không phải nộp lại" in all_ok and "# II." not in all_ok
