@@ -12,7 +12,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from letters import calendar as cal
 
@@ -33,7 +41,8 @@ def _to_text(value: Any) -> Any:
         return value
     if isinstance(value, (int, float)):
         raise ValueError(
-            f"giá trị {value!r} bị YAML đọc thành số; hãy đặt trong ngoặc kép (ví dụ \"{value}\") để giữ nguyên chữ số"
+            f"giá trị bị YAML đọc thành số ({value!r}), có thể đã mất số 0 ở đầu; "
+            "hãy đặt trong ngoặc kép đúng như cần in, ví dụ \"0254.3512226\""
         )
     return value
 
@@ -155,13 +164,14 @@ class Phase(Model):
     lead: Text | None = Field(None, title="cơ quan chủ trì")
     partners: Text | None = Field(None, title="cơ quan phối hợp")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Phase:
-        if self.start and self.end < self.start:
-            raise ValueError(
-                f"giai đoạn «{self.name}» kết thúc ngày {cal.short(self.end)} trước khi bắt đầu ngày {cal.short(self.start)}"
-            )
-        return self
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start and end < start:
+            name = info.data.get("name", "")
+            raise ValueError(f"giai đoạn «{name}» kết thúc ngày {cal.short(end)} trước khi bắt đầu ngày {cal.short(start)}")
+        return end
 
     @property
     def days(self) -> int | None:

@@ -56,10 +56,10 @@ def render_bytes(built: BuiltDocument) -> bytes:
     return out.getvalue()
 
 
-def render_documents(campaign: Campaign, out_dir: Path, kinds: Iterable[DocumentKind] | None = None,
+def render_documents(campaign: Campaign, out_dir: Path, kinds: Iterable[DocumentKind | str] | None = None,
                      *, force: bool = False) -> list[Rendered]:
     """Render the chosen documents (all by default) into `out_dir`; refuse to overwrite unless `force`."""
-    chosen = list(kinds) if kinds else list(DOC_TYPES)
+    chosen = [DocumentKind(k) for k in kinds] if kinds else list(DOC_TYPES)
     built = [build(campaign, kind) for kind in chosen]
     targets = [Path(out_dir) / b.filename for b in built]
     # Refuse before writing anything, so a refused run leaves no half-set of documents behind.

@@ -1,0 +1,156 @@
+"""`vanban check`: every mistake reported with its line, warnings for the calendar, no tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from letters.cli import cli
+from letters.errors import Severity
+from letters.validate import check_campaign
+
+TEN_MISTAKES = """\
+campaign:
+  year: hai nghìn hai mươi ba            # M1 not a number
+  name: đánh giá mức độ chuyển đổi số năm 2023
+issuer:
+  parent: UBND tỉnh Bắc Giang
+  name: Sở Thông tin và Truyền thông
+  abbreviation: STTTT
+  drafting_unit: CNTT
+  plaec: Bắc Giang                       # M2 misspelt field
+legal_bases:
+  - number: 2937/QĐ-UBND
+    date: 31/02/2022                     # M3 no such day
+    issuer: Chủ tịch UBND tỉnh
+    title: về Ban hành Bộ chỉ số
+tiers:
+  - id: huyen
+    name: UBND các huyện
+    units: [{id: yd, name: UBND huyện Yên Dũng}]
+  - id: xa
+    name: UBND các xã
+    appraised_by: huyen
+    units:
+      - {name: UBND xã Tân Hưng, parent: lang-giang}   # M4 unknown district
+phases:
+  - id: tu_danh_gia
+    name: Tự đánh giá
+    start: 24/10/2023
+    end: 10/10/2023                      # M5 ends before it starts
+  - id: tham_dinh
+    name: Thẩm định
+    start: 15-10-2023                    # M6 not a date
+    end: 30/10/2023
+deadlines:
+  - id: nop
+    tiers: [so]                          # M7 unknown tier
+    date: 25/10/2023
+signer:                                  # M8 no name
+  delegation: KT
+  authority: Giám đốc
+  title: Phó Giám đốc
+contacts:
+  - name: Vũ Thanh Hòa
+    phone: 0254.3512226                  # M9 read as a number, digits lost
+documents:
+  ke_hoach:
+    number: 83a                          # M10 not a number
+"""
+
+
+def _line(marker: str) -> int:
+    return next(i for i, line in enumerate(TEN_MISTAKES.splitlines(), 1) if f"# {marker} " in line)
+
+
+def test_ten_mistakes_reported_each_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "sai.yaml"
+    path.write_text(TEN_MISTAKES, encoding="utf-8")
+    errors = [d for d in check_campaign(path) if d.severity is Severity.ERROR]
+    lines = {d.line for d in errors}
+    for n in range(1, 11):
+        assert _line(f"M{n}") in lines, f"M{n} missing from {[d.format() for d in errors]}"
+    by_line = {d.line: d for d in errors}
+    assert "phải là số nguyên" in by_line[_line("M1")].message
+    assert "có phải ý bạn là «place»" in by_line[_line("M2")].message
+    assert "không tồn tại" in by_line[_line("M3")].message
+    assert "lang-giang" in by_line[_line("M4")].message
+    assert "trước khi bắt đầu" in by_line[_line("M5")].message
+    assert "«so»" in by_line[_line("M7")].message
+    assert "ngoặc kép" in by_line[_line("M9")].message
+    assert all(d.file == str(path) for d in errors)
+
+
+def test_cli_check_exit_codes_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "sai.yaml"
+    bad.write_text(TEN_MISTAKES, encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", str(bad)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"sai.yaml:{_line('M3')}" in result.output
+    assert "lỗi" in result.output
+    ok = runner.invoke(cli, ["check", str(Path("examples/brvt-2024.yaml"))])
+    assert ok.exit_code == 0, ok.output
+    assert "CẢNH BÁO" in ok.output  # 09/11/2024 is a Saturday
+
+
+def test_calendar_and_chain_warnings(example_copy: Path) -> None:
+    path = example_copy / "brvt-2024.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("date: 06/11/2024", "date: 10/11/2024")  # communes after the district's aggregation
+    text = text.replace("end: 29/11/2024", "end: 02/09/2024")  # would end before it starts
+    text = text.replace("start: 11/11/2024", "start: 01/11/2024")  # overlaps self-assessment
+    path.write_text(text, encoding="utf-8")
+    diags = check_campaign(path)
+    messages = [d.format() for d in diags]
+    assert any("không sớm hơn hạn tổng hợp" in m for m in messages), messages
+    assert any("Chủ nhật" in m for m in messages), messages  # 10/11/2024
+    assert any("trước khi bắt đầu" in m for m in messages), messages
+
+
+def test_holiday_warning(example_copy: Path) -> None:
+    path = example_copy / "bacgiang-2023.yaml"
+    text = path.read_text(encoding="utf-8").replace("date: 25/10/2023", "date: 02/09/2023")
+    path.write_text(text, encoding="utf-8")
+    warnings = [d for d in check_campaign(path) if d.severity is Severity.WARNING]
+    assert any("Quốc khánh" in d.message for d in warnings)
+
+
+def test_overlapping_and_out_of_order_phases(example_copy: Path) -> None:
+    path = example_copy / "bacgiang-2023.yaml"
+    text = path.read_text(encoding="utf-8").replace("start: 25/10/2023", "start: 20/10/2023")
+    text = text.replace("start: 30/11/2023", "start: 05/10/2023")
+    path.write_text(text, encoding="utf-8")
+    messages = [d.message for d in check_campaign(path) if d.severity is Severity.WARNING]
+    assert any("trùng với giai đoạn" in m for m in messages)
+    assert any("kiểm tra thứ tự" in m for m in messages)
+
+
+def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    path = tmp_path / "hong.yaml"
+    path.write_text("campaign:\n  year: 2023\n name: x: y\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "hong.yaml:3" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["check", "khong-co.yaml"])
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("field", ["number", "date"])
+def test_wording_override_errors_point_at_the_override(example_copy: Path, field: str) -> None:
+    path = example_copy / "gialai-2023.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "{{ deadlines.so_huyen.date }}", "{{ deadlines.khong_co.date }}" if field == "number" else "{{ deadlines.so_huyen.date "
+    )
+    path.write_text(text, encoding="utf-8")
+    errors = [d for d in check_campaign(path) if d.severity is Severity.ERROR]
+    assert errors
+    assert errors[0].field == "documents.cong_van.wording.thoi_han"
+    assert errors[0].line == next(i for i, line in enumerate(text.splitlines(), 1) if "thoi_han:" in line)
