@@ -75,10 +75,11 @@ def render_cmd(campaign_file: Path, out_dir: Path, kinds: tuple[str, ...], pdf: 
     for r in rendered:
         click.echo(f"Đã tạo {r.label}: {r.path}")
     if pdf or pdfa:
-        from letters.pdf_output import convert_rendered
+        from letters.pdf import convert_files
 
-        for path in convert_rendered([r.path for r in rendered], pdfa=pdfa, force=force):
-            click.echo(f"Đã tạo bản PDF: {path}")
+        pairs = [(r.path, r.path.with_suffix(".pdf")) for r in rendered]
+        for path in convert_files(pairs, pdfa=pdfa, force=force):
+            click.echo(f"Đã tạo bản PDF{'/A-2b' if pdfa else ''}: {path}")
 
 
 def register(group: click.Group) -> None:
