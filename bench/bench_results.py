@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +24,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from letters.indicators import IndicatorSet, build_indicator_set  # noqa: E402
-from letters.ranking import compute_results, rank_scores, write_ranking_csv, write_ranking_xlsx  # noqa: E402
+from letters.ranking import (  # noqa: E402
+    Results,
+    compute_results,
+    rank_scores,
+    write_ranking_csv,
+    write_ranking_xlsx,
+)
 from letters.results_chart import write_unit_charts  # noqa: E402
 from letters.results_example import FORMS_DIR, make_example_scores  # noqa: E402
 from letters.results_model import TierRef, Unit, make_unit  # noqa: E402
@@ -149,23 +155,23 @@ def main() -> None:
         print(f"{'tổng thời gian thực':<{width}}  {wall:8.2f}  {wall * 1000 / n:10.1f}")
         print(f"{'quy trình (đọc XLSX+CSV, xếp hạng, ghi, biểu đồ)':<{width}}  {pipeline:8.2f}  "
               f"{pipeline * 1000 / n:10.1f}")
-        # Speed-up of the charts from using every core: time a sample with one process.
-        sample = ctx["results"]
-        sample_units = 24
-        from letters.ranking import Results
+        # Speed-up from using every core, measured back to back on the same sample so that load from
+        # other processes on the machine affects both runs alike.
+        sample = _sample(ctx["results"], 48)
+        per_chart = {}
+        for workers in (1, args.workers):
+            t0 = time.perf_counter()
+            drawn = write_unit_charts(sample, Path(tmp) / f"charts-{workers}", workers=workers)
+            per_chart[workers] = (time.perf_counter() - t0) / len(drawn)
+        print(f"biểu đồ (mẫu {len(drawn)} đơn vị): {per_chart[1] * 1000:.0f} ms/biểu đồ với 1 tiến trình, "
+              f"{per_chart[args.workers] * 1000:.0f} ms/biểu đồ với {args.workers} tiến trình "
+              f"(tăng tốc ×{per_chart[1] / per_chart[args.workers]:.2f}); tải hệ thống: {os.getloadavg()[0]:.1f}")
 
-        small = Results([], [], sample.rules)
-        for tr in sample.tiers:
-            small.tiers.append(type(tr)(tr.tier, tr.units[: sample_units // 3], tr.average, tr.average_points,
-                                        tr.average_dti))
-        t0 = time.perf_counter()
-        one = write_unit_charts(small, Path(tmp) / "charts1", workers=1)
-        single = (time.perf_counter() - t0) / len(one)
-        charts_secs = dict(timings)["vẽ biểu đồ từng đơn vị"]
-        parallel = charts_secs / max(1, len(ctx["charts"]))
-        print(f"biểu đồ: {single * 1000:.0f} ms/biểu đồ với 1 tiến trình, {parallel * 1000:.0f} ms/biểu đồ với "
-              f"{args.workers} tiến trình (tăng tốc ×{single / parallel:.2f})")
 
+def _sample(results: Results, n: int) -> Results:
+    each = max(1, n // len(results.tiers))
+    tiers = [replace(tr, units=tr.units[:each]) for tr in results.tiers]
+    return Results(tiers, [], results.rules)
 
 if __name__ == "__main__":
     main()

@@ -204,6 +204,10 @@ class Results:
     def all_units(self) -> list[UnitResult]:
         return [u for t in self.tiers for u in t.units]
 
+    def tier_average(self, unit_id: str) -> dict[str, Decimal]:
+        """Average points per main index of the unit's tier (what the unit's chart compares against)."""
+        return self.tier(self.unit(unit_id).tier_id).average
+
 
 # --------------------------------------------------------------------------- collation
 

@@ -9,6 +9,8 @@ CSV format (UTF-8, with or without BOM; comma or semicolon separated; one row pe
     tai_lieu_kiem_chung   optional: evidence references
     ngay_nop      optional: date the unit's submission reached the Sở (dd/mm/yyyy or yyyy-mm-dd)
     da_tham_dinh  optional: "có"/"không" - whether the district appraised this commune
+    phien_ban     optional: version of the indicator set the scores were given against; a row from
+                  another version than the tier's current set is rejected
 
 Headers may also be written in Vietnamese ("Đơn vị", "Mã chỉ số", "Điểm", "Giải trình"...). A folder of XLSX
 forms may contain `tiep_nhan.csv` with columns don_vi, ngay_nop, da_tham_dinh for the same receipt data.
@@ -47,6 +49,7 @@ _HEADER_ALIASES = {
     "tai_lieu_kiem_chung": "tai_lieu_kiem_chung",
     "ngay_nop": "ngay_nop", "ngay_gui": "ngay_nop",
     "da_tham_dinh": "da_tham_dinh", "tham_dinh": "da_tham_dinh",
+    "phien_ban": "phien_ban", "phien_ban_bo_chi_so": "phien_ban",
 }
 
 
@@ -323,6 +326,15 @@ class _Reader:
             if "ngay_nop" in col or "da_tham_dinh" in col:
                 self.add_receipt(unit, get("ngay_nop"), get("da_tham_dinh"), file=path, row=line_no)
             if receipts_only:
+                continue
+            version = get("phien_ban")
+            ind = self.indicator_set(unit)
+            if version and ind is not None and version != ind.version:
+                self.diag(Severity.ERROR, f"điểm chấm theo phiên bản «{version}» của bộ chỉ số, phiên bản hiện "
+                          f"hành là «{ind.version}».", file=path, row=line_no, unit=unit,
+                          code=get("ma_chi_so") or None)
+                if get("ma_chi_so"):  # already reported: not "missing" as well
+                    self.seen_rows.setdefault((unit.id, get("ma_chi_so")), f"{path.name}, dòng {line_no}")
                 continue
             code = get("ma_chi_so")
             if not code:

@@ -114,3 +114,13 @@ def test_receipt_conflicts_and_bad_dates(tmp_path: Path) -> None:
     assert "khác ngày nộp đã ghi trước đó (04/11/2024)" in by_line[3]
     assert "«31/02/2024» không đúng dạng" in by_line[4]
     assert "«có» hoặc «không»" in by_line[5]
+
+
+def test_csv_rows_from_another_set_version_are_rejected(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "don_vi;ma_chi_so;diem;phien_ban\nSở Y tế;1.1;30;0\nSở Y tế;1.2;30;1\n")
+    book = read_scores(path, UNITS, TIERS)
+    old = next(d for d in book.errors if d.line == 2)
+    assert "phiên bản «0»" in old.message and "«1»" in old.message
+    assert book.units["so-y-te"].scores == {"1.2": Decimal(30)}
+    missing = next(d for d in book.errors if "thiếu điểm" in d.message)
+    assert "2 chỉ số: 2.1, 2.2" in missing.message
