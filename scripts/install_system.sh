@@ -13,6 +13,8 @@ command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 dpkg -s libicu-dev >/dev/null 2>&1 || need+=(libicu-dev pkg-config)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || need+=(make)
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
     echo "Cài đặt gói hệ thống còn thiếu: ${need[*]}"
     SUDO=""
