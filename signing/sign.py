@@ -22,13 +22,16 @@ from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils.generic import IndirectObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import SigningError, get_pyca_cryptography_hash
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, PdfSigningSession, SigDSSPlacementPreference
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
@@ -44,7 +47,7 @@ from signing.appearance import (
     load_png,
 )
 from signing.stamp_fields import add_issue_fields
-from signing.stamp_layout import Box, find_header_blanks, find_signature_block
+from signing.stamp_layout import Box, PdfText, find_header_blanks, find_signature_block
 
 VN_TZ = timezone(timedelta(hours=7), "+07:00")
 """Vietnam's offset. Vietnam keeps no daylight saving time, so a fixed offset is exact."""
@@ -135,6 +138,26 @@ def _read_file(path: Path, what: str) -> bytes:
         raise VanbanError(f"Không đọc được {what} {path}: {exc.strerror}.") from exc
 
 
+class _BatchSimpleSigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner re-parses the private key for every signature and signs twice per
+    document (the first time only to size the signature container). For a key loaded once and
+    used for a whole batch both are wasted work: keep the parsed key, answer the sizing call with
+    zero bytes of the right length."""
+
+    pyca_key: PrivateKeyTypes | None = None
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        key = self.pyca_key
+        if not isinstance(key, RSAPrivateKey):
+            return await super().async_sign_raw(data, digest_algorithm, dry_run)
+        if dry_run:
+            return bytes((key.key_size + 7) // 8)
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        if mechanism != "rsassa_pkcs1v15":
+            return self.sign_raw(data, digest_algorithm)
+        return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
 def load_pkcs12_signer(path: Path, password: str) -> signers.SimpleSigner:
     data = _read_file(path, "tệp khoá PKCS#12")
     try:
@@ -146,9 +169,13 @@ def load_pkcs12_signer(path: Path, password: str) -> signers.SimpleSigner:
         ) from exc
     if key is None or cert is None:
         raise VanbanError(f"Tệp PKCS#12 {path} không chứa khoá bí mật và chứng thư số của người ký.")
-    signer = signers.SimpleSigner.load_pkcs12_data(
-        data, other_certs=[], passphrase=password.encode("utf-8")
+    loaded = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password.encode("utf-8"))
+    signer = _BatchSimpleSigner(
+        signing_key=loaded.signing_key,
+        signing_cert=loaded.signing_cert,
+        cert_registry=loaded.cert_registry,
     )
+    signer.pyca_key = key
     return signer
 
 
@@ -277,7 +304,7 @@ def _field_name(reader: PdfFileReader, base: str) -> str:
     return f"{base}{n}"
 
 
-def signer_widget(data: bytes, image: LoadedImage, source: str, signer_name: str | None) -> tuple[int, Box]:
+def signer_widget(data: bytes | PdfText, image: LoadedImage, source: str, signer_name: str | None) -> tuple[int, Box]:
     """Centred between the title line and the name line, as tall as the gap allows."""
     block = find_signature_block(data, source, signer_name)
     gap = block.gap
@@ -313,7 +340,7 @@ def signer_widgets(reader: PdfFileReader) -> list[tuple[str, int, Box]]:
 
 
 def seal_widget(
-    reader: PdfFileReader, data: bytes, seal: LoadedImage, diameter_mm: float, source: str, signer_name: str | None
+    reader: PdfFileReader, data: bytes | PdfText, seal: LoadedImage, diameter_mm: float, source: str, signer_name: str | None
 ) -> tuple[int, Box]:
     """Real size; the seal's right edge reaches one third into the signer's image (Điều 33 / Phụ lục I)."""
     existing = [w for w in signer_widgets(reader) if w[0].startswith(SIGNER_FIELD)]
@@ -416,6 +443,7 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
     _check_validity(tools.signer, when.astimezone(UTC))
 
     image = load_png(request.image, "chữ ký/con dấu") if request.image else None
+    text = PdfText(data, source)  # analysed lazily, once per page, shared by every placement step
     widget: Box | None = None
     page = 0
     stamp_style = None
@@ -423,12 +451,12 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
     if request.role is Role.SIGNER:
         base = SIGNER_FIELD
         if image is not None:
-            page, widget = signer_widget(data, image, source, request.signer_name)
+            page, widget = signer_widget(text, image, source, request.signer_name)
             stamp_style = image_stamp_style(image)
     elif request.role is Role.AGENCY:
         base = AGENCY_FIELD
         if image is not None:
-            page, widget = seal_widget(reader, data, image, request.seal_diameter_mm, source, request.signer_name)
+            page, widget = seal_widget(reader, text, image, request.seal_diameter_mm, source, request.signer_name)
             stamp_style = image_stamp_style(image)
     else:
         base = ATTACHMENT_FIELD
@@ -440,7 +468,7 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     added: list[str] = []
     if request.role is Role.SIGNER and request.prepare_issue_fields:
-        added = add_issue_fields(writer, find_header_blanks(data, source))
+        added = add_issue_fields(writer, find_header_blanks(text, source))
 
     async def run() -> None:
         # The HTTP session for OCSP/CRL fetching belongs to this document's event loop; close it here.
