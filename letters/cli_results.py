@@ -16,7 +16,7 @@ import click
 import yaml
 
 from letters.errors import Diagnostic, DiagnosticsError, Severity, VanbanError
-from letters.forms_xlsx import form_filename, write_form_xlsx
+from letters.forms_xlsx import write_tier_forms
 from letters.indicators import builtin_set_ids, check_indicator_set, load_indicator_set, resolve_set_path
 from letters.ranking import RankingRules, Results, compute_results, write_ranking_csv, write_ranking_xlsx
 from letters.results_model import TierRef, Unit, make_unit
@@ -108,6 +108,12 @@ def load_results_campaign(path: Path) -> ResultsCampaign:
                 raise VanbanError(f"{path}: nhóm «{tier_id}» có một đơn vị thiếu tên («name»).")
     if not tiers:
         raise VanbanError(f"{path}: chưa có nhóm đơn vị nào («tiers»).")
+    late_rule = str(info.get("late_rule") or "exclude")
+    return ResultsCampaign(path, year, tiers, _resolve_units(pending, path), late_rule)
+
+
+def _resolve_units(pending: list[tuple[str, str, str | None, str | None]], path: Path) -> list[Unit]:
+    """Units with ids (slug of the name when missing) and their parent resolved to a unit id."""
     plain = [make_unit(name, tier, id=uid) for name, tier, uid, _ in pending]
     index = UnitIndex(plain)
     units: list[Unit] = []
@@ -124,20 +130,32 @@ def load_results_campaign(path: Path) -> ResultsCampaign:
                 raise VanbanError(f"{path}: đơn vị cấp trên «{parent}» của «{unit.name}» không có trong danh sách.")
             parent_id = found.id
         units.append(Unit(unit.id, unit.name, unit.tier, parent_id))
-    late_rule = str(info.get("late_rule") or "exclude")
-    return ResultsCampaign(path, year, tiers, units, late_rule)
+    return units
+
+
+def from_campaign_model(campaign: Any) -> ResultsCampaign:
+    """Adapt the full campaign model (letters.campaign.Campaign, duck-typed) to the results inputs."""
+    source = Path(campaign.source) if getattr(campaign, "source", None) else Path("campaign.yaml")
+    raw_deadlines = [
+        {"date": d.date, "tiers": list(d.tiers), "to": d.to, "aggregates": d.aggregates}
+        for d in campaign.deadlines
+    ]
+    deadlines = _tier_deadlines({"deadlines": raw_deadlines}, source)
+    tiers = []
+    pending: list[tuple[str, str, str | None, str | None]] = []
+    for t in campaign.tiers:
+        if not t.indicators:
+            raise VanbanError(f"{source}: nhóm «{t.id}» chưa chỉ ra bộ chỉ số («indicators»).")
+        ind = load_indicator_set(t.indicators, base_dir=source.parent)
+        tiers.append(TierRef(t.id, t.name, ind, t.form or "", t.annex or "", deadlines.get(t.id)))
+        pending += [(u.name, t.id, u.id, u.parent) for u in t.units]
+    units = _resolve_units(pending, source)
+    return ResultsCampaign(source, campaign.campaign.year, tiers, units, str(campaign.campaign.late_rule))
 
 
 def write_forms(campaign: ResultsCampaign, out_dir: Path, *, force: bool = False) -> list[Path]:
     """One blank self-assessment workbook per tier."""
-    paths = []
-    for tier in campaign.tiers:
-        label = tier.form or "Biểu mẫu"
-        paths.append(write_form_xlsx(
-            tier.indicator_set, Path(out_dir) / form_filename(label, tier.id), tier_id=tier.id,
-            tier_name=tier.name, form_label=label, year=campaign.year, force=force,
-        ))
-    return paths
+    return write_tier_forms(campaign.tiers, out_dir, year=campaign.year, force=force)
 
 
 def write_results(results: Results, out_dir: Path, *, year: int | None = None, force: bool = False,

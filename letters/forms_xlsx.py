@@ -7,7 +7,7 @@ Only the input cells are unlocked; the structure (rows, maxima, formulas) is pro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from letters.fsutil import atomic_path
 from letters.indicators import IndicatorSet, form_rows, slugify
+from letters.results_model import TierRef
 
 FORM_FORMAT = "vanban-bieu-mau-1"
 SHEET_NAME = "Biểu tự đánh giá"
@@ -290,3 +291,15 @@ def write_form_xlsx(
     with atomic_path(Path(path), force=force) as tmp:
         wb.save(tmp)
     return Path(path)
+
+
+def write_tier_forms(tiers: Sequence[TierRef], out_dir: Path, *, year: int | str,
+                     force: bool = False) -> list[Path]:
+    """One blank form per tier, named after its Biểu số ("bieu-so-01-so.xlsx")."""
+    paths = []
+    for tier in tiers:
+        label = tier.form or "Biểu mẫu"
+        paths.append(write_form_xlsx(tier.indicator_set, Path(out_dir) / form_filename(label, tier.id),
+                                     tier_id=tier.id, tier_name=tier.name, form_label=label, year=year,
+                                     force=force))
+    return paths

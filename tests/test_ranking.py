@@ -278,3 +278,16 @@ def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert f"{bad}:2" in res.output and "vượt điểm tối đa 15" in res.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("name", ["bacgiang-2023", "brvt-2024", "gialai-2023"])
+def test_campaign_model_adapter_matches_the_minimal_reader(name: str) -> None:
+    from letters.cli_results import from_campaign_model, load_results_campaign
+    from letters.load import load_campaign
+
+    path = Path(__file__).resolve().parent.parent / "examples" / f"{name}.yaml"
+    full, minimal = from_campaign_model(load_campaign(path)), load_results_campaign(path)
+    assert full.units == minimal.units and full.year == minimal.year and full.late_rule == minimal.late_rule
+    assert [(t.id, t.deadline, t.indicator_set.id, t.form) for t in full.tiers] == \
+        [(t.id, t.deadline, t.indicator_set.id, t.form) for t in minimal.tiers]
+    assert all(t.deadline is not None for t in full.tiers)
