@@ -158,6 +158,8 @@ class UnitResult:
     def note(self) -> str:
         parts = ["Đồng hạng"] if self.tied and self.rank is not None else []
         parts.extend(self.reasons)
+        if self.has_errors:
+            parts.append("Dữ liệu điểm có lỗi, điểm lỗi được tính 0")
         return "; ".join(parts)
 
 

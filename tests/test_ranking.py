@@ -278,6 +278,11 @@ def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert f"{bad}:2" in res.output and "vượt điểm tối đa 15" in res.output
     assert not (tmp_path / "o").exists()
+    res = runner.invoke(cli, ["results", str(campaign), str(bad), "--out", str(tmp_path / "o"), "--ignore-errors"])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "o" / "xep_hang.csv").read_text(encoding="utf-8-sig"))))
+    tp = next(r for r in rows if r["don_vi"] == "Sở Tư pháp")
+    assert tp["tong_diem"] == "0" and "Dữ liệu điểm có lỗi" in tp["ghi_chu"]
 
 
 @pytest.mark.parametrize("name", ["bacgiang-2023", "brvt-2024", "gialai-2023"])
