@@ -347,7 +347,7 @@ class _Reader:
 
     def read_form(self, path: Path) -> None:
         try:
-            wb = load_workbook(path, read_only=True, data_only=False)
+            wb = load_workbook(path, read_only=True, data_only=True)  # a score typed as a formula counts by its value
         except (InvalidFileException, OSError, KeyError, ValueError) as exc:
             self.diag(Severity.ERROR, f"không mở được tệp Excel: {exc}.", file=path)
             return
