@@ -54,7 +54,7 @@ def _page(writer: PdfFileWriter | IncrementalPdfFileWriter, lines: list[str],
             generic.NameObject("/ColorSpace"): generic.NameObject("/DeviceRGB"),
             generic.NameObject("/BitsPerComponent"): generic.NumberObject(8),
             generic.NameObject("/Filter"): generic.NameObject("/DCTDecode"),
-        }, stream_data=jpeg)
+        }, encoded_data=jpeg)
         resources[generic.NameObject("/XObject")] = generic.DictionaryObject(
             {generic.NameObject("/Im1"): writer.add_object(img)})
         content = b"q 451 0 0 600 72 100 cm /Im1 Do Q\n" + content

@@ -34,6 +34,7 @@ from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import FetchLimits
 
+from signing import verify_speedups
 from signing.policy import AllowedChange, Policy, RevocationMode, Sha1Rule
 from signing.trust import common_name, fingerprint
 from signing.verify_model import (
@@ -69,6 +70,7 @@ class Verifier:
     """Per-process state: parsed anchors and one set of fetchers, so CRLs/OCSP are fetched once per batch."""
 
     def __init__(self, setup: VerifierSetup) -> None:
+        verify_speedups.install()
         self.setup = setup
         self.policy = setup.policy
         self.roots = [x509.Certificate.load(b) for b in setup.trust_roots]
