@@ -1,210 +1,273 @@
-"""Finishing touches docxtpl cannot make: rules sized to their text, tables, real footnotes."""
+"""Finishing touches docxtpl cannot make, done on the rendered XML: rules sized to the text above
+them, tables from the wording markup, and real Word footnotes."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from xml.sax.saxutils import escape
 
-from docx.document import Document as DocxDocument
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.shared import Pt
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from letters import layout as L
+from letters.docx_engine import RenderedPackage
 from letters.textmetrics import text_width_pt, wrap_widths
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NSMAP = {"w": W_NS}
 TWIPS_PER_PT = 20
 _FN = re.compile("\u27e6fn:([^\u27e7]+)\u27e7")
 _TABLE = re.compile("^\u27e6table:(\\d+)\u27e7$")
+RULE_STYLES = {L.ST_RULE_SHORT: L.ISSUER_RULE_FRACTION, L.ST_RULE_SUBJECT: L.SUBJECT_RULE_FRACTION, L.ST_RULE_FULL: 1.0}
 
 
-def _style_font(paragraph: Paragraph) -> tuple[float, bool]:
-    """Size and boldness the paragraph's text is set in (run overrides, else its style chain)."""
-    size = None
-    bold = None
-    for run in paragraph.runs:
-        if run.text.strip():
-            size = run.font.size.pt if run.font.size else None
-            bold = run.font.bold
-            break
-    style = paragraph.style
-    while style is not None and (size is None or bold is None):
-        if size is None and style.font.size is not None:
-            size = style.font.size.pt
-        if bold is None and style.font.bold is not None:
-            bold = style.font.bold
-        style = style.base_style
-    return size or L.SIZE_BODY, bool(bold)
+def w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
 
 
-def _container_width_pt(paragraph: Paragraph) -> float:
-    parent = paragraph._parent
-    if isinstance(parent, _Cell):
-        tcw = parent._tc.tcPr.find(qn("w:tcW")) if parent._tc.tcPr is not None else None
-        if tcw is not None:
-            return int(tcw.get(qn("w:w"))) / TWIPS_PER_PT - 2 * L.CELL_MARGIN_MM / L.MM_PER_PT
-    return L.TEXT_WIDTH_MM / L.MM_PER_PT
+@dataclass(frozen=True)
+class StyleInfo:
+    id: str
+    name: str
+    size: float
+    bold: bool
 
 
-def size_rules(doc: DxDocument) -> None:
-    """Set each rule paragraph's indents so its border is as long as NĐ 30 wants."""
-    for paragraph in _all_paragraphs(doc):
-        name = paragraph.style.name if paragraph.style is not None else ""
-        if name not in (L.ST_RULE_SHORT, L.ST_RULE_FULL, L.ST_RULE_SUBJECT):
-            continue
-        above = _previous_text_paragraph(paragraph)
-        if above is None:
-            continue
-        size, bold = _style_font(above)
-        container = _container_width_pt(paragraph)
-        text = above.text.strip()
-        if name == L.ST_RULE_FULL:
-            width = max(text_width_pt(line, size, bold=bold) for line in text.splitlines())
-        else:
-            fraction = L.SUBJECT_RULE_FRACTION if name == L.ST_RULE_SUBJECT else L.ISSUER_RULE_FRACTION
-            lines = [w for line in text.splitlines() for w in wrap_widths(line, size, container, bold=bold)]
-            width = max(lines or [0.0]) * fraction
-        side = max(0.0, (container - width) / 2)
-        paragraph.paragraph_format.left_indent = Pt(side)
-        paragraph.paragraph_format.right_indent = Pt(side)
-        paragraph.paragraph_format.first_line_indent = Pt(0)
-
-
-def _previous_text_paragraph(paragraph: Paragraph) -> Paragraph | None:
-    element = paragraph._p.getprevious()
-    while element is not None:
-        if element.tag == qn("w:p"):
-            p = Paragraph(element, paragraph._parent)
-            if p.text.strip():
-                return p
-        element = element.getprevious()
-    return None
-
-
-def _all_paragraphs(doc: DxDocument) -> list[Paragraph]:
-    out = list(doc.paragraphs)
-    for table in doc.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                out.extend(cell.paragraphs)
+@lru_cache(maxsize=32)
+def style_map(styles_xml: bytes) -> dict[str, StyleInfo]:
+    """Paragraph styles by id, with size and boldness resolved through basedOn."""
+    root = etree.fromstring(styles_xml)
+    raw: dict[str, tuple[str, str | None, float | None, bool | None]] = {}
+    for st in root.iter(w("style")):
+        sid = st.get(w("styleId"))
+        name_el = st.find(w("name"))
+        based = st.find(w("basedOn"))
+        rpr = st.find(w("rPr"))
+        size = bold = None
+        if rpr is not None:
+            sz = rpr.find(w("sz"))
+            size = int(sz.get(w("val"))) / 2 if sz is not None else None
+            b = rpr.find(w("b"))
+            bold = (b.get(w("val"), "true") not in ("0", "false")) if b is not None else None
+        raw[sid] = (name_el.get(w("val")) if name_el is not None else sid, based.get(w("val")) if based is not None else None,
+                    size, bold)
+    out = {}
+    for sid, (name, _, _, _) in raw.items():
+        size, bold, cur, seen = None, None, sid, set()
+        while cur in raw and cur not in seen:
+            seen.add(cur)
+            _, parent, s, b = raw[cur]
+            size = s if size is None else size
+            bold = b if bold is None else bold
+            cur = parent  # type: ignore[assignment]
+        out[sid] = StyleInfo(sid, name, size or L.SIZE_BODY, bool(bold))
     return out
 
 
-def insert_tables(doc: DxDocument, tables: list[list[list[str]]]) -> None:
-    """Replace each table marker paragraph with a bordered table, header row bold and repeated."""
-    for paragraph in list(doc.paragraphs):
-        m = _TABLE.match(paragraph.text.strip())
-        if not m:
+def _style_id(p: etree._Element) -> str | None:
+    ps = p.find("w:pPr/w:pStyle", NSMAP)
+    return ps.get(w("val")) if ps is not None else None
+
+
+def paragraph_text(p: etree._Element) -> str:
+    parts = []
+    for el in p.iter(w("t"), w("br")):
+        parts.append("\n" if el.tag == w("br") else (el.text or ""))
+    return "".join(parts)
+
+
+def _previous_text(p: etree._Element) -> etree._Element | None:
+    el = p.getprevious()
+    while el is not None:
+        if el.tag == w("p") and paragraph_text(el).strip():
+            return el
+        el = el.getprevious()
+    return None
+
+
+def _container_width_pt(p: etree._Element) -> float:
+    tc = p.getparent()
+    if tc is not None and tc.tag == w("tc"):
+        tcw = tc.find("w:tcPr/w:tcW", NSMAP)
+        if tcw is not None:
+            return int(tcw.get(w("w"))) / TWIPS_PER_PT - 2 * L.CELL_MARGIN_MM / L.MM_PER_PT
+    return L.TEXT_WIDTH_MM / L.MM_PER_PT
+
+
+def _ppr(p: etree._Element) -> etree._Element:
+    ppr = p.find(w("pPr"))
+    if ppr is None:
+        ppr = etree.SubElement(p, w("pPr"))
+        p.remove(ppr)
+        p.insert(0, ppr)
+    return ppr
+
+
+def _set_indent(p: etree._Element, side_pt: float) -> None:
+    ppr = _ppr(p)
+    ind = ppr.find(w("ind"))
+    if ind is None:
+        ind = etree.SubElement(ppr, w("ind"))
+    twips = str(int(round(side_pt * TWIPS_PER_PT)))
+    for attr in ("left", "right", "start", "end"):
+        ind.attrib.pop(w(attr), None)
+    ind.set(w("left"), twips)
+    ind.set(w("right"), twips)
+    ind.set(w("firstLine"), "0")
+    # Schema order inside pPr puts ind after spacing; keep jc/rPr after it.
+    for later in ("jc", "rPr"):
+        el = ppr.find(w(later))
+        if el is not None:
+            ppr.remove(el)
+            ppr.append(el)
+
+
+def size_rules(root: etree._Element, styles: dict[str, StyleInfo]) -> None:
+    """Set each rule paragraph's indents so its border is as long as NĐ 30 wants."""
+    for p in list(root.iter(w("p"))):
+        info = styles.get(_style_id(p) or "")
+        if info is None or info.name not in RULE_STYLES:
             continue
-        rows = tables[int(m.group(1))]
-        ncols = max(len(r) for r in rows)
-        table = doc.add_table(rows=len(rows), cols=ncols)
-        table.style = None
-        _grid_borders(table)
-        for r, row in enumerate(rows):
-            for c in range(ncols):
-                cell = table.cell(r, c)
-                cell_p = cell.paragraphs[0]
-                cell_p.style = doc.styles[L.ST_TABLE_HEAD if r == 0 else L.ST_TABLE]
-                text = row[c] if c < len(row) else ""
-                cell_p.add_run(text)
-                if r > 0 and _numeric(text):
-                    cell_p.alignment = 1  # centre figures
-        _repeat_header(table)
-        paragraph._p.addnext(table._tbl)
-        paragraph._p.getparent().remove(paragraph._p)
+        above = _previous_text(p)
+        if above is None:
+            continue
+        above_style = styles.get(_style_id(above) or "")
+        size = above_style.size if above_style else L.SIZE_BODY
+        bold = above_style.bold if above_style else False
+        text = paragraph_text(above).strip()
+        container = _container_width_pt(p)
+        fraction = RULE_STYLES[info.name]
+        if fraction == 1.0:
+            width = max(text_width_pt(line, size, bold=bold) for line in text.splitlines())
+        else:
+            lines = [x for line in text.splitlines() for x in wrap_widths(line, size, container, bold=bold)]
+            width = max(lines or [0.0]) * fraction
+        _set_indent(p, max(0.0, (container - width) / 2))
+
+
+def drop_orphan_rules(root: etree._Element, styles: dict[str, StyleInfo]) -> None:
+    """A rule whose text above was left empty (no trích yếu) would float alone: remove it."""
+    for p in list(root.iter(w("p"))):
+        info = styles.get(_style_id(p) or "")
+        if info is None or info.name not in (L.ST_RULE_SHORT, L.ST_RULE_SUBJECT):
+            continue
+        above = p.getprevious()
+        if above is not None and above.tag == w("p") and not paragraph_text(above).strip():
+            p.getparent().remove(p)
+
+
+def _ids_by_name(styles: dict[str, StyleInfo]) -> dict[str, str]:
+    return {s.name: s.id for s in styles.values()}
+
+
+def _cell(text: str, style_id: str, width: int, *, centre: bool) -> str:
+    jc = '<w:jc w:val="center"/>' if centre else ""
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{jc}</w:pPr>'
+            f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>')
 
 
 def _numeric(text: str) -> bool:
     return bool(re.fullmatch(r"[\d.,%]+", text.strip()))
 
 
-def _grid_borders(table: Table) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single")
-        edge.set(qn("w:sz"), "4")
-        edge.set(qn("w:color"), "000000")
-        borders.append(edge)
-    table._tbl.tblPr.append(borders)
-    width = OxmlElement("w:tblW")
-    width.set(qn("w:w"), str(int(L.TEXT_WIDTH_MM / L.MM_PER_PT * TWIPS_PER_PT)))
-    width.set(qn("w:type"), "dxa")
-    existing = table._tbl.tblPr.find(qn("w:tblW"))
-    if existing is not None:
-        table._tbl.tblPr.remove(existing)
-    table._tbl.tblPr.append(width)
+def table_xml(rows: list[list[str]], styles: dict[str, StyleInfo], width_twips: int | None = None) -> str:
+    """A bordered table: header row bold, centred and repeated on each page; figures centred."""
+    ids = _ids_by_name(styles)
+    ncols = max(len(r) for r in rows)
+    total = width_twips or int(L.TEXT_WIDTH_MM / L.MM_PER_PT * TWIPS_PER_PT)
+    weights = [max(3, min(40, max(len(r[c]) if c < len(r) else 0 for r in rows))) for c in range(ncols)]
+    widths = [int(total * wgt / sum(weights)) for wgt in weights]
+    border = "".join(f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                     for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    out = [f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+           f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+           '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+           "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{x}"/>' for x in widths) + "</w:tblGrid>"]
+    for r, row in enumerate(rows):
+        tr_pr = '<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>' if r == 0 else "<w:trPr><w:cantSplit/></w:trPr>"
+        cells = []
+        for c in range(ncols):
+            text = row[c] if c < len(row) else ""
+            style = ids[L.ST_TABLE_HEAD] if r == 0 else ids[L.ST_TABLE]
+            cells.append(_cell(text, style, widths[c], centre=r > 0 and _numeric(text)))
+        out.append(f"<w:tr>{tr_pr}{''.join(cells)}</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
 
 
-def _repeat_header(table: Table) -> None:
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    tr_pr.append(header)
+def insert_tables(root: etree._Element, tables: list[list[list[str]]], styles: dict[str, StyleInfo]) -> None:
+    for p in list(root.iter(w("p"))):
+        m = _TABLE.match(paragraph_text(p).strip())
+        if not m:
+            continue
+        table = etree.fromstring(table_xml(tables[int(m.group(1))], styles))
+        p.addprevious(table)
+        p.getparent().remove(p)
 
 
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+FOOTNOTES_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 
 
-def add_footnotes(doc: DxDocument, notes: dict[str, str]) -> None:
+def add_footnotes(root: etree._Element, package: RenderedPackage, notes: dict[str, str]) -> None:
     """Turn footnote markers into Word footnotes (numbered by Word, shown at the page foot)."""
     if not notes:
         return
     ids: dict[str, int] = {}
-    for paragraph in _all_paragraphs(doc):
-        for run in list(paragraph.runs):
-            m = _FN.fullmatch(run.text)
-            if not m:
-                continue
-            key = m.group(1)
-            ids.setdefault(key, len(ids) + 1)
-            run.text = ""
-            rpr = run._r.get_or_add_rPr()
-            va = OxmlElement("w:vertAlign")
-            va.set(qn("w:val"), "superscript")
-            rpr.append(va)
-            ref = OxmlElement("w:footnoteReference")
-            ref.set(qn("w:id"), str(ids[key]))
-            run._r.append(ref)
-    body = [
-        '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-        '<w:r><w:separator/></w:r></w:p></w:footnote>',
-        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-        '<w:r><w:continuationSeparator/></w:r></w:p></w:footnote>',
-    ]
+    for t in list(root.iter(w("t"))):
+        m = _FN.fullmatch(t.text or "")
+        if not m:
+            continue
+        run = t.getparent()
+        key = m.group(1)
+        ids.setdefault(key, len(ids) + 1)
+        run.remove(t)
+        rpr = run.find(w("rPr"))
+        if rpr is None:
+            rpr = etree.SubElement(run, w("rPr"))
+            run.remove(rpr)
+            run.insert(0, rpr)
+        etree.SubElement(rpr, w("vertAlign")).set(w("val"), "superscript")
+        etree.SubElement(run, w("footnoteReference")).set(w("id"), str(ids[key]))
     fonts = '<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:eastAsia="Times New Roman"/>'
     size = f'<w:sz w:val="{L.SIZE_FOOTNOTE * 2}"/>'
+    sep = '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:{0}/></w:r></w:p>'
+    body = [f'<w:footnote w:type="separator" w:id="-1">{sep.format("separator")}</w:footnote>',
+            f'<w:footnote w:type="continuationSeparator" w:id="0">{sep.format("continuationSeparator")}</w:footnote>']
     for key, nid in ids.items():
-        text = _xml_escape(notes[key])
         body.append(
             f'<w:footnote w:id="{nid}"><w:p><w:pPr><w:jc w:val="both"/></w:pPr>'
             f'<w:r><w:rPr>{fonts}{size}<w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
-            f'<w:r><w:rPr>{fonts}{size}</w:rPr><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:footnote>'
-        )
-    xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes {nsdecls("w", "r")}>' + "".join(body) + "</w:footnotes>"
-    part = Part(PackURI("/word/footnotes.xml"), FOOTNOTES_CT, xml.encode("utf-8"), doc.part.package)
-    doc.part.relate_to(part, RT.FOOTNOTES)
-    settings = doc.settings.element
-    if settings.find(qn("w:footnotePr")) is None:
-        pr = parse_xml(f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>')
-        settings.append(pr)
+            f'<w:r><w:rPr>{fonts}{size}</w:rPr><w:t xml:space="preserve"> {escape(notes[key])}</w:t></w:r></w:p></w:footnote>')
+    package.xml["word/footnotes.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                                         f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">' + "".join(body) + "</w:footnotes>")
+    types = package.members["[Content_Types].xml"].decode("utf-8")
+    if "/word/footnotes.xml" not in types:
+        types = types.replace("</Types>", f'<Override PartName="/word/footnotes.xml" ContentType="{FOOTNOTES_CT}"/></Types>')
+        package.xml["[Content_Types].xml"] = types
+    rels = package.members["word/_rels/document.xml.rels"].decode("utf-8")
+    if FOOTNOTES_RT not in rels:
+        rels = rels.replace("</Relationships>",
+                            f'<Relationship Id="rIdVbFootnotes" Type="{FOOTNOTES_RT}" Target="footnotes.xml"/></Relationships>')
+        package.xml["word/_rels/document.xml.rels"] = rels
+    settings = package.members["word/settings.xml"].decode("utf-8")
+    if "w:footnotePr" not in settings:
+        settings = re.sub(r"(<w:settings[^>]*>)", r'\1<w:footnotePr><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>',
+                          settings, count=1)
+        package.xml["word/settings.xml"] = settings
 
 
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def drop_empty_rule_after_empty(doc: DxDocument) -> None:
-    """A rule whose text above was left empty (no trích yếu) would float alone: remove it."""
-    for paragraph in list(doc.paragraphs):
-        if paragraph.style is not None and paragraph.style.name in (L.ST_RULE_SHORT, L.ST_RULE_SUBJECT):
-            above = paragraph._p.getprevious()
-            if above is not None and above.tag == qn("w:p") and not Paragraph(above, paragraph._parent).text.strip():
-                paragraph._p.getparent().remove(paragraph._p)
-
-
-DxDocument = DocxDocument
+def finish(package: RenderedPackage, *, tables: list[list[list[str]]] | None = None,
+           footnotes: dict[str, str] | None = None) -> bytes:
+    styles = style_map(package.members["word/styles.xml"])
+    root = etree.fromstring(package.xml.get("word/document.xml", package.members["word/document.xml"].decode()).encode("utf-8"))
+    drop_orphan_rules(root, styles)
+    if tables:
+        insert_tables(root, tables, styles)
+    size_rules(root, styles)
+    add_footnotes(root, package, footnotes or {})
+    package.xml["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+    return package.write()
