@@ -120,6 +120,13 @@ def specimen_seal_png(
     return _png_bytes(img, dpi=dpi)
 
 
+@functools.lru_cache(maxsize=16)
+def _decoded(png: bytes) -> Image.Image:
+    img = Image.open(io.BytesIO(png))
+    img.load()
+    return img if img.mode in ("RGBA", "LA") else img.convert("RGBA")
+
+
 @dataclass(frozen=True)
 class LoadedImage:
     """A PNG ready to be placed: its pixels and its natural aspect ratio."""
@@ -133,10 +140,12 @@ class LoadedImage:
         return self.width_px / self.height_px
 
     def pil(self) -> Image.Image:
-        return Image.open(io.BytesIO(self.png))
+        return _decoded(self.png).copy()
 
 
+@functools.lru_cache(maxsize=16)
 def load_png(data: bytes, source: str) -> LoadedImage:
+    """Checked once per distinct image: a batch signs many documents with the same picture."""
     try:
         img = Image.open(io.BytesIO(data))
         img.load()

@@ -186,6 +186,7 @@ def _lines_of(textpage: pdfium.PdfTextPage) -> list[TextLine]:
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count) if count else ""
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    fonts: dict[int, str] = {}  # per text object: glyphs of one object share its font
     lines: list[list[tuple[str, Box, str, float, float]]] = [[]]
     for i in range(min(count, len(text))):
         ch = text[i]
@@ -198,7 +199,10 @@ def _lines_of(textpage: pdfium.PdfTextPage) -> list[TextLine]:
         x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)
         if pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
             x0 = x1 = ox.value  # a space PDFium inferred from a gap: no extent of its own
-        glyph = (ch, Box(x0, y0, x1, y1), _font_name(textpage, i), round(size, 2), oy.value)
+        obj = ctypes.cast(pdfium_c.FPDFText_GetTextObject(textpage, i), ctypes.c_void_p).value or -i
+        if obj not in fonts:
+            fonts[obj] = _font_name(textpage, i)
+        glyph = (ch, Box(x0, y0, x1, y1), fonts[obj], round(size, 2), oy.value)
         current = lines[-1]
         if current:
             prev = current[-1]
