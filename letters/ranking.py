@@ -446,6 +446,9 @@ def write_ranking_xlsx(results: Results, path: Path, *, year: int | str | None =
             if cchc_label:
                 values.append(_num(u.cchc_points))
             values.append(u.note())
+            # Rows do not grow by themselves for wrapped text in a generated file; size them for the notes.
+            lines = max(-(-len(u.note()) // 36), -(-len(u.unit.name) // 48), 1)
+            ws.row_dimensions[r].height = 15.75 * lines + 2
             for c, v in enumerate(values, 1):
                 cell = ws.cell(r, c, v)
                 cell.font = Font(name=font)
