@@ -304,6 +304,39 @@ def append_garbage(signed: bytes) -> bytes:
     return signed + b"\n1 0 obj\n(unsigned data)\nendobj\n"
 
 
+def objstm_bomb(decompressed_mb: int = 400, *, noise_kb: int = 0) -> bytes:
+    """An unsigned PDF whose catalog sits in an object stream that inflates to `decompressed_mb` MB:
+    a resource-exhaustion input that a bulk checker must survive. `noise_kb` of random bytes lower the
+    compression ratio, so the stream passes ratio-based decode limits and really gets inflated."""
+    import random
+    import struct
+    import zlib
+
+    payload_head = b"1 0 << /Type /Catalog /Pages 3 0 R >>"
+    comp = zlib.compressobj(1)
+    body = [comp.compress(payload_head.ljust(64)), comp.compress(random.Random(0).randbytes(noise_kb * 1024))]
+    chunk = b" " * (1 << 20)
+    for _ in range(decompressed_mb):
+        body.append(comp.compress(chunk))
+    body.append(comp.flush())
+    stream = b"".join(body)
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    offsets[2] = len(out)
+    out += (b"2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n"
+            % len(stream)) + stream + b"\nendstream\nendobj\n"
+    offsets[3] = len(out)
+    out += b"3 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+    offsets[4] = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 65535), struct.pack(">BIH", 2, 2, 0), struct.pack(">BIH", 1, offsets[2], 0),
+            struct.pack(">BIH", 1, offsets[3], 0), struct.pack(">BIH", 1, offsets[4], 0)]
+    xref = b"".join(rows)
+    out += (b"4 0 obj\n<< /Type /XRef /Size 5 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(xref)
+            + xref + b"\nendstream\nendobj\n")
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[4]
+    return bytes(out)
+
+
 ATTACKS = {
     "content_changed": change_content,
     "page_added": add_page,

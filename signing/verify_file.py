@@ -120,6 +120,8 @@ class Verifier:
             try:
                 reader = PdfFileReader(fh, strict=False)
                 _ = reader.root
+            except MemoryError:
+                raise
             except Exception as exc:  # noqa: BLE001
                 return _file_result(display, unit, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
                                     f"Tệp PDF hỏng hoặc bị cắt cụt, không đọc được ({_short(exc)}).",
@@ -141,6 +143,8 @@ class Verifier:
                 sig_obj = sig_obj_ref.get_object()
                 sub = sig_obj.get("/SubFilter")
                 sub_str = str(sub) if sub is not None else None
+            except MemoryError:
+                raise
             except Exception as exc:  # noqa: BLE001
                 reports.append((1 << 30, _broken(str(fq_name), None, f"Không đọc được từ điển chữ ký ({_short(exc)}).")))
                 continue
@@ -160,6 +164,8 @@ class Verifier:
                 if len(br) % 2 == 0 and br:
                     max_signed_end = max(max_signed_end, int(br[-2]) + int(br[-1]))
                 embedded.append(emb)
+            except MemoryError:
+                raise
             except Exception as exc:  # noqa: BLE001
                 reports.append((1 << 30, _broken(str(fq_name), sub_str,
                                                  f"Chữ ký hỏng hoặc trống, không đọc được ({_short(exc)}).")))
@@ -186,6 +192,8 @@ class Verifier:
         out: dict[str, list[Any]] = {"certs": [], "crls": [], "ocsps": []}
         try:
             dss = DocumentSecurityStore.read_dss(reader)
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001 - no DSS, or a broken one: nothing embedded to use
             return out
         try:
@@ -194,6 +202,8 @@ class Verifier:
                 out["ocsps"].append(asn1_ocsp.OCSPResponse.load(ref.get_object().data))
             for ref in dss.crls:
                 out["crls"].append(asn1_crl.CertificateList.load(ref.get_object().data))
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001
             pass
         return out
@@ -228,6 +238,8 @@ class Verifier:
         try:
             cert = emb.signer_cert
             _describe_cert(rep, cert)
+        except MemoryError:
+            raise
         except Exception as exc:  # noqa: BLE001
             if "does not match" in str(exc):
                 # The ESS signing-certificate attribute names another certificate: the one shipped was swapped.
@@ -247,6 +259,8 @@ class Verifier:
         diff_error: str | None = None
         try:
             emb.compute_integrity_info(diff_policy=DEFAULT_DIFF_POLICY)
+        except MemoryError:
+            raise
         except Exception as exc:  # noqa: BLE001
             diff_error = _short(exc)
         try:
@@ -255,6 +269,8 @@ class Verifier:
                 status: Any = self.loop.run_until_complete(async_validate_pdf_timestamp(emb, vc, skip_diff=True))
             else:
                 status = self.loop.run_until_complete(async_validate_pdf_signature(emb, vc, skip_diff=True))
+        except MemoryError:
+            raise
         except Exception as exc:  # noqa: BLE001
             _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
                      f"Chữ ký không kiểm tra được do cấu trúc hỏng ({_short(exc)}).", "broken_signature")
@@ -413,10 +429,14 @@ class Verifier:
         if self.fetchers is not None:
             try:
                 fetched_o = list(self.fetchers.ocsp_fetcher.fetched_responses_for_cert(cert))
+            except MemoryError:
+                raise
             except Exception:  # noqa: BLE001
                 fetched_o = []
             try:
                 fetched_c = list(self.fetchers.crl_fetcher.fetched_crls_for_cert(cert))
+            except MemoryError:
+                raise
             except Exception:  # noqa: BLE001
                 fetched_c = []
             sources += [("ocsp", fetched_o, "OCSP trực tuyến"), ("crl", fetched_c, "CRL tải trực tuyến")]
@@ -556,6 +576,8 @@ def _describe_cert(rep: SignatureReport, cert: x509.Certificate) -> None:
 def _adobe_revinfo(emb: EmbeddedPdfSignature) -> tuple[list[Any], list[Any]]:
     try:
         archival = find_unique_cms_attribute(emb.signer_info["signed_attrs"], "adobe_revocation_info_archival")
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001 - attribute absent or malformed
         return [], []
     crls = list(archival["crl"]) if archival["crl"] else []
@@ -569,6 +591,8 @@ def _ocsp_covers(resp: Any, cert: x509.Certificate) -> bool:
         for single in basic["tbs_response_data"]["responses"]:
             if single["cert_id"]["serial_number"].native == cert.serial_number:
                 return True
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         return False
     return False
@@ -577,6 +601,8 @@ def _ocsp_covers(resp: Any, cert: x509.Certificate) -> bool:
 def _crl_covers(item: Any, cert: x509.Certificate) -> bool:
     try:
         return item.issuer.dump() == cert.issuer.dump()
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001
         return False
 
@@ -657,6 +683,8 @@ def _unexplained_tail(reader: PdfFileReader, fh: BinaryIO, size: int, signed_end
     for rev in range(xrefs.total_revisions):
         try:
             known.add(int(xrefs.get_startxref_for_revision(rev)))
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001
             continue
     later_revisions = sum(1 for off in known if off >= signed_end)

@@ -100,7 +100,11 @@ def run_pool(tasks: list[Task], setup: VerifierSetup, *, jobs: int, timeout: flo
         try:
             for index, path, display, unit in tasks:
                 start = time.monotonic()
-                res = verifier.verify(path, display, unit)
+                try:
+                    res = verifier.verify(path, display, unit)
+                except MemoryError:
+                    res = failure_result(display, unit, "Kiểm tra tệp vượt giới hạn bộ nhớ; chưa xác định được tính "
+                                         "hợp lệ.", policy, _size(path))
                 res.seconds = round(time.monotonic() - start, 3)
                 record(index, res)
         finally:

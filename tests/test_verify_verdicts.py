@@ -210,3 +210,42 @@ def test_revocation_modes_without_network(tmp_path: Path) -> None:
     assert offline["b_revoked.pdf"].sub_indication == "REVOKED"
     off = run(mode="off")
     assert off["a.pdf"].signatures[0].revocation_status == "không kiểm tra (theo chính sách)"
+
+
+def test_memory_cap_kills_only_that_file(samples: Samples, tmp_path: Path) -> None:
+    """A decompression bomb under a tight RLIMIT_AS: that file is INDETERMINATE, the next one still checked.
+
+    Run in a fresh interpreter: a worker forked from this long-lived test process would inherit its freed
+    heap as address space it may reuse, which makes a 64 MB cap imprecise.
+    """
+    import json
+    import subprocess
+    import sys
+
+    unit = tmp_path / "ev" / "Đơn vị"
+    unit.mkdir(parents=True)
+    (unit / "1_bom.pdf").write_bytes(attacks.objstm_bomb(300, noise_kb=2500))
+    (unit / "2_tot.pdf").write_bytes(samples.signed_bb)
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from signing.policy import Policy\n"
+        "from signing.verify import verify_evidence\n"
+        "pol = Policy(use_trust_store=False, revocation={'mode': 'off'}, limits={'memory_mb': int(sys.argv[3])})\n"
+        "run = verify_evidence([Path(sys.argv[1])], policy=pol, trust=[Path(sys.argv[2])], jobs=1)\n"
+        "print(json.dumps([[r.indication, r.sub_indication, r.message] for r in run.results]))\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+
+    def run(cap: int) -> list[list[str]]:
+        proc = subprocess.run([sys.executable, "-c", script, str(unit.parent), str(samples.pki.root_path), str(cap)],
+                              capture_output=True, text=True, cwd=repo, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    bomb, good = run(64)
+    assert bomb[:2] == ["INDETERMINATE", "GENERIC"] and "bộ nhớ" in bomb[2]
+    assert good[0] == "TOTAL_PASSED", good
+    # With the default cap pyHanko's own decode limit stops it: a broken file, not a crash.
+    bomb, good = run(1024)
+    assert bomb[:2] == ["TOTAL_FAILED", "FORMAT_FAILURE"] and good[0] == "TOTAL_PASSED"
