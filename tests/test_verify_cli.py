@@ -130,3 +130,19 @@ def test_letter_markup() -> None:
     assert all(line.strip() == line and line for line in lines)
     all_ok = resubmission_body(results[:1], deadline_text=None)
     assert "không phải nộp lại" in all_ok and "# II." not in all_ok
+
+
+def test_trust_store_import_then_verify(samples: Samples, tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import hashes
+
+    store = tmp_path / "kho"
+    fp = samples.pki.root_cert.fingerprint(hashes.SHA256()).hex()
+    refused = _invoke("trust", "import", str(samples.pki.root_path), "--store", str(store))
+    assert refused[0] == 1 and "Từ chối" in refused[1]
+    code, out = _invoke("trust", "import", str(samples.pki.root_path), "--store", str(store), "--sha256", fp)
+    assert code == 0, out
+    unit = tmp_path / "ev" / "Sở A"
+    unit.mkdir(parents=True)
+    (unit / "a.pdf").write_bytes(samples.signed_bb)
+    code, out = _invoke("verify", str(unit.parent), "--out", str(tmp_path / "o"), "--trust-store", str(store))
+    assert code == 0, out
