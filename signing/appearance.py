@@ -247,7 +247,7 @@ def attachment_stamp_style(size: float = 10) -> TextStampStyle:
         text_box_style=text_box_style(size),
         border_width=0,
         inner_content_layout=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MIN,
+            x_align=layout.AxisAlignment.ALIGN_MAX,  # flush with the right margin of the text area
             y_align=layout.AxisAlignment.ALIGN_MAX,
             margins=layout.Margins.uniform(0),
         ),

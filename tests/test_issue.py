@@ -210,3 +210,33 @@ def test_demo_entry_point_signs_issues_and_signs_attachments(
                        agency=key(pki_server.agency_p12, "x"), register_path=tmp_path / "out" / "so.sqlite",
                        doc_type="KH", agency_code="STTTT")
     assert len(pyhanko_verdicts(issued.issued, pki_server)) == 2
+
+
+def test_cli_issue_uses_register_next_to_output_and_specimens_command(
+    demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["specimens", str(tmp_path / "anh")])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (tmp_path / "anh").iterdir()} == {"chu-ky-mau.png", "con-dau-mau.png"}
+    signed = _director_signed(demo_pki, sign_docs["draft"], tmp_path / "signed.pdf")
+    env = {"VANBAN_P12_PASSWORD": demo_pki.password}
+    out_dir = tmp_path / "ban-hanh"
+    for name, expected in (("a.pdf", "01/KH-STTTT"), ("b.pdf", "02/KH-STTTT")):
+        result = runner.invoke(cli, [
+            "issue", str(signed), str(out_dir / name), "--type", "KH", "--agency", "STTTT",
+            "--date", "06/12/2023", "--p12", str(demo_pki.agency_p12),
+            "--seal", str(tmp_path / "anh" / "con-dau-mau.png"),
+        ], env=env)
+        assert result.exit_code == 0, result.output
+        assert expected in result.output
+    assert (out_dir / "so-dang-ky-van-ban.sqlite").is_file()
+    result = runner.invoke(cli, ["issue", str(signed), str(out_dir / "c.pdf"), "--type", "KH", "--agency", "STTTT",
+                                 "--date", "31/02/2023", "--p12", str(demo_pki.agency_p12)], env=env)
+    assert result.exit_code == 1 and "không đúng dạng" in result.output
+    # A draft signed without vanban (no number field) gets a clear explanation.
+    result = runner.invoke(cli, ["issue", str(sign_docs["draft"]), str(out_dir / "d.pdf"), "--type", "KH",
+                                 "--agency", "STTTT", "--p12", str(demo_pki.agency_p12)], env=env)
+    assert result.exit_code == 1 and "chưa có chữ ký số" in result.output
+    written = sorted(p.name for p in out_dir.iterdir() if not p.name.endswith(("-wal", "-shm")))  # SQLite WAL
+    assert written == ["a.pdf", "b.pdf", "so-dang-ky-van-ban.sqlite"]
