@@ -34,7 +34,7 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError, get_pyca_cryptography_hash
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, PdfSigningSession, SigDSSPlacementPreference
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 from letters.errors import VanbanError
@@ -521,6 +521,17 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
     except timestamps.TimestampRequestError as exc:
         raise VanbanError(f"Không lấy được dấu thời gian từ máy chủ TSA {request.tsa_url}: {exc}.") from exc
     except SigningError as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, RevokedError):
+            raise VanbanError(
+                f"Chứng thư số của người ký đã bị thu hồi (theo OCSP/CRL): không ký {source}.",
+                hint="Liên hệ tổ chức cung cấp dịch vụ chứng thực để được cấp chứng thư mới.",
+            ) from exc
+        if isinstance(cause, (PathBuildingError, PathValidationError)):
+            raise VanbanError(
+                f"Không xác thực được chứng thư số của người ký ({type(cause).__name__}): không ký {source}.",
+                hint="Kiểm tra chứng thư gốc tin cậy (--trust) và kết nối tới dịch vụ OCSP/CRL.",
+            ) from exc
         raise VanbanError(f"Không ký được {source}: {exc}.") from exc
     except Exception as exc:
         import pkcs11

@@ -274,6 +274,8 @@ def test_bad_inputs_fail_in_vietnamese_without_output(
         (["sign", draft, str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12), "--level", "B-T",
           "--tsa", "http://127.0.0.1:9/tsa"], env, "dấu thời gian"),
     ]
+    cases.append((["sign", str(sign_docs["phu-luc"]), str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12),
+                   "--image", str(_specimen(tmp_path))], env, "Không tìm thấy khối chữ ký"))
     for args, case_env, message in cases:
         result = CliRunner().invoke(cli, args, env=case_env)
         assert result.exit_code == 1, (args, result.output)
@@ -282,6 +284,23 @@ def test_bad_inputs_fail_in_vietnamese_without_output(
     # Neither key source, or both: a usage error (exit 2).
     result = CliRunner().invoke(cli, ["sign", draft, str(out_dir / "a.pdf")], env=env)
     assert result.exit_code == 2 and "--p12" in result.output
+
+
+def _specimen(tmp_path: Path) -> Path:
+    path = tmp_path / "in" / "sig.png"
+    path.write_bytes(specimen_signature_png())
+    return path
+
+
+def test_revoked_certificate_is_refused_at_b_lt(
+    pki_server: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+) -> None:
+    out = tmp_path / "out.pdf"
+    result = CliRunner().invoke(cli, [
+        "sign", str(sign_docs["draft"]), str(out), "--p12", str(pki_server.revoked_p12), "--level", "B-LT",
+        "--tsa", pki_server.tsa_url, "--trust", str(pki_server.root_path)], env=_env(pki_server))
+    assert result.exit_code == 1 and "đã bị thu hồi" in result.output, result.output
+    assert not out.exists()
 
 
 def test_output_is_never_overwritten_without_force(
