@@ -12,6 +12,19 @@ from signing.verify_model import INDICATION_VI, FileResult
 def register(group: click.Group) -> None:
     group.add_command(verify_cmd)
     group.add_command(trust_group)
+    group.add_command(policy_template_cmd)
+
+
+@click.command("policy-template")
+@click.argument("out_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
+def policy_template_cmd(out_file: Path, force: bool) -> None:
+    """Tạo tệp chính sách kiểm tra chữ ký số mẫu (YAML, có chú thích) để chỉnh sửa."""
+    from letters.fsutil import atomic_write_text
+    from signing.policy import POLICY_TEMPLATE
+
+    atomic_write_text(out_file, POLICY_TEMPLATE, force=force)
+    click.echo(f"Đã tạo {out_file}. Sửa tệp rồi dùng: vanban verify THƯ_MỤC --policy {out_file} --out KẾT_QUẢ")
 
 
 @click.command("verify")
@@ -62,6 +75,23 @@ def verify_cmd(paths: tuple[Path, ...], out_dir: Path, policy_file: Path | None,
 @click.group("trust")
 def trust_group() -> None:
     """Quản lý kho chứng thư gốc được tin cậy khi kiểm tra chữ ký số."""
+
+
+@trust_group.command("list")
+@click.option("--store", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Thư mục kho chứng thư (mặc định: ~/.config/vanban/trust).")
+def trust_list_cmd(store: Path | None) -> None:
+    """Liệt kê các chứng thư trong kho tin cậy."""
+    from signing.trust import PINNED_VN_CERTS, common_name, default_store_dir, fingerprint, store_certificates
+
+    certs = store_certificates(store)
+    if not certs:
+        click.echo(f"Kho chứng thư {store or default_store_dir()} đang trống.")
+        return
+    for cert in certs:
+        fp = fingerprint(cert)
+        pinned = " (đã ghim)" if fp in PINNED_VN_CERTS else ""
+        click.echo(f"{common_name(cert.subject)}{pinned}: SHA-256 {fp}")
 
 
 @trust_group.command("import")

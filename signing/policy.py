@@ -188,6 +188,52 @@ def policy_from_source(doc: SourceDoc) -> Policy:
     return policy
 
 
+POLICY_TEMPLATE = """\
+# Chính sách kiểm tra chữ ký số tài liệu kiểm chứng (dùng với: vanban verify --policy tệp_này.yaml)
+name: "Đợt đánh giá chỉ số chuyển đổi số năm 2026"
+
+# Chứng thư gốc được tin cậy (đường dẫn tính từ thư mục chứa tệp này). Có thể nhập sẵn vào kho bằng
+# `vanban trust import` (chỉ nhận chứng thư gốc Việt Nam đã ghim dấu vân tay) và để use_trust_store: true.
+trust_anchors: []
+use_trust_store: true
+
+# Chỉ chấp nhận chứng thư do các tổ chức chứng thực này cấp (tên hoặc dấu vân tay SHA-256 của CA trên chuỗi).
+# Để trống [] nếu chấp nhận mọi tổ chức chứng thực được tin cậy.
+allowed_issuers:
+  - "CA phục vụ các cơ quan Nhà nước G2"
+
+# Có chấp nhận bản chụp (scan) không ký số không.
+accept_unsigned: false
+
+# Thời điểm ký phải nằm trong khoảng này (ngày theo giờ Việt Nam, dạng YYYY-MM-DD); bỏ trống nếu không giới hạn.
+signing_time:
+  not_before: 2026-01-01
+  not_after: 2026-12-31
+
+# Kiểm tra thu hồi: soft-fail (không lấy được thông tin thì bỏ qua), hard-fail (bắt buộc), off (không kiểm tra).
+revocation:
+  mode: soft-fail
+  online: true          # tải CRL/OCSP qua mạng khi có mạng
+  crl_files: []         # tệp CRL tải sẵn để kiểm tra ngoại tuyến
+  ocsp_files: []
+
+# Chữ ký dùng SHA-1: reject (không chấp nhận) hoặc accept.
+sha1: reject
+
+# Thay đổi được phép sau khi ký: form_filling (điền biểu mẫu), annotations (chú thích). Mặc định: không.
+allowed_changes: []
+
+# Giới hạn cho mỗi tệp và mỗi tệp ZIP.
+limits:
+  timeout_seconds: 120
+  memory_mb: 1024
+  max_file_mb: 1024
+  zip_max_files: 5000
+  zip_max_total_mb: 4096
+  zip_max_ratio: 200
+"""
+
+
 def load_policy(path: Path | None) -> Policy:
     """The policy in `path`, or the strict default when no file is given."""
     if path is None:

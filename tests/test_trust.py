@@ -85,3 +85,13 @@ def test_cli_trust_import(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "Từ chối" in bad.output
     usage = runner.invoke(cli, ["trust", "import"])
     assert usage.exit_code == 2
+
+
+@needs_corpus
+def test_cli_trust_list(tmp_path: Path) -> None:
+    runner = CliRunner()
+    empty = runner.invoke(cli, ["trust", "list", "--store", str(tmp_path / "st")])
+    assert empty.exit_code == 0 and "trống" in empty.output
+    import_certificate(VN / "vnrca256.crt", store=tmp_path / "st")
+    listed = runner.invoke(cli, ["trust", "list", "--store", str(tmp_path / "st")])
+    assert "Vietnam National Root CA (đã ghim)" in listed.output

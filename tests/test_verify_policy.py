@@ -83,3 +83,19 @@ def test_yaml_syntax_error(tmp_path: Path) -> None:
     with pytest.raises(DiagnosticsError) as err:
         load_policy(path)
     assert "cú pháp YAML" in str(err.value)
+
+
+def test_policy_template_loads_and_cli_writes_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from letters.cli import cli
+    from signing.policy import POLICY_TEMPLATE
+
+    out = tmp_path / "chinh_sach.yaml"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["policy-template", str(out)]).exit_code == 0
+    assert out.read_text(encoding="utf-8") == POLICY_TEMPLATE
+    pol = load_policy(out)
+    assert pol.allowed_issuers[0].name == "CA phục vụ các cơ quan Nhà nước G2" and not pol.accept_unsigned
+    again = runner.invoke(cli, ["policy-template", str(out)])
+    assert again.exit_code == 1 and "--force" in again.output
