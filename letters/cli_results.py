@@ -171,6 +171,22 @@ def write_results(results: Results, out_dir: Path, *, year: int | None = None, f
     return paths
 
 
+def results_demo(campaign: ResultsCampaign, out_dir: Path, *, seed: int = 2024, force: bool = False,
+                 charts: bool = True) -> tuple[Results, list[Path]]:
+    """The whole results side in one call, for the demo: blank forms, example scores (CSV + filled forms,
+    with a tie, a late unit and an unappraised commune), ranking XLSX/CSV and one chart per unit."""
+    from letters.results_example import make_example_scores
+
+    out_dir = Path(out_dir)
+    paths = write_forms(campaign, out_dir / "bieu_mau", force=force)
+    scores = make_example_scores(campaign.units, campaign.tiers, out_dir / "diem_mau", seed, year=campaign.year,
+                                 force=force)
+    rules = RankingRules(late_policy=campaign.late_rule)
+    results = compute_results(campaign.units, campaign.tiers, scores, rules)
+    paths += [scores] + write_results(results, out_dir, year=campaign.year, force=force, charts=charts)
+    return results, paths
+
+
 def _vn(value: Decimal) -> str:
     return format(value, "f").replace(".", ",")
 

@@ -296,3 +296,17 @@ def test_campaign_model_adapter_matches_the_minimal_reader(name: str) -> None:
     assert [(t.id, t.deadline, t.indicator_set.id, t.form) for t in full.tiers] == \
         [(t.id, t.deadline, t.indicator_set.id, t.form) for t in minimal.tiers]
     assert all(t.deadline is not None for t in full.tiers)
+
+
+def test_results_demo_in_one_call(tmp_path: Path) -> None:
+    from letters.cli_results import load_results_campaign, results_demo
+
+    campaign = tmp_path / "campaign.yaml"
+    campaign.write_text(CAMPAIGN, encoding="utf-8")
+    results, paths = results_demo(load_results_campaign(campaign), tmp_path / "demo", charts=False)
+    assert results.errors == []
+    names = {p.name for p in paths}
+    assert {"bieu-so-01-so.xlsx", "diem_tu_danh_gia.csv", "xep_hang.xlsx", "xep_hang.csv"} <= names
+    so = results.tier("so")
+    assert any(u.tied for u in so.ranked) and so.units[-1].late
+    assert results.unit("xa-tan-hung").excluded
