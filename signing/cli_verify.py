@@ -66,7 +66,8 @@ def verify_cmd(paths: tuple[Path, ...], out_dir: Path, policy_file: Path | None,
     for warning in run.warnings:
         click.secho(f"Lưu ý: {warning}", fg="yellow", err=True)
     bad = sum(not r.accepted for r in run.results)
-    click.echo(f"Đã kiểm tra {len(run.results)} tệp trong {run.seconds:.1f} giây: "
+    seconds = f"{run.seconds:.1f}".replace(".", ",")
+    click.echo(f"Đã kiểm tra {len(run.results)} tệp trong {seconds} giây: "
                f"{len(run.results) - bad} tệp đạt yêu cầu, {bad} tệp cần nộp lại.")
     click.echo(f"Báo cáo: {out_dir / 'report.html'}")
     raise SystemExit(run.exit_code)

@@ -75,6 +75,10 @@ details{margin:.2em 0}summary{cursor:pointer;color:#1a73e8}.sig td:first-child{w
 """
 
 
+def _vn_num(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
 def _badge(indication: str) -> str:
     bg, fg = _COLOURS[indication]
     return f'<span class="badge" style="background:{bg};color:{fg}">{html.escape(INDICATION_VI[indication])}</span>'
@@ -116,7 +120,7 @@ def report_html(run: VerifyRun) -> str:
         "<h1>Kết quả kiểm tra chữ ký số tài liệu kiểm chứng</h1>",
         f'<p>Chính sách áp dụng: <b>{e(run.policy.name)}</b>. Tổng số tệp: <b>{len(results)}</b>; '
         f'đạt yêu cầu: <span class="ok">{accepted}</span>; cần nộp lại: '
-        f'<span class="bad">{len(results) - accepted}</span>. Thời gian kiểm tra: {run.seconds:.1f} giây.</p>',
+        f'<span class="bad">{len(results) - accepted}</span>. Thời gian kiểm tra: {_vn_num(run.seconds)} giây.</p>',
     ]
     for w in run.warnings:
         out.append(f'<p class="bad">Lưu ý: {e(w)}</p>')
