@@ -119,7 +119,7 @@ def sign_command(input_pdf: Path, output_pdf: Path, role: str, image: Path | Non
 @click.command("issue")
 @click.argument("signed_pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("output_pdf", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--type", "doc_type", required=True, help="Viết tắt loại văn bản của sổ đăng ký, ví dụ KH, QĐ, TB.")
+@click.option("--type", "doc_type", required=True, help="Viết tắt loại văn bản; mỗi loại có dãy số riêng trong sổ, ví dụ KH, QĐ, TB (công văn: CV).")
 @click.option("--agency", required=True, help="Viết tắt tên cơ quan ban hành, ví dụ STTTT.")
 @click.option("--register", "register", type=click.Path(dir_okay=False, path_type=Path),
               help=f"Sổ đăng ký số văn bản (SQLite). Mặc định: {DEFAULT_REGISTER} cạnh tệp ra.")

@@ -30,7 +30,7 @@ from signing.sign import (
     open_signer,
     sign_pdf_bytes,
 )
-from signing.stamp_fields import DAY_FIELD, MONTH_FIELD, NUMBER_FIELD, read_issue_fields
+from signing.stamp_fields import DAY_FIELD, MONTH_FIELD, NUMBER_FIELD, YEAR_FIELD, read_issue_fields
 from signing.stamp_layout import find_header_blanks
 from signing.token import TokenInfo
 from tests.pki_fixtures import demo_pki, nss_db, pki_server, softhsm_token  # noqa: F401
@@ -240,3 +240,24 @@ def test_cli_issue_uses_register_next_to_output_and_specimens_command(
     assert result.exit_code == 1 and "chưa có chữ ký số" in result.output
     written = sorted(p.name for p in out_dir.iterdir() if not p.name.endswith(("-wal", "-shm")))  # SQLite WAL
     assert written == ["a.pdf", "b.pdf", "so-dang-ky-van-ban.sqlite"]
+
+
+def test_january_issue_fills_a_blank_year_with_leading_zeros(
+    demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+) -> None:
+    draft = sign_docs["no-year"]
+    blanks = find_header_blanks(draft.read_bytes())
+    assert blanks.year is not None and blanks.printed_year is None
+    with open_signer(Pkcs12Key(demo_pki.director_p12, demo_pki.password)) as signer:
+        req = SignRequest(role=Role.SIGNER, image=specimen_signature_png())
+        signed = sign_pdf_bytes(draft.read_bytes(), SigningTools.for_request(signer, req), req)
+    assert YEAR_FIELD in signed.issue_fields_added
+    (tmp_path / "signed.pdf").write_bytes(signed.pdf)
+    result = issue_file(tmp_path / "signed.pdf", tmp_path / "out.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password),
+                        NumberRegister(tmp_path / "so.sqlite"),
+                        IssueRequest(doc_type="KH", agency="STTTT", issue_date=date(2024, 1, 5), seal=specimen_seal_png()))
+    assert result.date_text == "ngày 05 tháng 01 năm 2024"
+    assert {k: f.value for k, f in result.filled.items()} == {
+        NUMBER_FIELD: "01", DAY_FIELD: "05", MONTH_FIELD: "01", YEAR_FIELD: "2024"}
+    verdicts = pyhanko_verdicts(tmp_path / "out.pdf", demo_pki)
+    assert verdicts[0].bottom_line and verdicts[0].modification_level <= ModificationLevel.FORM_FILLING

@@ -26,7 +26,7 @@ from tests.pki_fixtures import run_pdfsig
 DIRECTOR_NAME = "Nguyễn Gia Phong"
 
 
-def _draft_docx(path: Path, *, blank: bool = True, body_paragraphs: int = 3) -> None:
+def _draft_docx(path: Path, *, blank: bool = True, body_paragraphs: int = 3, year: str = "2023") -> None:
     """A Kế hoạch laid out as NĐ 30 prescribes, with the number and date left blank as in a draft."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -64,7 +64,7 @@ def _draft_docx(path: Path, *, blank: bool = True, body_paragraphs: int = 3) -> 
     para(left, "Số:      /KH-STTTT" if blank else "Số: 12/KH-STTTT", 13)
     para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, bold=True, first=True)
     para(right, "Độc lập - Tự do - Hạnh phúc", 13, bold=True)
-    date_line = "Bắc Giang, ngày      tháng      năm 2023" if blank else "Bắc Giang, ngày 01 tháng 12 năm 2023"
+    date_line = f"Bắc Giang, ngày      tháng      năm {year}" if blank else "Bắc Giang, ngày 01 tháng 12 năm 2023"
     para(right, date_line, 13, italic=True)
     para(doc, "KẾ HOẠCH", 14, bold=True)
     para(doc, "Đánh giá chỉ số chuyển đổi số năm 2023", 14, bold=True)
@@ -106,13 +106,15 @@ def _convert(docx: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def sign_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """LibreOffice-made PDFs: a blank-numbered draft, an already numbered one, a two-page draft, an attachment."""
+    """LibreOffice-made PDFs: blank-numbered drafts (one with the year blank too), an already numbered one,
+    a long draft, an attachment."""
     root = tmp_path_factory.mktemp("sign-docs")
     _draft_docx(root / "draft.docx")
     _draft_docx(root / "numbered.docx", blank=False)
     _draft_docx(root / "long.docx", body_paragraphs=24)
+    _draft_docx(root / "no-year.docx", year="      ")
     _attachment_docx(root / "phu-luc.docx")
-    return {name: _convert(root / f"{name}.docx") for name in ("draft", "numbered", "long", "phu-luc")}
+    return {name: _convert(root / f"{name}.docx") for name in ("draft", "numbered", "long", "no-year", "phu-luc")}
 
 
 @dataclass
