@@ -176,6 +176,7 @@ class Verifier:
             reports.append((emb.signed_revision, self._check_one(emb, sig_field_names, dss_data)))
         reports.sort(key=lambda pair: pair[0])
         result = [r for _, r in reports]
+        _settle_attested_changes(result)
         if embedded:
             tail_problem = _unexplained_tail(reader, fh, size, max_signed_end)
             if tail_problem:
@@ -370,6 +371,11 @@ class Verifier:
             rep.modification == "annotations" and AllowedChange.ANNOTATIONS in allowed)
         if status.docmdp_ok is False:
             ok = False  # the certifying signature's DocMDP level forbids these changes
+        elif not ok and rep.modification in ("form_filling", "annotations"):
+            # NĐ 30 workflow: the leader signs, the clerk fills number/date, the agency seal signs last.
+            # Decided once every signature is known (see _settle_attested_changes).
+            rep.problems.append(_PENDING_CHANGE)
+            return
         if not ok:
             what = MODIFICATION_VI[rep.modification]
             _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
@@ -502,7 +508,7 @@ class Verifier:
             changes = sorted({s.modification for s in real} - {"none", "signatures"})
             after = ("tài liệu không bị thay đổi sau khi ký" if not changes else
                      "thay đổi sau khi ký (" + ", ".join(MODIFICATION_VI[c] for c in changes)
-                     + ") được chính sách của đợt đánh giá chấp nhận")
+                     + ") được chấp nhận")
             msg = f"Hợp lệ: {len(real)} chữ ký số hợp lệ, {after}. Người ký: {who}."
         else:
             bad = [s for s in sigs if s.indication != Indication.TOTAL_PASSED.value]
@@ -545,6 +551,32 @@ def _broken(name: str, sub: str | None, message: str) -> SignatureReport:
     return SignatureReport(field_name=name, indication=Indication.TOTAL_FAILED.value,
                            sub_indication=SubIndication.FORMAT_FAILURE.value, sub_filter=sub, message=message,
                            problems=["broken_signature"])
+
+
+_PENDING_CHANGE = "pending_change"
+
+
+def _settle_attested_changes(reports: list[SignatureReport]) -> None:
+    """Form filling after a signature is accepted when a later signature, itself valid and covering the
+    whole rest of the file, attests the filled-in document; otherwise it is a change nobody signed."""
+    real = [r for r in reports if r.kind == "signature"]
+    last = reports[-1] if reports else None
+    attested = (last is not None and last.indication == Indication.TOTAL_PASSED.value
+                and last.modification in ("none", "signatures") and _PENDING_CHANGE not in last.problems
+                and last.kind == "signature")
+    for rep in real:
+        if _PENDING_CHANGE not in rep.problems:
+            continue
+        rep.problems.remove(_PENDING_CHANGE)
+        what = MODIFICATION_VI[rep.modification]
+        if attested and rep is not last:
+            rep.details.append(f"Sau khi ký có {what}; phần thay đổi này được chữ ký số sau cùng "
+                               f"(«{last.field_name}» của {last.signer or '?'}) xác nhận.")
+        else:
+            _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
+                     f"Tệp đã bị thay đổi sau khi ký ({what}) mà không có chữ ký số nào xác nhận thay đổi này.",
+                     "modified")
+        rep.message = _compose(rep)
 
 
 _IND_RANK = {Indication.TOTAL_PASSED.value: 0, Indication.INDETERMINATE.value: 1, Indication.TOTAL_FAILED.value: 2}

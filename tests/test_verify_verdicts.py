@@ -132,6 +132,23 @@ def test_form_filling_policy(samples: Samples, verify_one: VerifyFn) -> None:
     assert lenient.indication == "TOTAL_PASSED" and "điền biểu mẫu" in lenient.message
 
 
+def test_form_filling_attested_by_a_later_signature(samples: Samples, verify_one: VerifyFn) -> None:
+    """NĐ 30 issuance: leader signs, number/date are filled in, the agency seal signs the result."""
+    signed = samples.sign(attacks.sample_pdf(text_field="so_ky_hieu"))
+    sealed = samples.sign(attacks.fill_text_field(signed, "so_ky_hieu", "123/QD-STTTT"), AGENCY,
+                          field_name="Signature2")
+    r = verify_one(sealed)
+    assert r.indication == "TOTAL_PASSED", r.message
+    first, last = r.signatures
+    assert first.modification == "form_filling" and "xác nhận" in first.message
+    assert last.modification == "none"
+    # A content change is never attested, even if someone signs afterwards.
+    resigned = samples.sign(attacks.change_content(samples.signed_bb), AGENCY, field_name="Signature2")
+    bad = verify_one(resigned)
+    assert (bad.indication, bad.sub_indication) == ("TOTAL_FAILED", "FORMAT_FAILURE")
+    assert bad.signatures[0].modification == "other" and bad.signatures[1].indication == "TOTAL_PASSED"
+
+
 def test_unsigned(samples: Samples, verify_one: VerifyFn) -> None:
     r = verify_one(samples.base)
     assert (r.indication, r.sub_indication, r.accepted) == ("NO_SIGNATURE", None, False)
