@@ -7,6 +7,7 @@ and Nơi nhận lists and the signer; the body comes from the wording sections.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from docxtpl import RichText
 from letters import calendar as cal
 from letters import layout as L
 from letters import markup, wording
-from letters.campaign import Campaign, DocumentKind, DocumentSpec
+from letters.campaign import Campaign, DocumentKind, DocumentSpec, Signer
 from letters.errors import VanbanError
 from letters.template_factory import TEMPLATES_DIR
 from letters.textmetrics import balanced_break
@@ -39,6 +40,11 @@ class DocType:
 DOC_TYPES: dict[DocumentKind, DocType] = {
     DocumentKind.KE_HOACH: DocType(DocumentKind.KE_HOACH, "KẾ HOẠCH", "KH", "ke_hoach.docx", "ke-hoach", "Kế hoạch"),
     DocumentKind.CONG_VAN: DocType(DocumentKind.CONG_VAN, "", "", "cong_van.docx", "cong-van-huong-dan", "Công văn hướng dẫn"),
+    DocumentKind.TO_TRINH: DocType(DocumentKind.TO_TRINH, "TỜ TRÌNH", "TTr", "to_trinh.docx", "to-trinh", "Tờ trình"),
+    DocumentKind.QUYET_DINH: DocType(DocumentKind.QUYET_DINH, "QUYẾT ĐỊNH", "QĐ", "quyet_dinh.docx", "quyet-dinh",
+                                     "Quyết định công bố kết quả"),
+    DocumentKind.THONG_BAO: DocType(DocumentKind.THONG_BAO, "THÔNG BÁO", "TB", "thong_bao.docx", "thong-bao",
+                                    "Thông báo kết quả"),
 }
 
 
@@ -52,6 +58,8 @@ class BuiltDocument:
     blocks: list[markup.Block]
     footnotes: dict[str, str] = field(default_factory=dict)
     tables: list[list[list[str]]] = field(default_factory=list)
+    images: list[bytes] = field(default_factory=list)
+    bold_rows: dict[int, set[int]] = field(default_factory=dict)
 
 
 def header_name(text: str, *, bold: bool) -> RichText:
@@ -59,12 +67,12 @@ def header_name(text: str, *, bold: bool) -> RichText:
     return RichText(balanced_break(text, L.SIZE_AGENCY, width, bold=bold))
 
 
-def reference(campaign: Campaign, doc_type: DocType, spec: DocumentSpec) -> str:
+def reference(campaign: Campaign, doc_type: DocType, spec: DocumentSpec, *, issuer_abbr: str | None = None) -> str:
     """Số và ký hiệu: '83/KH-STTTT' for typed documents, '2138/STTTT-CNTT' for a công văn."""
     number = spec.number.zfill(2) if spec.number else DRAFT_NUMBER
     issuer = campaign.issuer
     if doc_type.abbreviation:
-        return f"{number}/{doc_type.abbreviation}-{issuer.abbreviation}"
+        return f"{number}/{doc_type.abbreviation}-{issuer_abbr or issuer.abbreviation}"
     return f"{number}/{issuer.abbreviation}-{issuer.drafting_unit}"
 
 
@@ -72,11 +80,14 @@ def _list_item(text: str) -> str:
     return text.strip().removeprefix("-").strip().rstrip(";.").strip()
 
 
-def copies_to(campaign: Campaign, spec: DocumentSpec, *, cong_van: bool) -> list[str]:
+def copies_to(campaign: Campaign, spec: DocumentSpec, *, cong_van: bool, first: str | None = None,
+              archive_default: list[str] | None = None) -> list[str]:
     items = [_list_item(i) for i in spec.copies_to]
-    if cong_van and spec.recipients and not any(i.lower() == "như trên" for i in items):
-        items.insert(0, "Như trên")
-    archive = spec.archive or ["VT", campaign.issuer.drafting_unit]
+    if first is None and cong_van and spec.recipients:
+        first = "Như trên"
+    if first and not any(i.lower() == first.lower() for i in items):
+        items.insert(0, first)
+    archive = spec.archive or archive_default or ["VT", campaign.issuer.drafting_unit]
     lines = [f"- {i};" for i in items]
     lines.append(f"- Lưu: {', '.join(_list_item(a) for a in archive)}.")
     return lines
@@ -118,37 +129,64 @@ def template_path(campaign: Campaign, doc_type: DocType, spec: DocumentSpec) -> 
     return TEMPLATES_DIR / doc_type.template
 
 
+@dataclass
+class Header:
+    """What the header and title of a document say."""
+
+    parent: str | None  # cơ quan chủ quản; None for UBND tỉnh
+    issuer: str
+    reference: str  # "83/KH-STTTT", with blanks in a draft
+    place: str
+    date: date | None
+    year: int
+    title: str = ""  # tên loại, empty for a công văn
+    subject: str = ""
+
+
+def assemble(kind: DocumentKind, label: str, filename: str, template: Path, header: Header, spec: DocumentSpec,
+             signer: Signer, blocks: list[markup.Block], *, copies: list[str], recipients_list: list[str],
+             cong_van: bool = False, tables: list[list[list[str]]] | None = None,
+             appendices: list[dict[str, str]] | None = None, images: list[bytes] | None = None,
+             bold_rows: dict[int, set[int]] | None = None) -> BuiltDocument:
+    footnotes: dict[str, str] = {}
+    tables = tables if tables is not None else []
+    body = [{"kind": b.kind, "rich": rich(b, footnotes, tables, spec), "text": b.text} for b in blocks]
+    context: dict[str, Any] = {
+        "has_parent": bool(header.parent),
+        "parent_body": header_name(header.parent.upper(), bold=False) if header.parent else "",
+        "issuing_body": header_name(header.issuer.upper(), bold=True),
+        "number_line": f"Số: {header.reference}",
+        "place_date": cal.place_and_date(header.place, header.date, header.year),
+        "doc_type_title": header.title,
+        "subject": header.subject,
+        "vv": f"V/v {header.subject}" if cong_van else "",
+        "recipients": recipients_list,
+        "body": body,
+        "copies_to": copies,
+        "signer_lines": signer.lines,
+        "signer_name": signer.name,
+        "year": header.year,
+        "reference": header.reference.strip(),
+        "is_draft": header.date is None or header.reference.lstrip().startswith("/"),
+        "appendices": appendices or [],
+    }
+    return BuiltDocument(kind, label, filename, template, context, blocks, footnotes, tables, list(images or []),
+                         dict(bold_rows or {}))
+
+
 def build(campaign: Campaign, kind: DocumentKind) -> BuiltDocument:
     doc_type = DOC_TYPES[kind]
     spec = campaign.document(kind)
-    signer = spec.signer or campaign.signer
     year = campaign.campaign.year
     cong_van = kind is DocumentKind.CONG_VAN
     subject = spec.subject or _default_subject(campaign, kind)
-    blocks = body_blocks(campaign, kind)
-    footnotes: dict[str, str] = {}
-    tables: list[list[list[str]]] = []
-    body = [{"kind": b.kind, "rich": rich(b, footnotes, tables, spec), "text": b.text} for b in blocks]
-    context: dict[str, Any] = {
-        "parent_body": header_name(campaign.issuer.parent.upper(), bold=False),
-        "issuing_body": header_name(campaign.issuer.name.upper(), bold=True),
-        "number_line": f"Số: {reference(campaign, doc_type, spec)}",
-        "place_date": cal.place_and_date(campaign.issuer.place, spec.date, year),
-        "doc_type_title": doc_type.title,
-        "subject": subject,
-        "vv": f"V/v {subject}" if cong_van else "",
-        "recipients": recipients(spec),
-        "body": body,
-        "copies_to": copies_to(campaign, spec, cong_van=cong_van),
-        "signer_lines": signer.lines,
-        "signer_name": signer.name,
-        "year": year,
-        "reference": reference(campaign, doc_type, spec).strip(),
-        "is_draft": not (spec.number and spec.date),
-    }
+    header = Header(campaign.issuer.parent, campaign.issuer.name, reference(campaign, doc_type, spec),
+                    campaign.issuer.place, spec.date, year, doc_type.title, subject)
     suffix = f"-{spec.number}" if spec.number else "-du-thao"
-    return BuiltDocument(kind, doc_type.label, f"{year}-{doc_type.filename}{suffix}.docx",
-                         template_path(campaign, doc_type, spec), context, blocks, footnotes, tables)
+    return assemble(kind, doc_type.label, f"{year}-{doc_type.filename}{suffix}.docx",
+                    template_path(campaign, doc_type, spec), header, spec, spec.signer or campaign.signer,
+                    body_blocks(campaign, kind), copies=copies_to(campaign, spec, cong_van=cong_van),
+                    recipients_list=recipients(spec), cong_van=cong_van)
 
 
 def _default_subject(campaign: Campaign, kind: DocumentKind) -> str:
@@ -159,5 +197,6 @@ def _default_subject(campaign: Campaign, kind: DocumentKind) -> str:
 
 TEMPLATE_VARIABLES = frozenset(
     ["parent_body", "issuing_body", "number_line", "place_date", "doc_type_title", "subject", "vv", "recipients",
-     "body", "copies_to", "signer_lines", "signer_name", "year", "reference", "is_draft"]
+     "body", "copies_to", "signer_lines", "signer_name", "year", "reference", "is_draft", "has_parent", "appendices",
+     "heading", "title", "note", "fill_lines", "sign_boxes"]
 )

@@ -235,6 +235,13 @@ class Attachment(Model):
 class DocumentKind(StrEnum):
     KE_HOACH = "ke_hoach"
     CONG_VAN = "cong_van"
+    TO_TRINH = "to_trinh"
+    QUYET_DINH = "quyet_dinh"
+    THONG_BAO = "thong_bao"
+
+
+PLANNING_KINDS = (DocumentKind.KE_HOACH, DocumentKind.CONG_VAN)
+RESULTS_KINDS = (DocumentKind.TO_TRINH, DocumentKind.QUYET_DINH, DocumentKind.THONG_BAO)
 
 
 class DocumentSpec(Model):
@@ -260,6 +267,51 @@ class DocumentSpec(Model):
         return items
 
 
+DEFAULT_PROVINCE_BASES = (
+    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015",
+    "Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương "
+    "ngày 22 tháng 11 năm 2019",
+)
+
+
+class Province(Model):
+    """The body that publishes the results (UBND tỉnh) and signs the Quyết định."""
+
+    name: Text = Field(title="tên cơ quan ban hành Quyết định (Ủy ban nhân dân tỉnh …)")
+    authority: Text | None = Field(None, title="dòng thẩm quyền dưới trích yếu (Chủ tịch Ủy ban nhân dân tỉnh …)")
+    abbreviation: Text = Field("UBND", title="chữ viết tắt", pattern=r"^[A-ZĐ0-9&]+$")
+    place: Text = Field(title="địa danh")
+    signer: Signer = Field(title="người ký Quyết định")
+    bases: list[Text] = Field(default_factory=lambda: list(DEFAULT_PROVINCE_BASES), title="căn cứ pháp lý chung")
+    office: Text = Field("Văn phòng UBND tỉnh", title="cơ quan tham mưu của UBND tỉnh")
+    archive: list[Text] = Field(default_factory=lambda: ["VT"], title="Lưu")
+
+
+class BandSpec(Model):
+    name: Text = Field(title="tên mức xếp loại")
+    min_percent: float = Field(title="ngưỡng tối thiểu (% điểm tối đa)", ge=0, le=100)
+
+
+class ResultsSettings(Model):
+    bands: list[BandSpec] = Field(
+        default_factory=lambda: [BandSpec(name="Tốt", min_percent=90), BandSpec(name="Khá", min_percent=70),
+                                 BandSpec(name="Trung bình", min_percent=50), BandSpec(name="Yếu", min_percent=0)],
+        title="các mức xếp loại")
+    require_district_appraisal: bool = Field(True, title="cấp xã phải được cấp huyện thẩm định mới được xếp hạng")
+    rank_by: Literal["points", "dti"] = Field("points", title="xếp hạng theo tổng điểm (points) hay chỉ số (dti)")
+    cchc_multiplier: float | None = Field(None, title="hệ số quy đổi sang điểm cải cách hành chính (ví dụ 11)")
+    cchc_divisor: float = Field(100, title="số chia khi quy đổi (ví dụ 100)", gt=0)
+    weakest_count: int = Field(5, title="số chỉ số thành phần yếu nhất nêu trong thông báo", ge=1, le=20)
+
+    @field_validator("bands")
+    @classmethod
+    def _descending(cls, bands: list[BandSpec]) -> list[BandSpec]:
+        mins = [b.min_percent for b in bands]
+        if not mins or mins != sorted(mins, reverse=True) or mins[-1] != 0:
+            raise ValueError("các mức xếp loại phải sắp theo ngưỡng giảm dần và mức cuối có ngưỡng 0")
+        return bands
+
+
 class CalendarSettings(Model):
     extra_days_off: list[VnDate] = Field(default_factory=list, title="ngày nghỉ bổ sung")
     extra_working_days: list[VnDate] = Field(default_factory=list, title="ngày làm việc bù")
@@ -277,6 +329,8 @@ class Campaign(Model):
     signer: Signer
     contacts: list[Contact] = Field(default_factory=list, title="người liên hệ")
     calendar: CalendarSettings = Field(default_factory=CalendarSettings, title="lịch làm việc")
+    province: Province | None = Field(None, title="UBND tỉnh (ban hành Quyết định công bố kết quả)")
+    results: ResultsSettings = Field(default_factory=ResultsSettings, title="quy tắc xếp hạng")
     documents: dict[DocumentKind, DocumentSpec] = Field(default_factory=dict, title="văn bản")
 
     source: Path | None = Field(None, exclude=True)
@@ -310,6 +364,8 @@ SECTION_MODELS: dict[str, Any] = {
     "signer": Signer,
     "contacts": list[Contact],
     "calendar": CalendarSettings,
+    "province": Province,
+    "results": ResultsSettings,
     "documents": dict[DocumentKind, DocumentSpec],
 }
 REQUIRED_SECTIONS = ("campaign", "issuer", "tiers", "signer")

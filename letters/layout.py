@@ -12,6 +12,7 @@ MARGIN_LEFT_MM = 30
 MARGIN_RIGHT_MM = 15
 HEADER_DISTANCE_MM = 10
 TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
+LANDSCAPE_TEXT_WIDTH_MM = PAGE_HEIGHT_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
 
 # The header's two columns: the issuer's on the left, Quốc hiệu and the date on the right.
 HEADER_LEFT_MM = 70
@@ -74,3 +75,12 @@ ST_TABLE = "VB Bảng"
 ST_TABLE_HEAD = "VB Bảng tiêu đề"
 ST_ANNEX_NOTE = "VB Kèm theo"
 ST_SPACER = "VB Khoảng cách"
+ST_CENTER = "VB Dòng giữa đậm"
+ST_FIGURE = "VB Hình"
+ST_APPENDIX = "VB Phụ lục"
+ST_APPENDIX_TITLE = "VB Tên phụ lục"
+ST_APPENDIX_NOTE = "VB Ghi chú phụ lục"
+ST_PAGE_BREAK = "VB Sang trang"
+ST_FORM_LINE = "VB Dòng điền"
+ST_FORM_SIGN = "VB Ký biểu mẫu"
+ST_FORM_SIGN_NOTE = "VB Ghi chú ký"

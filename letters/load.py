@@ -29,6 +29,8 @@ SECTION_TITLES = {
     "signer": "người ký",
     "contacts": "người liên hệ",
     "calendar": "lịch làm việc",
+    "province": "UBND tỉnh",
+    "results": "quy tắc xếp hạng",
     "documents": "văn bản",
 }
 

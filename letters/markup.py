@@ -1,6 +1,8 @@
 """The small markup in which document wording is written, one paragraph per line.
 
     # I. MỤC ĐÍCH, YÊU CẦU        level-1 heading (bold)
+    >> Căn cứ …;                  căn cứ line (italic, as a decision sets them)
+    ^^ QUYẾT ĐỊNH:                centred bold line
     ## 1. Mục đích:               level-2 heading (bold)
     ### a) …                      level-3 heading (italic)
     - item / + sub-item           dash and plus lists, written as the letters write them
@@ -16,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-BLOCK_KINDS = ("h1", "h2", "h3", "para", "bullet", "sub", "table")
+BLOCK_KINDS = ("h1", "h2", "h3", "basis", "center", "para", "bullet", "sub", "table", "figure")
 
 _INLINE = re.compile(r"\\(?P<esc>[*\\\[])|\[\^(?P<fn>[^\]\s]+)\]|(?P<mark>\*{1,3})")
 
@@ -106,7 +108,7 @@ def parse(text: str) -> list[Block]:
                 in_table = True
             continue
         kind, body = "para", line
-        for prefix, k in (("### ", "h3"), ("## ", "h2"), ("# ", "h1")):
+        for prefix, k in (("### ", "h3"), ("## ", "h2"), ("# ", "h1"), (">> ", "basis"), ("^^ ", "center")):
             if line.startswith(prefix):
                 kind, body = k, line[len(prefix):]
                 break

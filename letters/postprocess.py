@@ -20,6 +20,9 @@ NSMAP = {"w": W_NS}
 TWIPS_PER_PT = 20
 _FN = re.compile("\u27e6fn:([^\u27e7]+)\u27e7")
 _TABLE = re.compile("^\u27e6table:(\\d+)\u27e7$")
+_IMAGE = re.compile("^\u27e6image:(\\d+)\u27e7$")
+EMU_PER_MM = 36000
+IMAGE_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 RULE_STYLES = {L.ST_RULE_SHORT: L.ISSUER_RULE_FRACTION, L.ST_RULE_SUBJECT: L.SUBJECT_RULE_FRACTION, L.ST_RULE_FULL: 1.0}
 
 
@@ -162,24 +165,63 @@ def _ids_by_name(styles: dict[str, StyleInfo]) -> dict[str, str]:
     return {s.name: s.id for s in styles.values()}
 
 
-def _cell(text: str, style_id: str, width: int, *, centre: bool) -> str:
+def _cell(text: str, style_id: str, width: int, *, centre: bool, bold: bool = False) -> str:
     jc = '<w:jc w:val="center"/>' if centre else ""
+    rpr = "<w:rPr><w:b/></w:rPr>" if bold else ""
     return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
             f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{jc}</w:pPr>'
-            f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>')
+            f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>')
 
 
 def _numeric(text: str) -> bool:
     return bool(re.fullmatch(r"[\d.,%]+", text.strip()))
 
 
-def table_xml(rows: list[list[str]], styles: dict[str, StyleInfo], width_twips: int | None = None) -> str:
+def autofit_widths(rows: list[list[str]], ncols: int, total_twips: int, size_pt: float = 12) -> list[int]:
+    """Column widths as a word processor's auto-fit would set them.
+
+    Every column gets at least its longest word (no word is ever broken across lines, which is what
+    makes a narrow numbers column unreadable); the rest of the width goes to the columns whose text
+    would like more, in proportion to what they lack.
+    """
+    pad = 2 * 57 + 40  # cell margins plus a little air, in twips
+    min_w, want_w = [], []
+    for c in range(ncols):
+        cells = [r[c] if c < len(r) else "" for r in rows]
+        bold_head = [(text, r == 0) for r, text in enumerate(cells)]
+        longest_word = max((text_width_pt(word, size_pt, bold=b) for text, b in bold_head for word in text.split()), default=0)
+        longest_line = max((text_width_pt(text, size_pt, bold=b) for text, b in bold_head), default=0)
+        min_w.append(longest_word * TWIPS_PER_PT + pad)
+        # A long remark in one row must not starve the other columns: no column asks for more than 30 %.
+        want_w.append(min(longest_line * TWIPS_PER_PT + pad, max(0.3 * total_twips, longest_word * TWIPS_PER_PT + pad)))
+    if sum(min_w) >= total_twips:
+        return [int(total_twips * m / sum(min_w)) for m in min_w]
+    spare = total_twips - sum(min_w)
+    lack = [max(0.0, want - m) for want, m in zip(want_w, min_w, strict=True)]
+    if sum(lack) <= spare:
+        extra = [x + (spare - sum(lack)) * (x / sum(lack)) if sum(lack) else spare / ncols for x in lack]
+    else:
+        extra = [spare * x / sum(lack) for x in lack]
+    return [int(m + e) for m, e in zip(min_w, extra, strict=True)]
+
+
+def _section_text_width_twips(root: etree._Element) -> int:
+    """The text width of the (last) section: landscape biểu mẫu are wider than portrait letters."""
+    sect = root.find(".//w:body/w:sectPr", NSMAP)
+    if sect is not None:
+        pg, mar = sect.find(w("pgSz")), sect.find(w("pgMar"))
+        if pg is not None and mar is not None:
+            return int(pg.get(w("w"))) - int(mar.get(w("left"))) - int(mar.get(w("right")))
+    return int(L.TEXT_WIDTH_MM / L.MM_PER_PT * TWIPS_PER_PT)
+
+
+def table_xml(rows: list[list[str]], styles: dict[str, StyleInfo], width_twips: int | None = None,
+              bold_rows: set[int] | frozenset[int] = frozenset()) -> str:
     """A bordered table: header row bold, centred and repeated on each page; figures centred."""
     ids = _ids_by_name(styles)
     ncols = max(len(r) for r in rows)
     total = width_twips or int(L.TEXT_WIDTH_MM / L.MM_PER_PT * TWIPS_PER_PT)
-    weights = [max(3, min(40, max(len(r[c]) if c < len(r) else 0 for r in rows))) for c in range(ncols)]
-    widths = [int(total * wgt / sum(weights)) for wgt in weights]
+    widths = autofit_widths(rows, ncols, total)
     border = "".join(f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                      for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
     out = [f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
@@ -192,20 +234,69 @@ def table_xml(rows: list[list[str]], styles: dict[str, StyleInfo], width_twips: 
         for c in range(ncols):
             text = row[c] if c < len(row) else ""
             style = ids[L.ST_TABLE_HEAD] if r == 0 else ids[L.ST_TABLE]
-            cells.append(_cell(text, style, widths[c], centre=r > 0 and _numeric(text)))
+            cells.append(_cell(text, style, widths[c], centre=r > 0 and _numeric(text), bold=r in bold_rows))
         out.append(f"<w:tr>{tr_pr}{''.join(cells)}</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
 
 
-def insert_tables(root: etree._Element, tables: list[list[list[str]]], styles: dict[str, StyleInfo]) -> None:
+def insert_tables(root: etree._Element, tables: list[list[list[str]]], styles: dict[str, StyleInfo],
+                  bold_rows: dict[int, set[int]]) -> None:
     for p in list(root.iter(w("p"))):
         m = _TABLE.match(paragraph_text(p).strip())
         if not m:
             continue
-        table = etree.fromstring(table_xml(tables[int(m.group(1))], styles))
+        n = int(m.group(1))
+        width = _section_text_width_twips(root)
+        table = etree.fromstring(table_xml(tables[n], styles, width, bold_rows.get(n, set())))
         p.addprevious(table)
         p.getparent().remove(p)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG image")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def insert_images(root: etree._Element, package: RenderedPackage, images: list[bytes], styles: dict[str, StyleInfo],
+                  width_mm: float = 150) -> None:
+    """Replace each image marker paragraph with the picture, centred, `width_mm` wide."""
+    ids = _ids_by_name(styles)
+    rels = package.xml.get("word/_rels/document.xml.rels") or package.members["word/_rels/document.xml.rels"].decode()
+    used = False
+    for p in list(root.iter(w("p"))):
+        m = _IMAGE.match(paragraph_text(p).strip())
+        if not m:
+            continue
+        n = int(m.group(1))
+        data = images[n]
+        px_w, px_h = _png_size(data)
+        cx = int(width_mm * EMU_PER_MM)
+        cy = int(cx * px_h / px_w)
+        rid = f"rIdVbImg{n}"
+        package.members[f"word/media/vb_image{n}.png"] = data
+        rels = rels.replace("</Relationships>", f'<Relationship Id="{rid}" Type="{IMAGE_RT}" Target="media/vb_image{n}.png"/></Relationships>')
+        pic = (
+            f'<w:p xmlns:w="{W_NS}"><w:pPr><w:pStyle w:val="{ids[L.ST_FIGURE]}"/></w:pPr><w:r><w:drawing>'
+            f'<wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{1000 + n}" name="Biểu đồ {n + 1}"/>'
+            f'<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+            f'<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+            f'<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="{1000 + n}" name="vb_image{n}.png"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:blipFill><a:blip xmlns:r="{R_NS}" r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>'
+            f'</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>'
+        )
+        p.addprevious(etree.fromstring(pic))
+        p.getparent().remove(p)
+        used = True
+    if used:
+        package.xml["word/_rels/document.xml.rels"] = rels
+        types = package.xml.get("[Content_Types].xml") or package.members["[Content_Types].xml"].decode()
+        if 'Extension="png"' not in types:
+            types = types.replace("<Override", '<Default Extension="png" ContentType="image/png"/><Override', 1)
+        package.xml["[Content_Types].xml"] = types
 
 
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -244,11 +335,11 @@ def add_footnotes(root: etree._Element, package: RenderedPackage, notes: dict[st
             f'<w:r><w:rPr>{fonts}{size}</w:rPr><w:t xml:space="preserve"> {escape(notes[key])}</w:t></w:r></w:p></w:footnote>')
     package.xml["word/footnotes.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                                          f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">' + "".join(body) + "</w:footnotes>")
-    types = package.members["[Content_Types].xml"].decode("utf-8")
+    types = package.xml.get("[Content_Types].xml") or package.members["[Content_Types].xml"].decode("utf-8")
     if "/word/footnotes.xml" not in types:
         types = types.replace("</Types>", f'<Override PartName="/word/footnotes.xml" ContentType="{FOOTNOTES_CT}"/></Types>')
         package.xml["[Content_Types].xml"] = types
-    rels = package.members["word/_rels/document.xml.rels"].decode("utf-8")
+    rels = package.xml.get("word/_rels/document.xml.rels") or package.members["word/_rels/document.xml.rels"].decode()
     if FOOTNOTES_RT not in rels:
         rels = rels.replace("</Relationships>",
                             f'<Relationship Id="rIdVbFootnotes" Type="{FOOTNOTES_RT}" Target="footnotes.xml"/></Relationships>')
@@ -261,12 +352,15 @@ def add_footnotes(root: etree._Element, package: RenderedPackage, notes: dict[st
 
 
 def finish(package: RenderedPackage, *, tables: list[list[list[str]]] | None = None,
-           footnotes: dict[str, str] | None = None) -> bytes:
+           footnotes: dict[str, str] | None = None, images: list[bytes] | None = None,
+           bold_rows: dict[int, set[int]] | None = None) -> bytes:
     styles = style_map(package.members["word/styles.xml"])
     root = etree.fromstring(package.xml.get("word/document.xml", package.members["word/document.xml"].decode()).encode("utf-8"))
     drop_orphan_rules(root, styles)
     if tables:
-        insert_tables(root, tables, styles)
+        insert_tables(root, tables, styles, bold_rows or {})
+    if images:
+        insert_images(root, package, images, styles)
     size_rules(root, styles)
     add_footnotes(root, package, footnotes or {})
     package.xml["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")

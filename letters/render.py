@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from letters import postprocess
-from letters.builders import DOC_TYPES, BuiltDocument, build
-from letters.campaign import Campaign, DocumentKind
+from letters.builders import BuiltDocument, build
+from letters.campaign import PLANNING_KINDS, Campaign, DocumentKind
 from letters.docx_engine import compiled
 from letters.fsutil import atomic_write_bytes, check_writable
 
@@ -22,13 +22,14 @@ class Rendered:
 
 def render_bytes(built: BuiltDocument) -> bytes:
     package = compiled(built.template).render(built.context)
-    return postprocess.finish(package, tables=built.tables, footnotes=built.footnotes)
+    return postprocess.finish(package, tables=built.tables, footnotes=built.footnotes, images=built.images,
+                              bold_rows=built.bold_rows)
 
 
 def render_documents(campaign: Campaign, out_dir: Path, kinds: Iterable[DocumentKind | str] | None = None,
                      *, force: bool = False) -> list[Rendered]:
     """Render the chosen documents (all by default) into `out_dir`; refuse to overwrite unless `force`."""
-    chosen = [DocumentKind(k) for k in kinds] if kinds else list(DOC_TYPES)
+    chosen = [DocumentKind(k) for k in kinds] if kinds else list(PLANNING_KINDS)
     built = [build(campaign, kind) for kind in chosen]
     targets = [Path(out_dir) / b.filename for b in built]
     # Refuse before writing anything, so a refused run leaves no half-set of documents behind.

@@ -84,6 +84,14 @@ def _style_specs() -> list[StyleSpec]:
         StyleSpec(L.ST_SIGN_NAME, L.SIZE_SIGNER, bold=True, align=CENTER),
         StyleSpec(L.ST_PAGE_NO, L.SIZE_PAGE_NUMBER, align=CENTER),
         StyleSpec(L.ST_TABLE, 12, align=LEFT, before=2, after=2),
+        StyleSpec(L.ST_CENTER, L.SIZE_BODY, bold=True, align=CENTER, before=6, after=6, keep_next=True),
+        StyleSpec(L.ST_FIGURE, L.SIZE_BODY, align=CENTER, before=6, after=6),
+        StyleSpec(L.ST_APPENDIX, 14, bold=True, align=CENTER, keep_next=True),
+        StyleSpec(L.ST_APPENDIX_TITLE, 14, bold=True, align=CENTER, keep_next=True),
+        StyleSpec(L.ST_APPENDIX_NOTE, 14, italic=True, align=CENTER, after=12, keep_next=True),
+        StyleSpec(L.ST_FORM_LINE, L.SIZE_BODY, after=6),
+        StyleSpec(L.ST_FORM_SIGN, 13, bold=True, align=CENTER, before=12),
+        StyleSpec(L.ST_FORM_SIGN_NOTE, 13, italic=True, align=CENTER),
         StyleSpec(L.ST_TABLE_HEAD, 12, bold=True, align=CENTER, before=2, after=2, keep_next=True),
     ]
 
@@ -123,6 +131,12 @@ def _define_styles(doc: DxDocument) -> None:
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.line_spacing = 1.0
+    page_break = doc.styles.add_style(L.ST_PAGE_BREAK, WD_STYLE_TYPE.PARAGRAPH)
+    page_break.base_style = normal
+    page_break.paragraph_format.page_break_before = True
+    page_break.font.size = Pt(2)
+    page_break.font.name = FONT
+    _set_fonts(page_break.element)
     for spec in _style_specs():
         style = doc.styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
@@ -233,7 +247,9 @@ def _para(container: object, style: str, text: str = "", first: bool = False) ->
 def _header(doc: DxDocument, *, cong_van: bool) -> None:
     table = _grid(doc, 3 if cong_van else 2, (L.HEADER_LEFT_MM, L.HEADER_RIGHT_MM))
     left, right = table.rows[0].cells
-    _para(left, L.ST_PARENT, "{{r parent_body }}", first=True)
+    _para(left, L.ST_PARENT, "{%p if has_parent %}", first=True)
+    _para(left, L.ST_PARENT, "{{r parent_body }}")
+    _para(left, L.ST_PARENT, "{%p endif %}")
     _para(left, L.ST_ISSUER, "{{r issuing_body }}")
     _para(left, L.ST_RULE_SHORT)
     _para(right, L.ST_NATIONAL, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", first=True)
@@ -265,7 +281,8 @@ def _recipients(doc: DxDocument) -> None:
     _para(doc, L.ST_SPACER)
 
 
-BODY_STYLES = (("h1", L.ST_H1), ("h2", L.ST_H2), ("h3", L.ST_H3), ("basis", L.ST_BASIS), ("annex", L.ST_ANNEX_NOTE))
+BODY_STYLES = (("h1", L.ST_H1), ("h2", L.ST_H2), ("h3", L.ST_H3), ("basis", L.ST_BASIS), ("annex", L.ST_ANNEX_NOTE),
+               ("center", L.ST_CENTER), ("figure", L.ST_FIGURE))
 
 
 def _body(doc: DxDocument) -> None:
@@ -299,6 +316,54 @@ def _signature(doc: DxDocument) -> None:
     _para(sign, L.ST_SIGN_NAME, "{{ signer_name }}")
 
 
+def _appendices(doc: DxDocument) -> None:
+    """Phụ lục in the same file: each on a new page, numbered heading, title, the 'kèm theo' line, a table."""
+    _para(doc, L.ST_PAGE_BREAK, "{%p for a in appendices %}")
+    _para(doc, L.ST_PAGE_BREAK)
+    _para(doc, L.ST_APPENDIX, "{{ a.heading }}")
+    _para(doc, L.ST_APPENDIX_TITLE, "{{ a.title }}")
+    _para(doc, L.ST_APPENDIX_NOTE, "{{ a.note }}")
+    _para(doc, L.ST_BODY, "{{ a.table }}")
+    _para(doc, L.ST_PAGE_BREAK, "{%p endfor %}")
+
+
+def _annex_page(doc: DxDocument, landscape: bool) -> None:
+    section = doc.sections[0]
+    if landscape:
+        from docx.enum.section import WD_ORIENT
+
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(L.PAGE_HEIGHT_MM), Mm(L.PAGE_WIDTH_MM)
+
+
+def build_annex(landscape: bool) -> DxDocument:
+    """A separate attachment (biểu mẫu, phụ lục): its own heading, the 'kèm theo' line, a table."""
+    doc = Document()
+    _define_styles(doc)
+    _page_setup(doc)
+    _annex_page(doc, landscape)
+    body = doc.element.body
+    for p in list(body.iterchildren(qn("w:p"))):
+        body.remove(p)
+    _para(doc, L.ST_APPENDIX, "{{ heading }}")
+    _para(doc, L.ST_APPENDIX_TITLE, "{{ title }}")
+    _para(doc, L.ST_APPENDIX_NOTE, "{{ note }}")
+    _para(doc, L.ST_FORM_LINE, "{%p for line in fill_lines %}")
+    _para(doc, L.ST_FORM_LINE, "{{ line }}")
+    _para(doc, L.ST_FORM_LINE, "{%p endfor %}")
+    _body(doc)
+    _para(doc, L.ST_BODY, "{%p if sign_boxes %}")
+    table = _grid(doc, 1, (L.LANDSCAPE_TEXT_WIDTH_MM / 2,) * 2 if landscape else (L.TEXT_WIDTH_MM / 2,) * 2)
+    for cell, i in zip(table.rows[0].cells, (0, 1), strict=True):
+        _para(cell, L.ST_FORM_SIGN, f"{{{{ sign_boxes[{i}].title }}}}", first=True)
+        _para(cell, L.ST_FORM_SIGN_NOTE, f"{{{{ sign_boxes[{i}].note }}}}")
+    _para(doc, L.ST_BODY, "{%p endif %}")
+    doc.core_properties.author = "vanban"
+    doc.core_properties.title = "Mẫu phụ lục, biểu mẫu theo Nghị định 30/2020/NĐ-CP"
+    doc.core_properties.language = "vi-VN"
+    return doc
+
+
 def build_template(kind: str) -> DxDocument:
     """One template: 'typed' (tên loại + trích yếu: KH, QĐ, TTr, TB) or 'cong_van'."""
     doc = Document()
@@ -308,12 +373,12 @@ def build_template(kind: str) -> DxDocument:
     for p in list(body.iterchildren(qn("w:p"))):
         body.remove(p)
     _header(doc, cong_van=kind == "cong_van")
-    if kind == "cong_van":
-        _recipients(doc)
-    else:
+    if kind != "cong_van":
         _title(doc)
+    _recipients(doc)
     _body(doc)
     _signature(doc)
+    _appendices(doc)
     doc.core_properties.author = "vanban"
     doc.core_properties.title = "Mẫu văn bản theo Nghị định 30/2020/NĐ-CP"
     doc.core_properties.language = "vi-VN"
@@ -326,6 +391,8 @@ TEMPLATES: dict[str, Callable[[], DxDocument]] = {
     "quyet_dinh.docx": lambda: build_template("typed"),
     "to_trinh.docx": lambda: build_template("typed"),
     "thong_bao.docx": lambda: build_template("typed"),
+    "bieu_mau.docx": lambda: build_annex(landscape=True),
+    "phu_luc.docx": lambda: build_annex(landscape=False),
 }
 
 

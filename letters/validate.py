@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from letters.builders import DOC_TYPES, TEMPLATE_VARIABLES, build
-from letters.campaign import DocumentKind
+from letters.builders import TEMPLATE_VARIABLES, build
+from letters.campaign import PLANNING_KINDS, DocumentKind
 from letters.checks import cross_check
 from letters.errors import Diagnostic, Severity, VanbanError
 from letters.load import LoadResult, load_sections
@@ -20,7 +20,7 @@ def check_campaign(path: Path, kinds: list[DocumentKind] | None = None) -> list[
         return result.diagnostics
     result.diagnostics.extend(cross_check(result))
     if result.campaign is not None:
-        result.diagnostics.extend(_check_documents(result, kinds or list(DOC_TYPES)))
+        result.diagnostics.extend(_check_documents(result, kinds or list(PLANNING_KINDS)))
     return sorted(result.diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.line or 0))
 
 
