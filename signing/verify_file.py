@@ -210,7 +210,8 @@ class Verifier:
         return out
 
     def _context(self, emb: EmbeddedPdfSignature, dss: dict[str, list[Any]],
-                 embedded_crls: list[Any], embedded_ocsps: list[Any]) -> ValidationContext:
+                 embedded_crls: list[Any], embedded_ocsps: list[Any],
+                 moment: dt.datetime | None = None) -> ValidationContext:
         rev = self.policy.revocation
         mode = "soft-fail" if rev.mode in (RevocationMode.SOFT, RevocationMode.OFF) else "hard-fail"
         crls: list[Any] = []
@@ -228,6 +229,9 @@ class Verifier:
             ocsps=ocsps,
             revocation_mode=mode,
             weak_hash_algos=weak,
+            moment=moment,
+            # Validating at a past moment: revocation data produced later still speaks about that moment.
+            retroactive_revinfo=moment is not None,
         )
 
     def _check_one(self, emb: EmbeddedPdfSignature, sig_fields: set[str],
@@ -270,6 +274,7 @@ class Verifier:
                 status: Any = self.loop.run_until_complete(async_validate_pdf_timestamp(emb, vc, skip_diff=True))
             else:
                 status = self.loop.run_until_complete(async_validate_pdf_signature(emb, vc, skip_diff=True))
+                status, vc = self._at_timestamp_if_expired(emb, status, vc, dss, embedded_crls, embedded_ocsps, rep)
         except MemoryError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -322,6 +327,29 @@ class Verifier:
             self._judge_policy(rep, status, cert)
         rep.message = _compose(rep)
         return rep
+
+    def _at_timestamp_if_expired(self, emb: EmbeddedPdfSignature, status: Any, vc: ValidationContext,
+                                 dss: dict[str, list[Any]], embedded_crls: list[Any], embedded_ocsps: list[Any],
+                                 rep: SignatureReport) -> tuple[Any, ValidationContext]:
+        """A certificate that expired after signing is fine if a trusted timestamp proves the signature
+        existed while it was valid (EN 319 102-1 past signature validation, simplified): re-check the chain
+        at the timestamp's time."""
+        tsv = status.timestamp_validity
+        cert = emb.signer_cert
+        if status.trusted or not _expired(cert) or tsv is None or not (tsv.intact and tsv.valid and tsv.trusted):
+            return status, vc
+        when = tsv.timestamp
+        validity = cert["tbs_certificate"]["validity"]
+        if not (validity["not_before"].native <= when <= validity["not_after"].native):
+            return status, vc
+        past_vc = self._context(emb, dss, embedded_crls, embedded_ocsps, moment=when)
+        past = self.loop.run_until_complete(async_validate_pdf_signature(emb, past_vc, skip_diff=True))
+        if not past.trusted:
+            return status, vc
+        rep.details.append(
+            f"Chứng thư số đã hết hạn ngày {_fmt_time(validity['not_after'].native)}, nhưng dấu thời gian chứng "
+            f"minh chữ ký được tạo lúc {_fmt_time(when)}, khi chứng thư còn hiệu lực.")
+        return past, past_vc
 
     def _judge_modifications(self, rep: SignatureReport, emb: EmbeddedPdfSignature, status: Any,
                              sig_fields: set[str], diff_error: str | None) -> None:

@@ -266,3 +266,52 @@ def test_memory_cap_kills_only_that_file(samples: Samples, tmp_path: Path) -> No
     # With the default cap pyHanko's own decode limit stops it: a broken file, not a crash.
     bomb, good = run(1024)
     assert bomb[:2] == ["TOTAL_FAILED", "FORMAT_FAILURE"] and good[0] == "TOTAL_PASSED"
+
+
+def _short_lived_signer(pki, seconds: float):  # -> (SimpleSigner, not_after)
+    """A signing certificate from the demo CA that expires in `seconds` (no revocation pointers)."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from signing.pki import CA
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.UTC)
+    ca = pki.certs[CA]
+    cert = (cx509.CertificateBuilder()
+            .subject_name(cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, "Đỗ Văn Ngắn Hạn"),
+                                      cx509.NameAttribute(NameOID.ORGANIZATION_NAME, "Sở thử nghiệm (MẪU)")]))
+            .issuer_name(ca.subject).public_key(key.public_key()).serial_number(cx509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(seconds=seconds))
+            .add_extension(cx509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(cx509.AuthorityKeyIdentifier.from_issuer_public_key(ca.public_key()), critical=False)
+            .sign(pki.key(CA), hashes.SHA256()))
+    der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
+        cert_registry=SimpleCertificateStore.from_certs([pki.asn1_cert(CA), pki.asn1_cert(ROOT)]))
+    return signer, now + dt.timedelta(seconds=seconds)
+
+
+def test_expired_after_signing_passes_with_timestamp(samples: Samples, verify_one: VerifyFn) -> None:
+    import time
+
+    signer, not_after = _short_lived_signer(samples.pki, 4)
+    with_ts = attacks.sign_bytes(samples.base, signer, tsa_url=samples.pki.tsa_url)
+    without_ts = attacks.sign_bytes(samples.base, signer)
+    time.sleep(max(0.0, (not_after - dt.datetime.now(dt.UTC)).total_seconds()) + 1.5)
+    r = verify_one(with_ts)
+    assert r.indication == "TOTAL_PASSED", r.message
+    assert "hết hạn" in r.signatures[0].message and "dấu thời gian" in r.signatures[0].message
+    r2 = verify_one(without_ts)
+    assert (r2.indication, r2.sub_indication) == ("INDETERMINATE", "EXPIRED")
