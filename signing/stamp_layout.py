@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import threading
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -119,9 +120,14 @@ class HeaderBlanks:
     place: str | None  # "Bắc Giang"
 
 
+# PDFium is not thread-safe; a batch signer or the demo may run documents in threads.
+_PDFIUM_LOCK = threading.RLock()
+
+
 def _open(data: bytes, source: str) -> pdfium.PdfDocument:
     try:
-        return pdfium.PdfDocument(data)
+        with _PDFIUM_LOCK:
+            return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise VanbanError(f"Tệp PDF {source} được mã hoá, không đọc được nội dung.") from exc
@@ -141,23 +147,32 @@ class PdfText:
         self._lines: dict[int, list[TextLine]] = {}
 
     def __len__(self) -> int:
-        return len(self._doc)
+        with _PDFIUM_LOCK:
+            return len(self._doc)
 
     def lines(self, index: int) -> list[TextLine]:
         if index not in self._lines:
-            page = self._doc[index]
-            try:
-                textpage = page.get_textpage()
-                try:
-                    self._lines[index] = _lines_of(textpage)
-                finally:
-                    textpage.close()
-            finally:
-                page.close()
+            with _PDFIUM_LOCK:
+                self._lines[index] = self._read(index)
         return self._lines[index]
 
-    def close(self) -> None:
-        self._doc.close()
+    def _read(self, index: int) -> list[TextLine]:
+        page = self._doc[index]
+        try:
+            textpage = page.get_textpage()
+            try:
+                return _lines_of(textpage)
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+
+    def __del__(self) -> None:
+        # Documents are closed under the lock, not whenever the garbage collector's thread gets to it.
+        doc = getattr(self, "_doc", None)  # absent when opening failed
+        if doc is not None:
+            with _PDFIUM_LOCK:
+                doc.close()
 
 
 def _text(doc: bytes | PdfText, source: str) -> PdfText:
