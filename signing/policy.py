@@ -98,6 +98,9 @@ class Policy(_Strict):
     revocation: Revocation = Field(default_factory=Revocation)
     sha1: Sha1Rule = Sha1Rule.REJECT
     allowed_changes: list[AllowedChange] = Field(default_factory=list)
+    # Form filling between signatures (number/date filled in, then the agency seal signs) is attested by the
+    # last signature; switch off to reject any form filling not listed in allowed_changes.
+    accept_attested_changes: bool = True
     limits: Limits = Field(default_factory=Limits)
 
     @field_validator("allowed_issuers", mode="before")
@@ -222,6 +225,9 @@ sha1: reject
 
 # Thay đổi được phép sau khi ký: form_filling (điền biểu mẫu), annotations (chú thích). Mặc định: không.
 allowed_changes: []
+# Chấp nhận việc điền biểu mẫu (số, ngày văn bản) giữa các chữ ký khi chữ ký số sau cùng (thường là chữ ký
+# của cơ quan) hợp lệ và xác nhận toàn bộ tệp.
+accept_attested_changes: true
 
 # Giới hạn cho mỗi tệp và mỗi tệp ZIP.
 limits:

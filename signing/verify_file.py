@@ -176,7 +176,7 @@ class Verifier:
             reports.append((emb.signed_revision, self._check_one(emb, sig_field_names, dss_data)))
         reports.sort(key=lambda pair: pair[0])
         result = [r for _, r in reports]
-        _settle_attested_changes(result)
+        _settle_attested_changes(result, self.policy.accept_attested_changes)
         if embedded:
             tail_problem = _unexplained_tail(reader, fh, size, max_signed_end)
             if tail_problem:
@@ -584,12 +584,12 @@ def _broken(name: str, sub: str | None, message: str) -> SignatureReport:
 _PENDING_CHANGE = "pending_change"
 
 
-def _settle_attested_changes(reports: list[SignatureReport]) -> None:
+def _settle_attested_changes(reports: list[SignatureReport], allowed: bool) -> None:
     """Form filling after a signature is accepted when a later signature, itself valid and covering the
     whole rest of the file, attests the filled-in document; otherwise it is a change nobody signed."""
     real = [r for r in reports if r.kind == "signature"]
     last = reports[-1] if reports else None
-    attested = (last is not None and last.indication == Indication.TOTAL_PASSED.value
+    attested = allowed and (last is not None and last.indication == Indication.TOTAL_PASSED.value
                 and last.modification in ("none", "signatures") and _PENDING_CHANGE not in last.problems
                 and last.kind == "signature")
     for rep in real:

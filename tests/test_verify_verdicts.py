@@ -142,6 +142,8 @@ def test_form_filling_attested_by_a_later_signature(samples: Samples, verify_one
     first, last = r.signatures
     assert first.modification == "form_filling" and "xác nhận" in first.message
     assert last.modification == "none"
+    refused = verify_one(sealed, Policy(use_trust_store=False, accept_attested_changes=False))
+    assert (refused.indication, refused.sub_indication) == ("TOTAL_FAILED", "FORMAT_FAILURE")
     # A content change is never attested, even if someone signs afterwards.
     resigned = samples.sign(attacks.change_content(samples.signed_bb), AGENCY, field_name="Signature2")
     bad = verify_one(resigned)
