@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from letters.fsutil import atomic_write_bytes, atomic_write_text
 from signing.report_letter import resubmission_body, resubmission_units
+from signing.verify_file import vn_time
 from signing.verify_model import COVERAGE_VI, INDICATION_VI, MODIFICATION_VI, FileResult, SignatureReport
 
 if TYPE_CHECKING:
@@ -29,12 +30,17 @@ def report_json(results: list[FileResult]) -> str:
     return json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2)
 
 
+_TIME_FIELDS = ("claimed_time", "timestamp_time")
+
+
 def _join(sigs: list[SignatureReport], attr: str, table: dict[str, str] | None = None) -> str:
     values = []
     for s in sigs:
         value = getattr(s, attr)
         if value is None:
             value = ""
+        elif attr in _TIME_FIELDS:
+            value = vn_time(value)
         values.append(table.get(value, value) if table else str(value))
     return " | ".join(values) if any(values) else ""
 
@@ -91,8 +97,10 @@ def _sig_table(sig: SignatureReport) -> str:
         ("Loại", "Dấu thời gian tài liệu" if sig.kind == "timestamp" else "Chữ ký số"),
         ("Kết quả", f"{INDICATION_VI[sig.indication]}" + (f" ({sig.sub_indication})" if sig.sub_indication else "")),
         ("Người ký", sig.signer), ("Tổ chức", sig.organisation), ("Tổ chức chứng thực cấp", sig.issuer),
-        ("Số hiệu chứng thư", sig.serial), ("Thời điểm ký (khai báo)", sig.claimed_time),
-        ("Thời điểm ký (dấu thời gian)", sig.timestamp_time), ("Thuật toán băm", sig.digest_algorithm),
+        ("Số hiệu chứng thư", sig.serial),
+        ("Thời điểm ký (khai báo)", vn_time(sig.claimed_time) if sig.claimed_time else None),
+        ("Thời điểm ký (dấu thời gian)", vn_time(sig.timestamp_time) if sig.timestamp_time else None),
+        ("Thuật toán băm", sig.digest_algorithm),
         ("Phạm vi được ký", COVERAGE_VI.get(sig.coverage, sig.coverage)),
         ("Thay đổi sau khi ký", MODIFICATION_VI.get(sig.modification, sig.modification)
          + (f" – {sig.modification_detail}" if sig.modification_detail else "")),

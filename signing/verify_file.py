@@ -347,8 +347,8 @@ class Verifier:
         if not past.trusted:
             return status, vc
         rep.details.append(
-            f"Chứng thư số đã hết hạn ngày {_fmt_time(validity['not_after'].native)}, nhưng dấu thời gian chứng "
-            f"minh chữ ký được tạo lúc {_fmt_time(when)}, khi chứng thư còn hiệu lực.")
+            f"Chứng thư số đã hết hạn lúc {vn_time(validity['not_after'].native)}, nhưng dấu thời gian chứng "
+            f"minh chữ ký được tạo lúc {vn_time(when)}, khi chứng thư còn hiệu lực.")
         return past, past_vc
 
     def _judge_modifications(self, rep: SignatureReport, emb: EmbeddedPdfSignature, status: Any,
@@ -413,7 +413,7 @@ class Verifier:
                      embedded_crls: list[Any], embedded_ocsps: list[Any], dss: dict[str, list[Any]]) -> None:
         details = status.revocation_details
         if details is not None:
-            when = _fmt_time(details.revocation_date)
+            when = vn_time(details.revocation_date)
             rep.revocation_status = f"đã bị thu hồi từ {when}"
             who = "chứng thư của tổ chức cấp" if details.ca_revoked else "chứng thư số"
             _degrade(rep, Indication.TOTAL_FAILED, SubIndication.REVOKED,
@@ -426,7 +426,7 @@ class Verifier:
                          "revoked")
             elif name == "EXPIRED" or _expired(cert):
                 _degrade(rep, Indication.INDETERMINATE, SubIndication.EXPIRED,
-                         f"Chứng thư số đã hết hạn ngày {_fmt_time(cert['tbs_certificate']['validity']['not_after'].native)}"
+                         f"Chứng thư số đã hết hạn lúc {vn_time(cert['tbs_certificate']['validity']['not_after'].native)}"
                          " và không có bằng chứng (dấu thời gian, thông tin thu hồi lưu kèm) cho thấy chữ ký được "
                          "tạo khi chứng thư còn hiệu lực.", "expired")
             elif name == "NOT_YET_VALID" or _not_yet_valid(cert):
@@ -700,6 +700,21 @@ def _expired(cert: x509.Certificate) -> bool:
 
 def _not_yet_valid(cert: x509.Certificate) -> bool:
     return bool(cert["tbs_certificate"]["validity"]["not_before"].native > dt.datetime.now(dt.UTC))
+
+
+def vn_time(value: Any) -> str:
+    """'14:05 ngày 23/11/2026' in Vietnam time, the way dates are written in official letters."""
+    if isinstance(value, str):
+        parsed = _parse_time(value)
+        if parsed is None:
+            return value
+        value = parsed
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(_TZ_VN)
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
 def _fmt_time(value: Any) -> str | None:

@@ -162,7 +162,8 @@ def collect_evidence(paths: list[Path], workdir: Path, limits: Limits) -> list[E
             raise VanbanError(f"Không tìm thấy {path}.", hint="Kiểm tra lại đường dẫn tệp hoặc thư mục minh chứng.")
         if path.is_dir():
             root = path.resolve()
-            for file in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
+            found = [p for p in root.rglob("*") if p.is_file() or p.is_symlink()]
+            for file in sorted(found, key=lambda p: _vi_key(p.relative_to(root).as_posix())):
                 rel = file.relative_to(root)
                 if any(_is_junk(part) for part in rel.parts):
                     continue
@@ -183,6 +184,19 @@ def collect_evidence(paths: list[Path], workdir: Path, limits: Limits) -> list[E
         else:
             items.append(EvidenceItem(path.name, path.resolve().parent.name, path))
     return items
+
+
+_COLLATOR = None
+
+
+def _vi_key(text: str) -> bytes:
+    """Vietnamese dictionary order (Đ after D, tones after the base letter), as people expect in a report."""
+    global _COLLATOR
+    if _COLLATOR is None:
+        import icu
+
+        _COLLATOR = icu.Collator.createInstance(icu.Locale("vi_VN"))
+    return bytes(_COLLATOR.getSortKey(text))
 
 
 def _looks_like_pdf(path: Path) -> bool:
