@@ -14,12 +14,14 @@ import math
 import os
 import random
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
-from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import StaticStampStyle, TextStampStyle
@@ -161,13 +163,53 @@ def load_png(data: bytes, source: str) -> LoadedImage:
     return LoadedImage(png=data, width_px=img.width, height_px=img.height)
 
 
+@functools.lru_cache(maxsize=16)
+def _flate_image(png: bytes) -> tuple[int, int, bytes, bytes]:
+    """RGB samples and alpha mask of a PNG, Flate-compressed once for every document it goes into."""
+    img = _decoded(png)
+    alpha = img.getchannel("A")  # _decoded always yields RGBA or LA
+    colour = img.convert("RGB")
+    return img.width, img.height, zlib.compress(colour.tobytes()), zlib.compress(alpha.tobytes())
+
+
+class _BatchPdfImage(PdfImage):
+    """pyHanko re-encodes the image for each document; the encoded samples never change."""
+
+    def __init__(self, image: LoadedImage) -> None:
+        super().__init__(_decoded(image.png))
+        self._png = image.png
+
+    @property
+    def image_ref(self) -> generic.IndirectObject:
+        writer = self.writer
+        assert writer is not None
+        cached = self._image_ref
+        if cached is not None and cached.get_pdf_handler() is writer:
+            return cached
+        width, height, colour, alpha = _flate_image(self._png)
+
+        def image(space: str, data: bytes, smask: generic.IndirectObject | None) -> generic.IndirectObject:
+            entries = {
+                pdf_name("/Type"): pdf_name("/XObject"),
+                pdf_name("/Subtype"): pdf_name("/Image"),
+                pdf_name("/Width"): generic.NumberObject(width),
+                pdf_name("/Height"): generic.NumberObject(height),
+                pdf_name("/ColorSpace"): pdf_name(space),
+                pdf_name("/BitsPerComponent"): generic.NumberObject(8),
+                pdf_name("/Filter"): pdf_name("/FlateDecode"),
+            }
+            if smask is not None:
+                entries[pdf_name("/SMask")] = smask
+            return writer.add_object(generic.StreamObject(entries, encoded_data=data))
+
+        self._image_ref = ref = image("/DeviceRGB", colour, image("/DeviceGray", alpha, None))
+        return ref
+
+
 def image_stamp_style(image: LoadedImage) -> StaticStampStyle:
     """A stamp that is just the image, fitted into the widget box, no border, fully opaque."""
-    pil = image.pil()
-    if pil.mode not in ("RGBA", "LA"):
-        pil = pil.convert("RGBA")
     return StaticStampStyle(
-        background=PdfImage(pil),
+        background=_BatchPdfImage(image),
         border_width=0,
         background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(

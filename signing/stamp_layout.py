@@ -197,33 +197,38 @@ def _font_name(textpage: pdfium.PdfTextPage, index: int) -> str:
 
 
 def _lines_of(textpage: pdfium.PdfTextPage) -> list[TextLine]:
-    """Group glyphs into lines: a new line at PDFium's line breaks, a baseline change, or a column gap."""
+    """Group glyphs into lines: a new line at PDFium's line breaks, a baseline change, or a column gap.
+
+    Kept to the fewest PDFium calls per glyph: this runs on every page searched while signing.
+    """
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count) if count else ""
+    rect = pdfium_c.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    fonts: dict[int, str] = {}  # per text object: glyphs of one object share its font
-    lines: list[list[tuple[str, Box, str, float, float]]] = [[]]
+    fonts: dict[int, tuple[str, float]] = {}  # per text object: its glyphs share font and size
+    get_object, get_box = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFText_GetLooseCharBox
+    lines: list[list[tuple[str, Box, str, float, int]]] = [[]]
     for i in range(min(count, len(text))):
         ch = text[i]
-        if ch in "\r\n" or pdfium_c.FPDFText_IsGenerated(textpage, i) == 1 and ch != " ":
+        generated = ch in " \r\n" and pdfium_c.FPDFText_IsGenerated(textpage, i) == 1
+        if ch in "\r\n" or (generated and ch != " "):
             if lines[-1]:
                 lines.append([])
             continue
-        size = pdfium_c.FPDFText_GetFontSize(textpage, i)
-        pdfium_c.FPDFText_GetCharOrigin(textpage, i, ctypes.byref(ox), ctypes.byref(oy))
-        x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)
-        if pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
-            x0 = x1 = ox.value  # a space PDFium inferred from a gap: no extent of its own
-        obj = ctypes.cast(pdfium_c.FPDFText_GetTextObject(textpage, i), ctypes.c_void_p).value or -i
+        get_box(textpage, i, rect)
+        x0, y0, x1, y1 = rect.left, rect.bottom, rect.right, rect.top
+        obj = ctypes.cast(get_object(textpage, i), ctypes.c_void_p).value or -i
         if obj not in fonts:
-            fonts[obj] = _font_name(textpage, i)
-        glyph = (ch, Box(x0, y0, x1, y1), fonts[obj], round(size, 2), oy.value)
+            fonts[obj] = (_font_name(textpage, i), round(pdfium_c.FPDFText_GetFontSize(textpage, i), 2))
+        font, size = fonts[obj]
+        if generated:  # a space PDFium inferred from a gap: no extent of its own
+            x1 = x0
         current = lines[-1]
         if current:
-            prev = current[-1]
-            if abs(prev[4] - oy.value) > 0.5 * size or x0 - prev[1].x1 > 3 * size:
+            prev = current[-1][1]
+            if abs(prev.y0 - y0) > 0.5 * size or x0 - prev.x1 > 3 * size:
                 lines.append(current := [])
-        current.append(glyph)
+        current.append((ch, Box(x0, y0, x1, y1), font, size, i))
     out = []
     for glyphs in lines:
         visible = [g for g in glyphs if g[0].strip()]
@@ -233,8 +238,9 @@ def _lines_of(textpage: pdfium.PdfTextPage) -> list[TextLine]:
             min(g[1].x0 for g in visible), min(g[1].y0 for g in visible),
             max(g[1].x1 for g in visible), max(g[1].y1 for g in visible),
         )
+        pdfium_c.FPDFText_GetCharOrigin(textpage, visible[0][4], ctypes.byref(ox), ctypes.byref(oy))
         chars = tuple((g[0], g[1], g[2], g[3]) for g in glyphs)
-        out.append(TextLine(text="".join(g[0] for g in glyphs).strip(), box=box, chars=chars, baseline=visible[0][4]))
+        out.append(TextLine(text="".join(g[0] for g in glyphs).strip(), box=box, chars=chars, baseline=oy.value))
     out.sort(key=lambda ln: (-ln.box.y1, ln.box.x0))
     return out
 
