@@ -41,9 +41,11 @@ def _by_unit(results: Sequence[FileResult]) -> dict[str, list[FileResult]]:
 def _file_name(res: FileResult) -> str:
     # The unit already heads the section; show the path below it.
     name = res.file
-    prefix = res.unit + "/"
-    idx = name.find(prefix)
-    return _plain(name[idx + len(prefix):] if idx >= 0 else name)
+    for prefix in (res.unit + ".zip/", res.unit + ".ZIP/", res.unit + "/"):
+        idx = name.find(prefix)
+        if idx >= 0:
+            return _plain(name[idx + len(prefix):])
+    return _plain(name)
 
 
 def _reason(res: FileResult) -> str:

@@ -92,7 +92,7 @@ def extract_zip(archive: Path, dest: Path, display_prefix: str, default_unit: st
             mode = info.external_attr >> 16
             if rel is None or stat.S_ISLNK(mode):
                 why = "là liên kết (symlink)" if rel is not None else "có đường dẫn thoát ra ngoài thư mục giải nén"
-                items.append(EvidenceItem(display, default_unit or "(không rõ đơn vị)", None, Rejection(
+                items.append(EvidenceItem(display, default_unit or archive.stem, None, Rejection(
                     "TOTAL_FAILED", "FORMAT_FAILURE",
                     f"Tệp «{name}» trong {archive.name} {why}; vanban không giải nén tệp này.",
                     "Nén lại thư mục minh chứng bằng công cụ nén thông thường rồi nộp lại.")))

@@ -105,6 +105,8 @@ def test_sample_evidence_reports(samples: Samples, tmp_path: Path) -> None:
     letter = json.loads((out / "resubmission.json").read_text(encoding="utf-8"))
     assert set(letter["units"]) == {"UBND huyện Yên Thế", "Sở Y tế", "Sở Giáo dục và Đào tạo",
                                     "UBND huyện Lục Nam"}
+    assert "- **minh_chung/02_ke_hoach_da_sua.pdf**:" in letter["body"]
+    assert "- **02_ke_hoach.pdf**: Chữ ký «Signature1» của Trần Văn Thu Hồi" in letter["body"]
 
 
 def test_letter_markup() -> None:
