@@ -70,15 +70,15 @@ MODIFICATION_VI: dict[str, str] = {
     "none": "không có",
     "signatures": "chỉ thêm chữ ký số hoặc dấu thời gian",
     "form_filling": "điền biểu mẫu",
-    "annotations": "thêm chú thích (annotation)",
-    "other": "thay đổi khác (nội dung, trang, cấu trúc)",
+    "annotations": "thêm chú thích, ghi chú lên trang",
+    "other": "sửa nội dung, trang hoặc cấu trúc tệp",
     "unknown": "không xác định được",
 }
 
 COVERAGE_VI: dict[str, str] = {
     "entire_file": "toàn bộ tệp",
-    "entire_revision": "toàn bộ phiên bản tệp tại thời điểm ký (có phần bổ sung sau đó)",
-    "partial": "chỉ một phần tệp (vùng ký bất thường)",
+    "entire_revision": "toàn bộ phiên bản tệp tại thời điểm ký, có phần bổ sung sau đó",
+    "partial": "chỉ một phần tệp, vùng ký bất thường",
     "unknown": "không xác định",
 }
 
