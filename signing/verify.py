@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import pem
 
 from letters.errors import VanbanError
@@ -50,10 +52,19 @@ def _read_revinfo(path: Path, pem_kinds: tuple[str, ...]) -> bytes:
     except OSError as exc:
         raise VanbanError(f"Không đọc được tệp {path}: {exc.strerror}.") from None
     if pem.detect(data):
-        kind, _, der = pem.unarmor(data)
+        kind, _, data = pem.unarmor(data)
         if kind not in pem_kinds:
             raise VanbanError(f"Tệp {path} không phải {' hoặc '.join(pem_kinds)} (thấy «{kind}»).")
-        return der
+    # Parse now, so a bad file is one clear message here rather than a failure in every worker.
+    try:
+        if "X509 CRL" in pem_kinds:
+            _ = asn1_crl.CertificateList.load(data)["tbs_cert_list"]["issuer"].native
+        else:
+            _ = asn1_ocsp.OCSPResponse.load(data)["response_status"].native
+    except (ValueError, TypeError, KeyError) as exc:
+        kind = "CRL" if "X509 CRL" in pem_kinds else "OCSP"
+        raise VanbanError(f"Tệp {path} không phải dữ liệu {kind} đọc được ({exc}).",
+                          hint="Dùng tệp .crl (DER hoặc PEM) tải từ trang của tổ chức chứng thực.") from None
     return data
 
 

@@ -99,3 +99,15 @@ def test_policy_template_loads_and_cli_writes_it(tmp_path: Path) -> None:
     assert pol.allowed_issuers[0].name == "CA phục vụ các cơ quan Nhà nước G2" and not pol.accept_unsigned
     again = runner.invoke(cli, ["policy-template", str(out)])
     assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_unreadable_offline_crl_is_one_clear_error(tmp_path: Path) -> None:
+    from letters.errors import VanbanError
+    from signing.policy import Policy
+    from signing.verify import verify_evidence
+
+    bad = tmp_path / "hong.crl"
+    bad.write_bytes(b"not a crl")
+    (tmp_path / "ev").mkdir()
+    with pytest.raises(VanbanError, match="không phải dữ liệu CRL"):
+        verify_evidence([tmp_path / "ev"], policy=Policy(use_trust_store=False, revocation={"crl_files": [bad]}))
