@@ -268,25 +268,42 @@ def render_results_documents(campaign: Campaign, results: Results, out_dir: Path
     return written
 
 
-def _notice_job(args: tuple[Campaign, Results, UnitResult, Path, ChartFn | None, bool]) -> Path:
+_job_state: dict[str, Any] = {}
+
+
+def _init_notice_worker(campaign: Campaign, results: Results, notice_dir: Path, chart: ChartFn | None,
+                        force: bool) -> None:
+    # Sent once per worker process, not once per notice: the results of a province are large.
+    _job_state.update(campaign=campaign, results=results, notice_dir=notice_dir, chart=chart, force=force)
+
+
+def _notice_job(unit_id: str) -> Path:
     from letters.fsutil import atomic_write_bytes
     from letters.render import render_bytes
 
-    campaign, results, unit, notice_dir, chart, force = args
+    campaign, results = _job_state["campaign"], _job_state["results"]
+    chart = _job_state["chart"]
+    unit = results.unit(unit_id)
     png = chart(unit, results.tier(unit.tier_id).average) if chart else None
     built = build_notice(campaign, results, unit, png)
-    return atomic_write_bytes(notice_dir / built.filename, render_bytes(built), force=force)
+    return atomic_write_bytes(_job_state["notice_dir"] / built.filename, render_bytes(built), force=_job_state["force"])
 
 
 def _render_notices(campaign: Campaign, results: Results, units: list[UnitResult], notice_dir: Path,
                     chart: ChartFn | None, force: bool, workers: int | None) -> list[Path]:
+    import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = [(campaign, results, u, notice_dir, chart, force) for u in units]
-    size = min(len(jobs), workers or os.cpu_count() or 1)
-    if size <= 1 or len(jobs) < 8:
-        return [_notice_job(j) for j in jobs]
+    ids = [u.unit.id for u in units]
+    size = min(len(ids), workers or os.cpu_count() or 1)
+    if size <= 1 or len(ids) < 8:
+        _init_notice_worker(campaign, results, notice_dir, chart, force)
+        return [_notice_job(i) for i in ids]
     # Charts and DOCX assembly are CPU-bound; a process per core is what makes 250 notices take seconds.
-    with ProcessPoolExecutor(max_workers=size) as pool:
-        return list(pool.map(_notice_job, jobs, chunksize=max(1, len(jobs) // (size * 4))))
+    # fork reuses the loaded fonts and compiled templates instead of loading them again.
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_init_notice_worker,
+                             initargs=(campaign, results, notice_dir, chart, force)) as pool:
+        return list(pool.map(_notice_job, ids, chunksize=max(1, len(ids) // (size * 4))))

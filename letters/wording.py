@@ -78,10 +78,15 @@ def section_keys(doc_kind: str) -> list[str]:
     return [s.key for s in default_sections(doc_kind)]
 
 
+@lru_cache(maxsize=256)
+def _compiled(text: str) -> jinja2.Template:
+    # Compiling is most of the cost of a section; a mail merge renders the same sections hundreds of times.
+    return environment().from_string(text)
+
+
 def _render(key: str, text: str, context: dict[str, Any], override: bool) -> list[markup.Block]:
-    env = environment()
     try:
-        rendered = env.from_string(text).render(context)
+        rendered = _compiled(text).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise WordingError(key, f"cú pháp sai ở dòng {exc.lineno}: {exc.message}", override=override) from None
     except jinja2.UndefinedError as exc:
