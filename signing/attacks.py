@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from asn1crypto import cms, x509
@@ -284,6 +285,49 @@ def _swapped_cms(info: cms.ContentInfo, new_cert: x509.Certificate) -> bytes:
         "signer_infos": [new_si],
     })
     return cms.ContentInfo({"content_type": "signed_data", "content": new_sd}).dump()
+
+
+def _replace_cms(signed: bytes, edit: Callable[[cms.ContentInfo], bytes]) -> bytes:
+    start, len1, start2, _ = _byte_range(signed)
+    hole = signed[start + len1:start2]
+    hex_digits = hole.strip()[1:-1]
+    info = cms.ContentInfo.load(bytes.fromhex(hex_digits.decode("ascii")))
+    new_hex = edit(info).hex().encode("ascii")
+    if len(new_hex) > len(hex_digits):
+        raise ValueError("edited signature does not fit in the /Contents placeholder")
+    new_hole = (b"<" + new_hex + b"0" * (len(hex_digits) - len(new_hex)) + b">").ljust(len(hole), b" ")
+    return signed[:start + len1] + new_hole + signed[start2:]
+
+
+def strip_certificates(signed: bytes) -> bytes:
+    """Remove every certificate from the signature: nobody can tell who signed."""
+
+    def edit(info: cms.ContentInfo) -> bytes:
+        sd = info["content"]
+        new_sd = cms.SignedData({
+            "version": sd["version"], "digest_algorithms": sd["digest_algorithms"],
+            "encap_content_info": sd["encap_content_info"], "signer_infos": sd["signer_infos"],
+        })
+        return cms.ContentInfo({"content_type": "signed_data", "content": new_sd}).dump()
+
+    return _replace_cms(signed, edit)
+
+
+def corrupt_timestamp(signed: bytes) -> bytes:
+    """Flip a bit in the signature value of the embedded RFC 3161 timestamp token (PAdES B-T)."""
+
+    def edit(info: cms.ContentInfo) -> bytes:
+        der = bytearray(info.dump())
+        si = info["content"]["signer_infos"][0]
+        token = si["unsigned_attrs"][0]["values"][0]
+        tst_sig = token["content"]["signer_infos"][0]["signature"].contents
+        pos = bytes(der).rfind(tst_sig)
+        if pos < 0:
+            raise ValueError("timestamp signature not found")
+        der[pos + len(tst_sig) // 2] ^= 0x01
+        return bytes(der)
+
+    return _replace_cms(signed, edit)
 
 
 def hidden_revision(signed: bytes) -> bytes:

@@ -270,8 +270,9 @@ def test_memory_cap_kills_only_that_file(samples: Samples, tmp_path: Path) -> No
     assert bomb[:2] == ["TOTAL_FAILED", "FORMAT_FAILURE"] and good[0] == "TOTAL_PASSED"
 
 
-def _short_lived_signer(pki, seconds: float):  # -> (SimpleSigner, not_after)
-    """A signing certificate from the demo CA that expires in `seconds` (no revocation pointers)."""
+def _short_lived_signer(pki, seconds: float, *, starts_in: float = -300):  # -> (SimpleSigner, not_after)
+    """A signing certificate from the demo CA valid from now+`starts_in` s to now+`seconds` s (no
+    revocation pointers)."""
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from cryptography import x509 as cx509
@@ -290,7 +291,8 @@ def _short_lived_signer(pki, seconds: float):  # -> (SimpleSigner, not_after)
             .subject_name(cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, "Đỗ Văn Ngắn Hạn"),
                                       cx509.NameAttribute(NameOID.ORGANIZATION_NAME, "Sở thử nghiệm (MẪU)")]))
             .issuer_name(ca.subject).public_key(key.public_key()).serial_number(cx509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(seconds=seconds))
+            .not_valid_before(now + dt.timedelta(seconds=starts_in))
+            .not_valid_after(now + dt.timedelta(seconds=seconds))
             .add_extension(cx509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
                                           data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                           crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
@@ -317,3 +319,20 @@ def test_expired_after_signing_passes_with_timestamp(samples: Samples, verify_on
     assert "hết hạn" in r.signatures[0].message and "dấu thời gian" in r.signatures[0].message
     r2 = verify_one(without_ts)
     assert (r2.indication, r2.sub_indication) == ("INDETERMINATE", "EXPIRED")
+
+
+def test_not_yet_valid(samples: Samples, verify_one: VerifyFn) -> None:
+    signer, _ = _short_lived_signer(samples.pki, 30 * 86400, starts_in=86400)
+    r = verify_one(attacks.sign_bytes(samples.base, signer))
+    assert (r.indication, r.sub_indication) == ("INDETERMINATE", "NOT_YET_VALID"), r.message
+
+
+def test_no_signing_certificate(samples: Samples, verify_one: VerifyFn) -> None:
+    r = verify_one(attacks.strip_certificates(samples.signed_bb))
+    assert (r.indication, r.sub_indication) == ("INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND"), r.message
+
+
+def test_broken_timestamp_is_no_poe(samples: Samples, verify_one: VerifyFn) -> None:
+    r = verify_one(attacks.corrupt_timestamp(samples.signed))
+    assert (r.indication, r.sub_indication) == ("INDETERMINATE", "NO_POE"), r.message
+    assert r.signatures[0].timestamp_time is None and "Dấu thời gian" in r.message
