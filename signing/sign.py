@@ -273,10 +273,16 @@ def _vn_date(moment: datetime) -> str:
 
 
 def open_pdf(data: bytes, source: str) -> PdfFileReader:
+    return open_for_update(data, source).prev
+
+
+def open_for_update(data: bytes, source: str) -> IncrementalPdfFileWriter:
+    """Parse once: the incremental writer's reader also serves every check made before signing."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise VanbanError(f"Tệp {source} không phải tệp PDF.")
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        reader = writer.prev
         encrypted = reader.encrypted
         if not encrypted:
             int(reader.root["/Pages"]["/Count"])
@@ -288,7 +294,7 @@ def open_pdf(data: bytes, source: str) -> PdfFileReader:
             f"Tệp PDF {source} được mã hoá (đặt mật khẩu): vanban không ký tệp mã hoá.",
             hint="Xuất lại PDF không đặt mật khẩu rồi ký lại.",
         )
-    return reader
+    return writer
 
 
 # --------------------------------------------------------------------------- placement
@@ -438,7 +444,8 @@ class SigningTools:
 def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, source: str = "PDF") -> SignResult:
     """Sign `data` in an incremental update and return the new file's bytes. Never touches any file."""
     _check_request(request)
-    reader = open_pdf(data, source)
+    writer = open_for_update(data, source)
+    reader = writer.prev
     when = (request.signing_time or vn_now()).astimezone(VN_TZ).replace(microsecond=0)
     _check_validity(tools.signer, when.astimezone(UTC))
 
@@ -465,7 +472,6 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
         params = {"reference": request.reference or "", "signed_at": iso_vn(when)}
 
     name = _field_name(reader, base)
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     added: list[str] = []
     if request.role is Role.SIGNER and request.prepare_issue_fields:
         added = add_issue_fields(writer, find_header_blanks(text, source))
