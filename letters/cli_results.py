@@ -1,7 +1,7 @@
 """Commands for the results side of a campaign: forms, example scores, checking indicator sets, ranking.
 
-The campaign file is read here through a small adapter (year, tiers, units, deadlines, late rule) so these
-commands work on their own; `load_results_campaign` is the single place to swap for the full campaign model.
+The campaign file is read with the full campaign model (so mistakes are reported by line) and adapted
+here to the records the results code takes (`from_campaign_model`).
 """
 
 from __future__ import annotations
@@ -13,18 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from letters.errors import Diagnostic, DiagnosticsError, Severity, VanbanError
 from letters.forms_xlsx import write_tier_forms
 from letters.indicators import builtin_set_ids, check_indicator_set, load_indicator_set, resolve_set_path
-from letters.ranking import RankingRules, Results, compute_results, write_ranking_csv, write_ranking_xlsx
 from letters.results_model import TierRef, Unit, make_unit
 from letters.scores import UnitIndex, parse_date
-
-RANKING_XLSX = "xep_hang.xlsx"
-RANKING_CSV = "xep_hang.csv"
-CHARTS_DIR = "bieu_do"
 
 
 @dataclass(frozen=True)
@@ -68,48 +62,6 @@ def _tier_deadlines(raw: dict[str, Any], path: Path) -> dict[str, date]:
             for tier_id in d.get("tiers") or []:
                 direct[str(tier_id)] = when
     return {**direct, **via}
-
-
-def load_results_campaign(path: Path) -> ResultsCampaign:
-    """Read year, tiers (with their indicator sets and units), deadlines and the late rule."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise VanbanError(f"Không đọc được tệp đợt đánh giá {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise VanbanError(f"Tệp đợt đánh giá {path} sai cú pháp YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise VanbanError(f"Tệp đợt đánh giá {path} phải là một bảng YAML.")
-    info = raw.get("campaign") or {}
-    year = info.get("year", raw.get("year"))
-    if not isinstance(year, int):
-        raise VanbanError(f"{path}: thiếu năm đánh giá («campaign: year:»).")
-    deadlines = _tier_deadlines(raw, path)
-    tiers: list[TierRef] = []
-    pending: list[tuple[str, str, str | None, str | None]] = []
-    for i, t in enumerate(raw.get("tiers") or [], 1):
-        if not isinstance(t, dict) or not t.get("id"):
-            raise VanbanError(f"{path}: nhóm đơn vị thứ {i} trong «tiers» thiếu «id».")
-        tier_id = str(t["id"])
-        if not t.get("indicators"):
-            raise VanbanError(f"{path}: nhóm «{tier_id}» chưa chỉ ra bộ chỉ số («indicators»).",
-                              hint=f"Dùng một bộ có sẵn ({', '.join(builtin_set_ids())}) hoặc đường dẫn tệp YAML.")
-        ind = load_indicator_set(str(t["indicators"]), base_dir=path.parent)
-        deadline = _date(t.get("deadline"), f"hạn nộp của nhóm «{tier_id}»", path) or deadlines.get(tier_id)
-        tiers.append(TierRef(tier_id, str(t.get("name") or tier_id), ind, str(t.get("form") or ""),
-                             str(t.get("annex") or ""), deadline))
-        for u in t.get("units") or []:
-            if isinstance(u, str):
-                pending.append((u, tier_id, None, None))
-            elif isinstance(u, dict) and u.get("name"):
-                pending.append((str(u["name"]), tier_id, u.get("id"), u.get("parent")))
-            else:
-                raise VanbanError(f"{path}: nhóm «{tier_id}» có một đơn vị thiếu tên («name»).")
-    if not tiers:
-        raise VanbanError(f"{path}: chưa có nhóm đơn vị nào («tiers»).")
-    late_rule = str(info.get("late_rule") or "exclude")
-    return ResultsCampaign(path, year, tiers, _resolve_units(pending, path), late_rule)
 
 
 def _resolve_units(pending: list[tuple[str, str, str | None, str | None]], path: Path) -> list[Unit]:
@@ -158,35 +110,6 @@ def write_forms(campaign: ResultsCampaign, out_dir: Path, *, force: bool = False
     return write_tier_forms(campaign.tiers, out_dir, year=campaign.year, force=force)
 
 
-def write_results(results: Results, out_dir: Path, *, year: int | None = None, force: bool = False,
-                  charts: bool = False, workers: int = 2) -> list[Path]:
-    """The ranking as XLSX and CSV, and optionally one chart PNG per scored unit."""
-    out_dir = Path(out_dir)
-    paths = [write_ranking_xlsx(results, out_dir / RANKING_XLSX, year=year, force=force),
-             write_ranking_csv(results, out_dir / RANKING_CSV, force=force)]
-    if charts:
-        from letters.results_chart import write_unit_charts
-
-        paths += write_unit_charts(results, out_dir / CHARTS_DIR, workers=workers, force=force)
-    return paths
-
-
-def results_demo(campaign: ResultsCampaign, out_dir: Path, *, seed: int = 2024, force: bool = False,
-                 charts: bool = True) -> tuple[Results, list[Path]]:
-    """The whole results side in one call, for the demo: blank forms, example scores (CSV + filled forms,
-    with a tie, a late unit and an unappraised commune), ranking XLSX/CSV and one chart per unit."""
-    from letters.results_example import make_example_scores
-
-    out_dir = Path(out_dir)
-    paths = write_forms(campaign, out_dir / "bieu_mau", force=force)
-    scores = make_example_scores(campaign.units, campaign.tiers, out_dir / "diem_mau", seed, year=campaign.year,
-                                 force=force)
-    rules = RankingRules(late_policy=campaign.late_rule)
-    results = compute_results(campaign.units, campaign.tiers, scores, rules)
-    paths += [scores] + write_results(results, out_dir, year=campaign.year, force=force, charts=charts)
-    return results, paths
-
-
 def _vn(value: Decimal) -> str:
     return format(value, "f").replace(".", ",")
 
@@ -206,7 +129,7 @@ def register(group: click.Group) -> None:
     @click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
     def forms_cmd(campaign: Path, out_dir: Path, force: bool) -> None:
         """Tạo biểu mẫu tự đánh giá Excel (.xlsx) cho từng nhóm đơn vị của đợt đánh giá."""
-        camp = load_results_campaign(campaign)
+        _, camp = load_for_results(campaign)
         for p in write_forms(camp, out_dir, force=force):
             click.echo(f"Đã tạo biểu mẫu: {p}")
 
@@ -245,7 +168,7 @@ def register(group: click.Group) -> None:
         """Tạo dữ liệu điểm tự đánh giá mẫu (CSV và biểu mẫu Excel đã điền) để chạy thử."""
         from letters.results_example import make_example_scores
 
-        camp = load_results_campaign(campaign)
+        _, camp = load_for_results(campaign)
         csv_path = make_example_scores(camp.units, camp.tiers, out_dir, seed, year=camp.year,
                                        forms=not no_forms, force=force)
         click.echo(f"Đã tạo dữ liệu điểm mẫu: {csv_path}")
@@ -254,34 +177,57 @@ def register(group: click.Group) -> None:
     @click.argument("campaign", type=click.Path(dir_okay=False, path_type=Path))
     @click.argument("scores", type=click.Path(exists=True, path_type=Path))
     @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-                  help="Thư mục ghi bảng xếp hạng.")
+                  help="Thư mục ghi bảng xếp hạng, Tờ trình, Quyết định và thông báo kết quả.")
     @click.option("--late-rule", type=click.Choice(["exclude", "last"]), default=None,
                   help="Đơn vị nộp muộn: exclude (không chấm điểm) hoặc last (xếp hạng cuối). "
                        "Mặc định theo tệp đợt đánh giá.")
-    @click.option("--rank-by", type=click.Choice(["points", "dti"]), default="points", show_default=True,
-                  help="Xếp hạng theo tổng điểm (points) hay theo chỉ số DTI làm tròn 4 chữ số (dti).")
-    @click.option("--charts", is_flag=True, help="Vẽ biểu đồ điểm từng đơn vị (PNG).")
+    @click.option("--rank-by", type=click.Choice(["points", "dti"]), default=None,
+                  help="Xếp hạng theo tổng điểm (points) hay theo chỉ số DTI làm tròn 4 chữ số (dti). "
+                       "Mặc định theo tệp đợt đánh giá.")
+    @click.option("--charts", is_flag=True, help="Ghi thêm biểu đồ điểm từng đơn vị thành tệp PNG riêng.")
     @click.option("--ignore-errors", is_flag=True,
                   help="Vẫn xếp hạng khi dữ liệu điểm có lỗi (điểm lỗi tính là 0).")
     @click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
-    def results_cmd(campaign: Path, scores: Path, out_dir: Path, late_rule: str | None, rank_by: str,
+    def results_cmd(campaign: Path, scores: Path, out_dir: Path, late_rule: str | None, rank_by: str | None,
                     charts: bool, ignore_errors: bool, force: bool) -> None:
-        """Đọc điểm tự đánh giá (thư mục biểu mẫu Excel hoặc tệp CSV), kiểm tra, tính chỉ số DTI và xếp hạng.
+        """Đọc điểm tự đánh giá, kiểm tra, tính chỉ số và xếp hạng; tạo Tờ trình, Quyết định công bố kết quả
+        (kèm phụ lục xếp hạng từng nhóm) và thông báo kết quả cho từng đơn vị.
 
         SCORES là tệp CSV (cột don_vi, ma_chi_so, diem, giai_trinh) hoặc thư mục chứa các biểu mẫu
         Excel đơn vị đã điền.
         """
-        camp = load_results_campaign(campaign)
-        rules = RankingRules(late_policy=late_rule or camp.late_rule, rank_by=rank_by)
-        results = compute_results(camp.units, camp.tiers, scores, rules)
+        from dataclasses import replace
+
+        from letters.results_pipeline import (
+            CHARTS_DIR,
+            compute_campaign_results,
+            ranking_rules,
+            write_outputs,
+        )
+
+        full, _ = load_for_results(campaign)
+        rules = ranking_rules(full)
+        rules = replace(rules, late_policy=late_rule or rules.late_policy, rank_by=rank_by or rules.rank_by)
+        results = compute_campaign_results(full, scores, rules)
         if results.errors and not ignore_errors:
             raise DiagnosticsError(results.diagnostics, source=f"Dữ liệu điểm {scores}")
         _print_diagnostics(results.diagnostics)
-        paths = write_results(results, out_dir, year=camp.year, force=force, charts=charts)
+        paths = write_outputs(full, results, out_dir, force=force, chart_files=charts)
         for tr in results.tiers:
             click.echo(f"{tr.tier.name}: {len(tr.ranked)} đơn vị được xếp hạng, "
                        f"{len(tr.excluded)} đơn vị không xếp hạng; bình quân {_vn(tr.average_points)} điểm.")
         for p in paths[:2]:
             click.echo(f"Đã ghi: {p}")
-        if len(paths) > 2:
-            click.echo(f"Đã vẽ {len(paths) - 2} biểu đồ vào {out_dir / CHARTS_DIR}")
+        if charts:
+            click.echo(f"Đã vẽ biểu đồ vào {out_dir / CHARTS_DIR}")
+        docs = [p for p in paths if p.suffix == ".docx"]
+        click.echo(f"Đã tạo {len(docs)} văn bản: Tờ trình, Quyết định và {len(docs) - 2} thông báo kết quả "
+                   f"(thư mục {out_dir / 'thong-bao'}).")
+
+
+def load_for_results(path: Path) -> tuple[Any, ResultsCampaign]:
+    """The validated campaign (errors reported by line) and its results inputs."""
+    from letters.load import load_campaign
+
+    full = load_campaign(Path(path))
+    return full, from_campaign_model(full)

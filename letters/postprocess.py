@@ -351,12 +351,21 @@ def add_footnotes(root: etree._Element, package: RenderedPackage, notes: dict[st
         package.xml["word/settings.xml"] = settings
 
 
+def drop_empty_runs(root: etree._Element) -> None:
+    """docxtpl leaves an empty run on each side of a rich-text tag; Word users then trip over them."""
+    for r in list(root.iter(w("r"))):
+        kids = [k for k in r if k.tag != w("rPr")]
+        if len(kids) == 1 and kids[0].tag == w("t") and not kids[0].text:
+            r.getparent().remove(r)
+
+
 def finish(package: RenderedPackage, *, tables: list[list[list[str]]] | None = None,
            footnotes: dict[str, str] | None = None, images: list[bytes] | None = None,
            bold_rows: dict[int, set[int]] | None = None) -> bytes:
     styles = style_map(package.members["word/styles.xml"])
     root = etree.fromstring(package.xml.get("word/document.xml", package.members["word/document.xml"].decode()).encode("utf-8"))
     drop_orphan_rules(root, styles)
+    drop_empty_runs(root)
     if tables:
         insert_tables(root, tables, styles, bold_rows or {})
     if images:

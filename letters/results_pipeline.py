@@ -18,8 +18,9 @@ from letters.ranking import (
 )
 from letters.results_docs import render_results_documents
 
-RANKING_XLSX = "xep-hang.xlsx"
-RANKING_CSV = "xep-hang.csv"
+RANKING_XLSX = "xep_hang.xlsx"
+RANKING_CSV = "xep_hang.csv"
+CHARTS_DIR = "bieu_do"
 
 
 def ranking_rules(campaign: Campaign) -> RankingRules:
@@ -39,22 +40,29 @@ class ResultsRun:
     files: list[Path] = field(default_factory=list)
 
 
-def compute_campaign_results(campaign: Campaign, scores: Path) -> Results:
+def compute_campaign_results(campaign: Campaign, scores: Path, rules: RankingRules | None = None) -> Results:
     from letters.cli_results import from_campaign_model
 
     inputs = from_campaign_model(campaign)
-    return compute_results(inputs.units, inputs.tiers, Path(scores), ranking_rules(campaign))
+    return compute_results(inputs.units, inputs.tiers, Path(scores), rules or ranking_rules(campaign))
 
 
-def run_results(campaign: Campaign, scores: Path, out_dir: Path, *, force: bool = False, charts: bool = True,
-                workers: int | None = None) -> ResultsRun:
-    """Rank, then write the ranking (XLSX, CSV) and every document into `out_dir`."""
-    from letters.results_chart import unit_chart_png
+def write_outputs(campaign: Campaign, results: Results, out_dir: Path, *, force: bool = False,
+                  chart_files: bool = False, workers: int | None = None) -> list[Path]:
+    """The ranking (XLSX, CSV), optionally one chart PNG per unit, and every document."""
+    from letters.results_chart import unit_chart_png, write_unit_charts
 
-    results = compute_campaign_results(campaign, scores)
     out_dir = Path(out_dir)
     files = [write_ranking_xlsx(results, out_dir / RANKING_XLSX, year=campaign.campaign.year, force=force),
              write_ranking_csv(results, out_dir / RANKING_CSV, force=force)]
-    files += render_results_documents(campaign, results, out_dir, chart=unit_chart_png if charts else None,
-                                      force=force, workers=workers)
-    return ResultsRun(results, files)
+    if chart_files:
+        files += write_unit_charts(results, out_dir / CHARTS_DIR, workers=workers or 2, force=force)
+    files += render_results_documents(campaign, results, out_dir, chart=unit_chart_png, force=force, workers=workers)
+    return files
+
+
+def run_results(campaign: Campaign, scores: Path, out_dir: Path, *, force: bool = False,
+                workers: int | None = None) -> ResultsRun:
+    """Rank, then write the ranking (XLSX, CSV) and every document into `out_dir`."""
+    results = compute_campaign_results(campaign, scores)
+    return ResultsRun(results, write_outputs(campaign, results, out_dir, force=force, workers=workers))

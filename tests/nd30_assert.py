@@ -93,12 +93,15 @@ def _all_paragraphs(doc) -> list[Paragraph]:  # type: ignore[no-untyped-def]
     return out
 
 
-def check_header(doc, *, parent: str, issuer: str, number_prefix: str, place_date: str) -> None:  # type: ignore[no-untyped-def]
+def check_header(doc, *, parent: str | None, issuer: str, number_prefix: str, place_date: str) -> None:  # type: ignore[no-untyped-def]
     table = doc.tables[0]
     left, right = table.rows[0].cells
     lp = _texts(left)
-    assert lp[0].text.replace("\n", " ") == parent and parent == parent.upper()
-    assert not effective(lp[0], "bold") and 12 <= _size(lp[0]) <= 13
+    if parent is None:  # UBND tỉnh has no parent body above its name
+        lp = [lp[0], *lp]
+    else:
+        assert lp[0].text.replace("\n", " ") == parent and parent == parent.upper()
+        assert not effective(lp[0], "bold") and 12 <= _size(lp[0]) <= 13
     assert lp[1].text.replace("\n", " ") == issuer and issuer == issuer.upper()
     assert effective(lp[1], "bold") and 12 <= _size(lp[1]) <= 13
     rule = [p for p in left.paragraphs if _has_bottom_border(p)]
@@ -139,8 +142,12 @@ def check_body(doc) -> list[Paragraph]:  # type: ignore[no-untyped-def]
     return body
 
 
+def signature_table(doc):  # type: ignore[no-untyped-def]
+    return next(t for t in doc.tables if t.rows[0].cells[0].paragraphs[0].text == "Nơi nhận:")
+
+
 def check_signature(doc, *, signer_lines: list[str], signer_name: str) -> None:  # type: ignore[no-untyped-def]
-    table = doc.tables[-1]
+    table = signature_table(doc)
     cc, sign = table.rows[0].cells
     cp = _texts(cc)
     assert cp[0].text == "Nơi nhận:"
@@ -175,7 +182,7 @@ def check_typed_title(doc, title: str, subject: str) -> None:  # type: ignore[no
     assert 1 / 3 - 0.01 <= ratio <= 1 / 2 + 0.01
 
 
-def check_all(path: Path, *, parent: str, issuer: str, number_prefix: str, place_date: str,
+def check_all(path: Path, *, parent: str | None, issuer: str, number_prefix: str, place_date: str,
               signer_lines: list[str], signer_name: str) -> object:
     doc = Document(str(path))
     check_page(doc)

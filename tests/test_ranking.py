@@ -221,6 +221,17 @@ campaign:
   year: 2024
   name: Đánh giá chuyển đổi số năm 2024
   late_rule: last
+issuer:
+  parent: UBND tỉnh Bắc Giang
+  name: Sở Khoa học và Công nghệ
+  abbreviation: SKHCN
+  drafting_unit: CĐS
+  place: Bắc Giang
+signer: {delegation: KT, authority: Giám đốc, title: Phó Giám đốc, name: Nguyễn Văn An}
+province:
+  name: Ủy ban nhân dân tỉnh Bắc Giang
+  place: Bắc Giang
+  signer: {delegation: KT, authority: Chủ tịch, title: Phó Chủ tịch, name: Trần Thị Bình}
 tiers:
   - id: so
     name: Các sở, ban, ngành
@@ -236,6 +247,7 @@ tiers:
     name: UBND các xã
     form: Biểu số 03
     indicators: cap-xa-mau
+    appraised_by: huyen
     units:
       - {name: Xã Tân Hưng, parent: Huyện Lạng Giang}
       - {name: Xã Đồng Sơn, parent: Huyện Yên Thế}
@@ -247,11 +259,11 @@ deadlines:
 
 
 def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
-    from letters.cli_results import load_results_campaign
+    from letters.cli_results import load_for_results
 
     campaign = tmp_path / "campaign.yaml"
     campaign.write_text(CAMPAIGN, encoding="utf-8")
-    camp = load_results_campaign(campaign)
+    _, camp = load_for_results(campaign)
     assert [t.deadline for t in camp.tiers] == [date(2024, 11, 5), date(2024, 11, 5), date(2024, 11, 9)]
     assert next(u for u in camp.units if u.name == "Xã Tân Hưng").parent == "huyen-lang-giang"
     csv_path = make_example_scores(camp.units, camp.tiers, tmp_path / "data", seed=7, year=2024)
@@ -286,27 +298,33 @@ def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["bacgiang-2023", "brvt-2024", "gialai-2023"])
-def test_campaign_model_adapter_matches_the_minimal_reader(name: str) -> None:
-    from letters.cli_results import from_campaign_model, load_results_campaign
+def test_campaign_model_adapter(name: str) -> None:
+    from letters.cli_results import from_campaign_model
     from letters.load import load_campaign
 
     path = Path(__file__).resolve().parent.parent / "examples" / f"{name}.yaml"
-    full, minimal = from_campaign_model(load_campaign(path)), load_results_campaign(path)
-    assert full.units == minimal.units and full.year == minimal.year and full.late_rule == minimal.late_rule
-    assert [(t.id, t.deadline, t.indicator_set.id, t.form) for t in full.tiers] == \
-        [(t.id, t.deadline, t.indicator_set.id, t.form) for t in minimal.tiers]
+    campaign = load_campaign(path)
+    full = from_campaign_model(campaign)
+    assert [u.name for u in full.units] == [u.name for t in campaign.tiers for u in t.units]
     assert all(t.deadline is not None for t in full.tiers)
+    communes = [u for u in full.units if u.tier == "xa"]
+    assert all(u.parent in {d.id for d in full.units if d.tier == "huyen"} for u in communes)
 
 
-def test_results_demo_in_one_call(tmp_path: Path) -> None:
-    from letters.cli_results import load_results_campaign, results_demo
+def test_results_pipeline_in_one_call(tmp_path: Path) -> None:
+    from letters.cli_results import load_for_results
+    from letters.results_pipeline import run_results
 
     campaign = tmp_path / "campaign.yaml"
     campaign.write_text(CAMPAIGN, encoding="utf-8")
-    results, paths = results_demo(load_results_campaign(campaign), tmp_path / "demo", charts=False)
+    full, camp = load_for_results(campaign)
+    scores = make_example_scores(camp.units, camp.tiers, tmp_path / "data", seed=7, year=2024, forms=False)
+    run = run_results(full, scores, tmp_path / "demo")
+    results = run.results
     assert results.errors == []
-    names = {p.name for p in paths}
-    assert {"bieu-so-01-so.xlsx", "diem_tu_danh_gia.csv", "xep_hang.xlsx", "xep_hang.csv"} <= names
+    names = {p.name for p in run.files}
+    assert {"xep_hang.xlsx", "xep_hang.csv", "2024-to-trinh-du-thao.docx", "2024-quyet-dinh-du-thao.docx"} <= names
+    assert sum(1 for n in names if n.startswith("2024-thong-bao-ket-qua-")) == len(camp.units)
     so = results.tier("so")
     assert any(u.tied for u in so.ranked) and so.units[-1].late
     assert results.unit("xa-tan-hung").excluded
