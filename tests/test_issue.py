@@ -36,8 +36,6 @@ from signing.token import TokenInfo
 from tests.pki_fixtures import demo_pki, nss_db, pki_server, softhsm_token  # noqa: F401
 from tests.test_sign_support import assert_all_valid, pyhanko_verdicts, sign_docs  # noqa: F401
 
-pytestmark = [pytest.mark.soffice]
-
 
 def _director_signed(pki: DemoPKI, draft: Path, out: Path) -> Path:
     with open_signer(Pkcs12Key(pki.director_p12, pki.password)) as signer:
@@ -48,6 +46,7 @@ def _director_signed(pki: DemoPKI, draft: Path, out: Path) -> Path:
     return out
 
 
+@pytest.mark.soffice
 @pytest.mark.hsm
 def test_issue_keeps_director_signature_valid_and_fills_the_blanks(
     pki_server: DemoPKI, nss_db: Path, softhsm_token: TokenInfo, sign_docs: dict[str, Path],  # noqa: F811
@@ -105,6 +104,7 @@ def test_issue_keeps_director_signature_valid_and_fills_the_blanks(
     assert [e.number for e in NumberRegister(register).entries()] == [1]
 
 
+@pytest.mark.soffice
 def test_failed_issuance_leaves_no_file_and_no_gap(
     demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
 ) -> None:
@@ -184,6 +184,7 @@ def test_concurrent_issuers_never_get_the_same_number(tmp_path: Path) -> None:
     assert numbers == list(range(1, 61))
 
 
+@pytest.mark.soffice
 def test_demo_entry_point_signs_issues_and_signs_attachments(
     pki_server: DemoPKI, nss_db: Path, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
 ) -> None:
@@ -212,6 +213,7 @@ def test_demo_entry_point_signs_issues_and_signs_attachments(
     assert len(pyhanko_verdicts(issued.issued, pki_server)) == 2
 
 
+@pytest.mark.soffice
 def test_cli_issue_uses_register_next_to_output_and_specimens_command(
     demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
 ) -> None:
@@ -242,6 +244,7 @@ def test_cli_issue_uses_register_next_to_output_and_specimens_command(
     assert written == ["a.pdf", "b.pdf", "so-dang-ky-van-ban.sqlite"]
 
 
+@pytest.mark.soffice
 def test_january_issue_fills_a_blank_year_with_leading_zeros(
     demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
 ) -> None:

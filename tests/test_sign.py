@@ -30,7 +30,6 @@ from signing.token import TokenInfo
 from tests.pki_fixtures import demo_pki, nss_db, pki_server, softhsm_token  # noqa: F401
 from tests.test_sign_support import DIRECTOR_NAME, assert_all_valid, sign_docs  # noqa: F401
 
-pytestmark = [pytest.mark.soffice]
 ISO_VN = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00")
 
 
@@ -59,6 +58,7 @@ def _widget_rects(pdf: Path) -> dict[str, Box]:
     return out
 
 
+@pytest.mark.soffice
 @pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT"])
 def test_cli_signs_each_pades_level_with_pkcs12(
     level: str, pki_server: DemoPKI, nss_db: Path, sign_docs: dict[str, Path], images: dict[str, Path],  # noqa: F811
@@ -90,6 +90,7 @@ def test_cli_signs_each_pades_level_with_pkcs12(
         assert "/DSS" not in root
 
 
+@pytest.mark.soffice
 @pytest.mark.hsm
 def test_sign_with_pkcs11_token_and_add_second_signature(
     pki_server: DemoPKI, nss_db: Path, softhsm_token: TokenInfo, sign_docs: dict[str, Path],  # noqa: F811
@@ -120,6 +121,7 @@ def test_sign_with_pkcs11_token_and_add_second_signature(
     assert verdicts[0].modification_level.value <= 2  # FORM_FILLING
 
 
+@pytest.mark.soffice
 def test_signature_and_seal_sit_where_nd30_puts_them(
     pki_server: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
 ) -> None:
@@ -161,6 +163,7 @@ def test_signature_and_seal_sit_where_nd30_puts_them(
     assert sum(1 for r, g, b in pixels(seal) if r > 150 and g < 90 and b < 90) > 200
 
 
+@pytest.mark.soffice
 def test_attachment_gets_text_top_right_without_image(
     pki_server: DemoPKI, nss_db: Path, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
 ) -> None:
@@ -202,6 +205,7 @@ def _actual_text(xobj: object) -> str:
     return "\n".join(unescape(t).decode("latin-1") for t in texts)
 
 
+@pytest.mark.soffice
 def test_vietnamese_stamp_text_keeps_its_diacritics(sign_docs: dict[str, Path], tmp_path: Path) -> None:  # noqa: F811
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.layout import BoxConstraints
@@ -223,6 +227,7 @@ def test_vietnamese_stamp_text_keeps_its_diacritics(sign_docs: dict[str, Path], 
     assert "LiberationSerif" in fonts and re.search(r"CID TrueType\s+Identity-H\s+yes\s+yes", fonts)
 
 
+@pytest.mark.soffice
 @pytest.mark.hsm
 def test_wrong_pin_and_missing_key_fail_in_vietnamese_without_output(
     softhsm_token: TokenInfo, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
@@ -245,6 +250,7 @@ def test_wrong_pin_and_missing_key_fail_in_vietnamese_without_output(
         assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.soffice
 def test_bad_inputs_fail_in_vietnamese_without_output(
     demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
 ) -> None:
@@ -292,6 +298,7 @@ def _specimen(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.soffice
 def test_revoked_certificate_is_refused_at_b_lt(
     pki_server: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
 ) -> None:
@@ -303,6 +310,7 @@ def test_revoked_certificate_is_refused_at_b_lt(
     assert not out.exists()
 
 
+@pytest.mark.soffice
 def test_output_is_never_overwritten_without_force(
     demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
 ) -> None:
@@ -324,6 +332,7 @@ def test_output_is_never_overwritten_without_force(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.pdf"]  # no temporary leftovers
 
 
+@pytest.mark.soffice
 def test_signature_block_is_found_on_the_last_page(sign_docs: dict[str, Path]) -> None:  # noqa: F811
     data = sign_docs["long"].read_bytes()
     block = find_signature_block(data)
