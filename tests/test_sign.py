@@ -321,8 +321,11 @@ def test_output_is_never_overwritten_without_force(
     result = CliRunner().invoke(cli, args, env=_env(demo_pki))
     assert result.exit_code == 1 and "đã tồn tại" in result.output
     assert out.read_bytes() == b"tep cua nguoi dung"
-    result = CliRunner().invoke(cli, [*args, "--force"], env=_env(demo_pki))
+    # Without the environment variable the password is asked for, hidden (never a command-line argument).
+    result = CliRunner().invoke(cli, [*args, "--force"], input=demo_pki.password + "\n",
+                                env={"VANBAN_P12_PASSWORD": None})
     assert result.exit_code == 0, result.output
+    assert "Mật khẩu tệp khoá" in result.output and demo_pki.password not in result.output
     assert out.read_bytes().startswith(b"%PDF")
     # Signing a file onto itself would modify the input in place: refused even with force.
     from letters.errors import VanbanError
