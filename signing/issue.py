@@ -245,16 +245,16 @@ def sign_and_issue(
     """The whole NĐ 30 flow for one document: director signs, văn thư numbers, dates, seals, signs attachments.
 
     Writes <stem>.ky-duyet.pdf (director's signature), <stem>.ban-hanh.pdf (issued) and, for each
-    attachment, <attachment stem>.ban-hanh.pdf into `out_dir`. Missing images default to the
+    attachment, <attachment stem>.ban-hanh.pdf into `out_dir`; a "-du-thao" (draft) suffix is dropped. Missing images default to the
     clearly labelled specimens of signing.appearance.
     """
     from signing.appearance import specimen_seal_png, specimen_signature_png
 
     draft_pdf, out_dir = Path(draft_pdf), Path(out_dir)
     on = issue_date or vn_now().date()
-    signed_path = out_dir / f"{draft_pdf.stem}.ky-duyet.pdf"
-    issued_path = out_dir / f"{draft_pdf.stem}.ban-hanh.pdf"
-    attachment_out = [out_dir / f"{Path(a).stem}.ban-hanh.pdf" for a in attachments]
+    signed_path = out_dir / f"{_base(draft_pdf)}.ky-duyet.pdf"
+    issued_path = out_dir / f"{_base(draft_pdf)}.ban-hanh.pdf"
+    attachment_out = [out_dir / f"{_base(Path(a))}.ban-hanh.pdf" for a in attachments]
     for path in (signed_path, issued_path, *attachment_out):
         check_writable(path, force)
     request = IssueRequest(
@@ -293,6 +293,11 @@ def sign_and_issue(
         date_text=result.date_text,
         signing_time_iso=result.signing_time_iso,
     )
+
+
+def _base(path: Path) -> str:
+    stem = path.stem
+    return stem.removesuffix("-du-thao") or stem
 
 
 def describe(result: IssueResult) -> str:
