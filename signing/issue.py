@@ -15,7 +15,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 
 from letters.errors import VanbanError
 from letters.fsutil import atomic_write_bytes, check_writable
@@ -145,12 +147,29 @@ def fill_number_and_date(data: bytes, draft: Draft, number: int, on: date, sourc
     return out.getvalue(), filled
 
 
+def check_earlier_signatures(pdf: bytes, source: str) -> None:
+    """Refuse to issue if the changes made so far would count as more than form filling for any
+    earlier signature: a validator would then flag the director's signature."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    for sig in reader.embedded_signatures:
+        sig.compute_integrity_info(diff_policy=DEFAULT_DIFF_POLICY)
+        result = sig.diff_result
+        level = result.modification_level if isinstance(result, DiffResult) else None
+        if level is None or level > ModificationLevel.FORM_FILLING:
+            raise VanbanError(
+                f"Điền số và ngày vào {source} sẽ làm chữ ký «{sig.field_name}» bị coi là đã bị sửa đổi "
+                f"({level.name if level else result}); vanban dừng, không ban hành.",
+                hint="Tệp có thể đã bị chỉnh sửa sau khi ký. Hãy trình ký lại từ bản dự thảo gốc.",
+            )
+
+
 def issue_pdf_bytes(
     data: bytes, tools: SigningTools, number: int, request: IssueRequest, *, source: str = "PDF", draft: Draft | None = None
 ) -> IssueResult:
     """Fill number and date, then sign as the agency. The caller owns numbering (see issue_file)."""
     draft = draft or inspect_draft(data, source, request.doc_type, request.agency)
     filled_pdf, filled = fill_number_and_date(data, draft, number, request.issue_date, source)
+    check_earlier_signatures(filled_pdf, source)
     reference = reference_for(number, draft.symbol)
     signed = sign_pdf_bytes(
         filled_pdf, tools, request.sign_request(Role.AGENCY, reference, request.seal), source=source

@@ -123,6 +123,19 @@ def test_failed_issuance_leaves_no_file_and_no_gap(
     result = issue_file(signed, tmp_path / "a.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password),
                         register, req)
     assert result.reference == "01/KH-STTTT"
+    # Page content changed after the director signed: issuance stops instead of breaking the signature.
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed.read_bytes()))
+    writer.add_stream_to_page(0, writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 100 100 50 50 re f")))
+    tampered = tmp_path / "tampered.pdf"
+    with tampered.open("wb") as fh:
+        writer.write(fh)
+    with pytest.raises(VanbanError, match="bị coi là đã bị sửa đổi"):
+        issue_file(tampered, tmp_path / "b.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password), register, req)
+    assert not (tmp_path / "b.pdf").exists()
+    assert [e.number for e in register.entries()] == [1]
     # An unsigned draft cannot be issued.
     with pytest.raises(VanbanError, match="chưa có chữ ký số"):
         inspect_draft(sign_docs["draft"].read_bytes(), "draft.pdf", "KH", "STTTT")
