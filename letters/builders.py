@@ -60,6 +60,7 @@ class BuiltDocument:
     tables: list[list[list[str]]] = field(default_factory=list)
     images: list[bytes] = field(default_factory=list)
     bold_rows: dict[int, set[int]] = field(default_factory=dict)
+    table_weights: dict[int, list[float]] = field(default_factory=dict)
 
 
 def header_name(text: str, *, bold: bool) -> RichText:

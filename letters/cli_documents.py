@@ -10,10 +10,12 @@ from letters.campaign import DocumentKind
 from letters.errors import Diagnostic, DiagnosticsError, Severity
 
 KIND_NAMES = {"ke-hoach": DocumentKind.KE_HOACH, "cong-van": DocumentKind.CONG_VAN}
+ANNEX_NAMES = ("bieu-mau", "phu-luc")
+ALL_NAMES = sorted([*KIND_NAMES, *ANNEX_NAMES])
 
 
 def _kinds(values: tuple[str, ...]) -> list[DocumentKind] | None:
-    return [KIND_NAMES[v.replace("_", "-")] for v in values] or None
+    return [KIND_NAMES[v.replace("_", "-")] for v in values if v.replace("_", "-") in KIND_NAMES] or None
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -53,8 +55,9 @@ def check_cmd(campaign_file: Path, kinds: tuple[str, ...]) -> None:
 @click.argument("campaign_file", type=_existing())
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
               show_default=True, help="Thư mục ghi văn bản.")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(KIND_NAMES)),
-              help="Chỉ tạo văn bản này (có thể ghi nhiều lần); mặc định tạo tất cả.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(ALL_NAMES),
+              help="Chỉ tạo văn bản này (có thể ghi nhiều lần): ke-hoach, cong-van, bieu-mau (Word và Excel), "
+                   "phu-luc; mặc định tạo tất cả.")
 @click.option("--pdf", is_flag=True, help="Tạo thêm bản PDF (cần LibreOffice).")
 @click.option("--pdfa", is_flag=True, help="Bản PDF theo chuẩn lưu trữ PDF/A-2b.")
 @click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
@@ -68,16 +71,26 @@ def render_cmd(campaign_file: Path, out_dir: Path, kinds: tuple[str, ...], pdf: 
         raise DiagnosticsError(diagnostics, str(campaign_file))
     for d in diagnostics:
         click.secho(d.format(), fg="yellow")
+    from letters.annexes import render_annexes
     from letters.load import load_campaign
 
     campaign = load_campaign(campaign_file)
-    rendered = render_documents(campaign, out_dir, _kinds(kinds), force=force)
-    for r in rendered:
-        click.echo(f"Đã tạo {r.label}: {r.path}")
+    letters_wanted = _kinds(kinds) if kinds else None
+    paths: list[Path] = []
+    if not kinds or letters_wanted:
+        for r in render_documents(campaign, out_dir, letters_wanted, force=force):
+            click.echo(f"Đã tạo {r.label}: {r.path}")
+            paths.append(r.path)
+    if not kinds or set(kinds) & set(ANNEX_NAMES):
+        annexes = render_annexes(campaign, out_dir / "phu-luc", forms=not kinds or "bieu-mau" in kinds,
+                                 guides=not kinds or "phu-luc" in kinds, force=force)
+        for a in annexes:
+            click.echo(f"Đã tạo {a.label}: {a.path}")
+            paths.append(a.path)
     if pdf or pdfa:
         from letters.pdf import convert_files
 
-        pairs = [(r.path, r.path.with_suffix(".pdf")) for r in rendered]
+        pairs = [(p, p.with_suffix(".pdf")) for p in paths if p.suffix == ".docx"]
         for path in convert_files(pairs, pdfa=pdfa, force=force):
             click.echo(f"Đã tạo bản PDF{'/A-2b' if pdfa else ''}: {path}")
 

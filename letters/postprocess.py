@@ -216,12 +216,13 @@ def _section_text_width_twips(root: etree._Element) -> int:
 
 
 def table_xml(rows: list[list[str]], styles: dict[str, StyleInfo], width_twips: int | None = None,
-              bold_rows: set[int] | frozenset[int] = frozenset()) -> str:
+              bold_rows: set[int] | frozenset[int] = frozenset(), weights: list[float] | None = None) -> str:
     """A bordered table: header row bold, centred and repeated on each page; figures centred."""
     ids = _ids_by_name(styles)
     ncols = max(len(r) for r in rows)
     total = width_twips or int(L.TEXT_WIDTH_MM / L.MM_PER_PT * TWIPS_PER_PT)
-    widths = autofit_widths(rows, ncols, total)
+    # Forms to be filled in have empty columns that auto-fit would shrink to nothing: they carry weights.
+    widths = [int(total * x / sum(weights)) for x in weights] if weights else autofit_widths(rows, ncols, total)
     border = "".join(f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                      for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
     out = [f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
@@ -241,14 +242,14 @@ def table_xml(rows: list[list[str]], styles: dict[str, StyleInfo], width_twips: 
 
 
 def insert_tables(root: etree._Element, tables: list[list[list[str]]], styles: dict[str, StyleInfo],
-                  bold_rows: dict[int, set[int]]) -> None:
+                  bold_rows: dict[int, set[int]], weights: dict[int, list[float]] | None = None) -> None:
     for p in list(root.iter(w("p"))):
         m = _TABLE.match(paragraph_text(p).strip())
         if not m:
             continue
         n = int(m.group(1))
         width = _section_text_width_twips(root)
-        table = etree.fromstring(table_xml(tables[n], styles, width, bold_rows.get(n, set())))
+        table = etree.fromstring(table_xml(tables[n], styles, width, bold_rows.get(n, set()), (weights or {}).get(n)))
         p.addprevious(table)
         p.getparent().remove(p)
 
@@ -361,13 +362,13 @@ def drop_empty_runs(root: etree._Element) -> None:
 
 def finish(package: RenderedPackage, *, tables: list[list[list[str]]] | None = None,
            footnotes: dict[str, str] | None = None, images: list[bytes] | None = None,
-           bold_rows: dict[int, set[int]] | None = None) -> bytes:
+           bold_rows: dict[int, set[int]] | None = None, weights: dict[int, list[float]] | None = None) -> bytes:
     styles = style_map(package.members["word/styles.xml"])
     root = etree.fromstring(package.xml.get("word/document.xml", package.members["word/document.xml"].decode()).encode("utf-8"))
     drop_orphan_rules(root, styles)
     drop_empty_runs(root)
     if tables:
-        insert_tables(root, tables, styles, bold_rows or {})
+        insert_tables(root, tables, styles, bold_rows or {}, weights)
     if images:
         insert_images(root, package, images, styles)
     size_rules(root, styles)

@@ -23,7 +23,7 @@ class Rendered:
 def render_bytes(built: BuiltDocument) -> bytes:
     package = compiled(built.template).render(built.context)
     return postprocess.finish(package, tables=built.tables, footnotes=built.footnotes, images=built.images,
-                              bold_rows=built.bold_rows)
+                              bold_rows=built.bold_rows, weights=built.table_weights)
 
 
 def render_documents(campaign: Campaign, out_dir: Path, kinds: Iterable[DocumentKind | str] | None = None,

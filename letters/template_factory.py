@@ -353,6 +353,8 @@ def build_annex(landscape: bool) -> DxDocument:
     _para(doc, L.ST_FORM_LINE, "{%p endfor %}")
     _body(doc)
     _para(doc, L.ST_BODY, "{%p if sign_boxes %}")
+    # Two tables with nothing between them merge into one in Word and LibreOffice (losing the grid).
+    _para(doc, L.ST_SPACER)
     table = _grid(doc, 1, (L.LANDSCAPE_TEXT_WIDTH_MM / 2,) * 2 if landscape else (L.TEXT_WIDTH_MM / 2,) * 2)
     for cell, i in zip(table.rows[0].cells, (0, 1), strict=True):
         _para(cell, L.ST_FORM_SIGN, f"{{{{ sign_boxes[{i}].title }}}}", first=True)

@@ -12,11 +12,15 @@ from datetime import date
 from letters import calendar as cal
 from letters.campaign import Campaign, Contact, Deadline, Phase, Tier
 
+_GENERIC_OPENERS = ("Các", "Những", "Mọi", "Toàn bộ")
+
 
 def lower_first(text: str) -> str:
-    """'Các sở, ban, ngành' → 'các sở, ban, ngành', but 'UBND các huyện' stays as it is."""
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        return text[0].lower() + text[1:]
+    """'Các sở, ban, ngành' → 'các sở, ban, ngành' mid-sentence; names ('Ủy ban nhân dân…', 'UBND…',
+    'Sở Y tế') keep their capital, as NĐ 30 Phụ lục II requires for the names of bodies."""
+    for opener in _GENERIC_OPENERS:
+        if text.startswith(opener + " "):
+            return opener.lower() + text[len(opener):]
     return text
 
 

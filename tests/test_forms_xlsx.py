@@ -23,6 +23,13 @@ CAMPAIGN = """\
 campaign:
   year: 2024
   name: Đánh giá chuyển đổi số năm 2024
+issuer:
+  parent: UBND tỉnh Bắc Giang
+  name: Sở Khoa học và Công nghệ
+  abbreviation: SKHCN
+  drafting_unit: CĐS
+  place: Bắc Giang
+signer: {title: Giám đốc, name: Nguyễn Văn An}
 tiers:
   - id: so
     name: Các sở, ban, ngành

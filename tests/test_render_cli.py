@@ -23,7 +23,10 @@ def test_render_writes_both_documents_and_refuses_to_overwrite(tmp_path: Path) -
     first = _render(["examples/bacgiang-2023.yaml", "--out", str(out)])
     assert first.exit_code == 0, first.output
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["2023-cong-van-huong-dan-du-thao.docx", "2023-ke-hoach-du-thao.docx"]
+    assert files == ["2023-cong-van-huong-dan-du-thao.docx", "2023-ke-hoach-du-thao.docx", "phu-luc"]
+    annexes = sorted(p.name for p in (out / "phu-luc").iterdir())
+    assert annexes == ["2023-bieu-so-01-so.docx", "2023-bieu-so-02-huyen.docx", "2023-phu-luc-1-so.docx",
+                       "2023-phu-luc-2-huyen.docx", "bieu-so-01-so.xlsx", "bieu-so-02-huyen.xlsx"]
     before = (out / files[1]).read_bytes()
     again = _render(["examples/bacgiang-2023.yaml", "--out", str(out)])
     assert again.exit_code == 1
@@ -81,7 +84,7 @@ def test_campaign_may_use_its_own_template(example_copy: Path, tmp_path: Path) -
     own = example_copy / "mau-rieng.docx"
     shutil.copy(TEMPLATES_DIR / "cong_van.docx", own)
     doc = Document(str(own))
-    doc.paragraphs[-1].insert_paragraph_before("Mẫu riêng của Sở: {{ year }}")
+    doc.paragraphs[0].insert_paragraph_before("Mẫu riêng của Sở: {{ year }}")
     doc.save(str(own))
     path = example_copy / "gialai-2023.yaml"
     text = path.read_text(encoding="utf-8").replace("    number: \"2138\"", "    number: \"2138\"\n    template: mau-rieng.docx")
@@ -96,9 +99,9 @@ def test_check_lints_templates_by_name(example_copy: Path) -> None:
     own = example_copy / "mau-hong.docx"
     shutil.copy(TEMPLATES_DIR / "cong_van.docx", own)
     doc = Document(str(own))
-    doc.paragraphs[-1].insert_paragraph_before("Ngày nộp: {{ han_nop }}")
-    doc.paragraphs[-1].insert_paragraph_before("Số: {{ reference }")
-    doc.paragraphs[-1].insert_paragraph_before("Người ký: {{ “signer_name” }}")
+    doc.paragraphs[0].insert_paragraph_before("Ngày nộp: {{ han_nop }}")
+    doc.paragraphs[0].insert_paragraph_before("Số: {{ reference }")
+    doc.paragraphs[0].insert_paragraph_before("Người ký: {{ “signer_name” }}")
     doc.save(str(own))
     path = example_copy / "gialai-2023.yaml"
     text = path.read_text(encoding="utf-8").replace("    number: \"2138\"", "    number: \"2138\"\n    template: mau-hong.docx")
