@@ -406,8 +406,11 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
 
     name = _field_name(reader, base)
     added: list[str] = []
-    if request.role is Role.SIGNER and request.prepare_issue_fields:
-        added = add_issue_fields(writer, find_header_blanks(text, source))
+    header = find_header_blanks(text, source) if len(text) else None
+    if header is not None and request.role is Role.SIGNER and request.prepare_issue_fields:
+        added = add_issue_fields(writer, header)
+    # /Location: the place name of the document's own "<Địa danh>, ngày ... " line.
+    location = request.location or (header.place if header is not None else None)
 
     async def run() -> None:
         # The HTTP session for OCSP/CRL fetching belongs to this document's event loop; close it here.
@@ -424,7 +427,7 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
             field_name=name,
             subfilter=fields.SigSeedSubFilter.PADES,
             reason=_reason(request, when),
-            location=request.location,
+            location=location,
             embed_validation_info=request.level is Level.B_LT,
             validation_context=vc,
             use_pades_lta=False,
