@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -23,7 +24,7 @@ from pyhanko.sign.diff_analysis import (
     ModificationLevel,
     SuspiciousModification,
 )
-from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.fields import MDPPerm, enumerate_sig_fields
 from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
@@ -37,6 +38,7 @@ from pyhanko_certvalidator.fetchers.api import FetchLimits
 from signing import verify_speedups
 from signing.policy import AllowedChange, Policy, RevocationMode, Sha1Rule
 from signing.trust import common_name, fingerprint
+from signing.verify_annots import annotation_only_changes
 from signing.verify_model import (
     COVERAGE_VI,
     INDICATION_VI,
@@ -376,7 +378,19 @@ class Verifier:
             return
         diff = getattr(emb, "diff_result", None)
         allowed = set(self.policy.allowed_changes)
-        if isinstance(diff, SuspiciousModification) or diff is None:
+        suspicious = isinstance(diff, SuspiciousModification) or (
+            isinstance(diff, DiffResult) and diff.modification_level == ModificationLevel.OTHER)
+        added = annotation_only_changes(emb.reader, emb.signed_revision) if suspicious else None
+        if added:
+            rep.modification = "annotations"
+            rep.modification_detail = "thêm " + ", ".join(f"{n} chú thích {k}" for k, n in Counter(added).items())
+            docmdp = emb.docmdp_level
+            if docmdp is not None and docmdp.value < MDPPerm.ANNOTATE.value:
+                _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
+                         "Tệp được chứng thực (DocMDP) không cho phép thêm chú thích, nhưng đã bị thêm chú thích "
+                         "sau khi ký.", "modified")
+                return
+        elif isinstance(diff, SuspiciousModification) or diff is None:
             rep.modification = "other"
             rep.modification_detail = _short(diff) if diff is not None else None
         elif isinstance(diff, DiffResult):
@@ -397,7 +411,7 @@ class Verifier:
         ok = rep.modification in ("none", "signatures") or (
             rep.modification == "form_filling" and AllowedChange.FORM_FILLING in allowed) or (
             rep.modification == "annotations" and AllowedChange.ANNOTATIONS in allowed)
-        if status.docmdp_ok is False:
+        if status.docmdp_ok is False and rep.modification != "annotations":
             ok = False  # the certifying signature's DocMDP level forbids these changes
         elif not ok and rep.modification in ("form_filling", "annotations"):
             # NĐ 30 workflow: the leader signs, the clerk fills number/date, the agency seal signs last.

@@ -56,3 +56,20 @@ def test_signed_samples_are_valid_for_pdfsig(samples: Samples, nss_db, tmp_path)
     path.write_bytes(samples.signed)
     report = run_pdfsig(path, nss_db)
     assert "Signature is Valid" in report and "Certificate is Trusted" in report
+
+
+def test_annotation_policy(samples: Samples, verify_one: VerifyFn) -> None:
+    """An annotation laid over signed text: refused by default; a policy may accept comments, and the report
+    still says what was added."""
+    from signing.policy import Policy
+
+    overlay = attacks.overlay_annotation(samples.signed)
+    strict = verify_one(overlay)
+    assert strict.indication == "TOTAL_FAILED" and strict.signatures[0].modification == "annotations"
+    lenient = verify_one(overlay, Policy(use_trust_store=False, allowed_changes=["annotations"]))
+    assert lenient.indication == "TOTAL_PASSED", lenient.message
+    assert "FreeText" in (lenient.signatures[0].modification_detail or "")
+    # Allowing annotations never lets content changes through.
+    changed = verify_one(attacks.change_content(samples.signed),
+                         Policy(use_trust_store=False, allowed_changes=["annotations", "form_filling"]))
+    assert changed.indication == "TOTAL_FAILED" and changed.signatures[0].modification == "other"
