@@ -422,6 +422,11 @@ class Verifier:
             what = MODIFICATION_VI[rep.modification]
             _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
                      f"Tệp đã bị thay đổi sau khi ký ({what}); thay đổi này không được chấp nhận.", "modified")
+        elif rep.modification in ("form_filling", "annotations"):
+            # Accepted by policy, but a reader should know: a comment can sit on top of the signed text.
+            rep.details.append(f"Sau khi ký có {MODIFICATION_VI[rep.modification]} "
+                               f"({rep.modification_detail or 'không rõ chi tiết'}); chính sách cho phép thay đổi "
+                               "này, nhưng cần xem nội dung đã ký nếu có nghi ngờ.")
 
     def _judge_trust(self, rep: SignatureReport, status: Any, cert: x509.Certificate, vc: ValidationContext,
                      embedded_crls: list[Any], embedded_ocsps: list[Any], dss: dict[str, list[Any]]) -> None:
