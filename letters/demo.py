@@ -1,40 +1,101 @@
-"""`vanban demo`: the whole product on the bundled example campaigns, in one command."""
+"""`vanban demo`: the whole product on the bundled example campaigns, in one command.
+
+Everything goes under one output folder that the demo owns (so re-running it replaces its own
+files): documents per example, their PDFs, a results run on example scores, and (when the
+signing and verification parts are present) signed documents and an evidence check.
+"""
 
 from __future__ import annotations
 
+import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from letters.annexes import render_annexes
 from letters.load import load_campaign
 from letters.render import render_documents
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+RESULTS_EXAMPLE = "bacgiang-2023"
+Echo = Callable[[str], None]
 
 
 def example_files() -> list[Path]:
     return sorted(EXAMPLES_DIR.glob("*.yaml"))
 
 
-def run_demo(out_dir: Path, echo: click.echo = click.echo) -> dict[str, list[Path]]:  # type: ignore[valid-type]
-    """Render every example campaign into `out_dir/<example>/`; the demo owns that folder."""
-    produced: dict[str, list[Path]] = {}
+def demo_documents(out_dir: Path, echo: Echo) -> list[Path]:
+    """Every example campaign's plan, guidance letter, forms and evidence guides."""
+    docs: list[Path] = []
     for example in example_files():
         campaign = load_campaign(example)
         target = out_dir / example.stem
-        rendered = render_documents(campaign, target, force=True)
-        produced[example.stem] = [r.path for r in rendered]
-        echo(f"{example.name}:")
-        for r in rendered:
-            echo(f"  {r.label}: {r.path}")
+        echo(f"  {example.name}:")
+        for r in render_documents(campaign, target, force=True):
+            echo(f"    {r.label}: {r.path}")
+            docs.append(r.path)
+        annexes = render_annexes(campaign, target / "phu-luc", force=True)
+        docs += [a.path for a in annexes if a.path.suffix == ".docx"]
+        echo(f"    {len(annexes)} biểu mẫu, phụ lục (Word, Excel): {target / 'phu-luc'}")
+    return docs
+
+
+def demo_pdfs(docs: list[Path], echo: Echo) -> list[Path]:
+    from letters.pdf import convert_files
+
+    pdfs = convert_files([(d, d.with_suffix(".pdf")) for d in docs], force=True)
+    echo(f"  {len(pdfs)} tệp PDF (LibreOffice, phông chữ nhúng).")
+    return pdfs
+
+
+def demo_results(out_dir: Path, echo: Echo) -> list[Path]:
+    """Example self-assessment scores → ranking → Tờ trình, Quyết định and one notice per unit."""
+    from letters.cli_results import from_campaign_model
+    from letters.results_example import make_example_scores
+    from letters.results_pipeline import run_results
+
+    campaign = load_campaign(EXAMPLES_DIR / f"{RESULTS_EXAMPLE}.yaml")
+    inputs = from_campaign_model(campaign)
+    target = out_dir / "ket-qua" / RESULTS_EXAMPLE
+    if target.exists():
+        shutil.rmtree(target)
+    scores = make_example_scores(inputs.units, inputs.tiers, target / "diem-tu-danh-gia", seed=2023,
+                                 year=campaign.campaign.year)
+    echo(f"  Điểm tự đánh giá mẫu (CSV và biểu mẫu Excel đã điền): {scores.parent}")
+    run = run_results(campaign, scores, target)
+    for tier in run.results.tiers:
+        top = ", ".join(u.unit.name for u in tier.units if u.rank == 1)
+        echo(f"    {tier.tier.name}: {len(tier.ranked)} đơn vị xếp hạng, {len(tier.excluded)} không xếp hạng; "
+             f"dẫn đầu: {top}")
+    docs = [p for p in run.files if p.suffix == ".docx"]
+    echo(f"  Bảng xếp hạng, Tờ trình, Quyết định và {len(docs) - 2} thông báo kết quả: {target}")
+    return [p for p in docs if p.parent == target]
+
+
+def run_demo(out_dir: Path, echo: Echo = click.echo, *, pdf: bool = True) -> dict[str, list[Path]]:
+    out_dir = Path(out_dir)
+    produced: dict[str, list[Path]] = {}
+    started = time.perf_counter()
+    echo("1. Văn bản từ hồ sơ chiến dịch mẫu (Kế hoạch, công văn hướng dẫn, biểu mẫu, phụ lục):")
+    produced["documents"] = demo_documents(out_dir, echo)
+    echo("2. Kết quả đánh giá từ điểm tự đánh giá mẫu:")
+    produced["results"] = demo_results(out_dir, echo)
+    if pdf:
+        echo("3. Bản PDF:")
+        produced["pdf"] = demo_pdfs(produced["documents"] + produced["results"], echo)
+    echo(f"Hoàn tất sau {time.perf_counter() - started:.0f} giây.")
     return produced
 
 
 @click.command("demo")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
-              show_default=True, help="Thư mục ghi kết quả chạy thử.")
-def demo_cmd(out_dir: Path) -> None:
+              show_default=True, help="Thư mục ghi kết quả chạy thử (vanban quản lý thư mục con của mình trong đó).")
+@click.option("--no-pdf", is_flag=True, help="Không chuyển sang PDF (không cần LibreOffice).")
+def demo_cmd(out_dir: Path, no_pdf: bool) -> None:
     """Chạy thử toàn bộ sản phẩm trên các hồ sơ chiến dịch mẫu trong thư mục examples/."""
-    click.echo(f"Tạo văn bản từ các hồ sơ mẫu vào {out_dir.resolve()} ...")
-    run_demo(out_dir)
+    click.echo(f"Chạy thử vanban, kết quả ghi vào {out_dir.resolve()}")
+    run_demo(out_dir, pdf=not no_pdf)
     click.secho(f"Xong. Mở thư mục {out_dir.resolve()} để xem văn bản.", fg="green")

@@ -20,8 +20,33 @@ def check_campaign(path: Path, kinds: list[DocumentKind] | None = None) -> list[
         return result.diagnostics
     result.diagnostics.extend(cross_check(result))
     if result.campaign is not None:
+        result.diagnostics.extend(_check_indicator_sets(result))
         result.diagnostics.extend(_check_documents(result, kinds or list(PLANNING_KINDS)))
     return sorted(result.diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.line or 0))
+
+
+def _check_indicator_sets(result: LoadResult) -> list[Diagnostic]:
+    """Each tier's indicator set: found, codes unique, components adding up to their index and the total."""
+    from letters.indicators import check_indicator_set, resolve_set_path
+
+    campaign = result.campaign
+    assert campaign is not None and result.source is not None
+    out: list[Diagnostic] = []
+    checked: set[Path] = set()
+    for i, tier in enumerate(campaign.tiers):
+        if not tier.indicators:
+            continue
+        loc: tuple[str | int, ...] = ("tiers", i, "indicators")
+        try:
+            path = resolve_set_path(tier.indicators, campaign.base_dir())
+        except VanbanError as exc:
+            out.append(Diagnostic(Severity.ERROR, f"{exc.message} {exc.hint or ''}".strip(), file=str(result.source.path),
+                                  line=result.source.line_of(loc), field=field_path(loc)))
+            continue
+        if path not in checked:
+            checked.add(path)
+            out.extend(check_indicator_set(path))
+    return out
 
 
 def _check_documents(result: LoadResult, kinds: list[DocumentKind]) -> list[Diagnostic]:

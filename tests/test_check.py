@@ -154,3 +154,19 @@ def test_wording_override_errors_point_at_the_override(example_copy: Path, field
     assert errors
     assert errors[0].field == "documents.cong_van.wording.thoi_han"
     assert errors[0].line == next(i for i, line in enumerate(text.splitlines(), 1) if "thoi_han:" in line)
+
+
+def test_indicator_sets_are_checked(example_copy: Path) -> None:
+    path = example_copy / "bacgiang-2023.yaml"
+    broken = example_copy / "bo-chi-so.yaml"
+    from letters.indicators import resolve_set_path
+
+    text = resolve_set_path("cap-so-mau").read_text(encoding="utf-8")
+    broken.write_text(text.replace("max_points: 15", "max_points: 16", 1), encoding="utf-8")
+    body = path.read_text(encoding="utf-8").replace("indicators: cap-so-mau", "indicators: bo-chi-so.yaml")
+    body = body.replace("indicators: cap-huyen-mau", "indicators: khong-co-bo-nay")
+    path.write_text(body, encoding="utf-8")
+    errors = [d for d in check_campaign(path) if d.severity is Severity.ERROR]
+    assert any(d.file and d.file.endswith("bo-chi-so.yaml") and d.line for d in errors), [d.format() for d in errors]
+    missing = next(d for d in errors if "khong-co-bo-nay" in d.message)
+    assert missing.field == "tiers[2].indicators" and missing.line

@@ -130,9 +130,15 @@ def test_shipped_templates_lint_clean() -> None:
 
 
 def test_demo_renders_every_example(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--no-pdf"])
     assert result.exit_code == 0, result.output
     for name in ("bacgiang-2023", "brvt-2024", "gialai-2023"):
         assert any((tmp_path / name).glob("*ke-hoach*.docx"))
         assert any((tmp_path / name).glob("*cong-van*.docx"))
+        assert any((tmp_path / name / "phu-luc").glob("*.xlsx"))
+    results = tmp_path / "ket-qua" / "bacgiang-2023"
+    assert (results / "xep_hang.xlsx").is_file() and any(results.glob("*quyet-dinh*.docx"))
+    assert len(list((results / "thong-bao").glob("*.docx"))) == 29
     assert str(tmp_path) in result.output
+    again = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--no-pdf"])
+    assert again.exit_code == 0, again.output  # the demo may replace its own outputs
