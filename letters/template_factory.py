@@ -316,6 +316,17 @@ def _signature(doc: DxDocument) -> None:
     _para(sign, L.ST_SIGN_NAME, "{{ signer_name }}")
 
 
+def _new_document() -> DxDocument:
+    """An empty A4 document with the NĐ 30 styles and page setup, and no paragraphs yet."""
+    doc = Document()
+    _define_styles(doc)
+    _page_setup(doc)
+    body = doc.element.body
+    for p in list(body.iterchildren(qn("w:p"))):
+        body.remove(p)
+    return doc
+
+
 def _appendices(doc: DxDocument) -> None:
     """Phụ lục in the same file: each on a new page, numbered heading, title, the 'kèm theo' line, a table."""
     _para(doc, L.ST_PAGE_BREAK, "{%p for a in appendices %}")
@@ -338,13 +349,8 @@ def _annex_page(doc: DxDocument, landscape: bool) -> None:
 
 def build_annex(landscape: bool) -> DxDocument:
     """A separate attachment (biểu mẫu, phụ lục): its own heading, the 'kèm theo' line, a table."""
-    doc = Document()
-    _define_styles(doc)
-    _page_setup(doc)
+    doc = _new_document()
     _annex_page(doc, landscape)
-    body = doc.element.body
-    for p in list(body.iterchildren(qn("w:p"))):
-        body.remove(p)
     _para(doc, L.ST_APPENDIX, "{{ heading }}")
     _para(doc, L.ST_APPENDIX_TITLE, "{{ title }}")
     _para(doc, L.ST_APPENDIX_NOTE, "{{ note }}")
@@ -368,12 +374,7 @@ def build_annex(landscape: bool) -> DxDocument:
 
 def build_template(kind: str) -> DxDocument:
     """One template: 'typed' (tên loại + trích yếu: KH, QĐ, TTr, TB) or 'cong_van'."""
-    doc = Document()
-    _define_styles(doc)
-    _page_setup(doc)
-    body = doc.element.body
-    for p in list(body.iterchildren(qn("w:p"))):
-        body.remove(p)
+    doc = _new_document()
     _header(doc, cong_van=kind == "cong_van")
     if kind != "cong_van":
         _title(doc)
