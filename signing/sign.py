@@ -406,7 +406,9 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
 
     name = _field_name(reader, base)
     added: list[str] = []
-    header = find_header_blanks(text, source) if len(text) else None
+    # Reading the page text costs a few milliseconds: only when it is needed anyway.
+    needs_text = image is not None or (request.role is Role.SIGNER and request.prepare_issue_fields)
+    header = find_header_blanks(text, source) if needs_text and len(text) else None
     if header is not None and request.role is Role.SIGNER and request.prepare_issue_fields:
         added = add_issue_fields(writer, header)
     # /Location: the place name of the document's own "<Địa danh>, ngày ... " line.
