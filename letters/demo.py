@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import click
@@ -75,6 +76,64 @@ def demo_results(out_dir: Path, echo: Echo) -> list[Path]:
     return [p for p in docs if p.parent == target]
 
 
+SIGN_EXAMPLE = "bacgiang-2023"
+DEMO_TOKEN_LABEL = "vanban-mau"
+DEMO_TOKEN_PIN = "123456"
+
+
+def _issue_date(campaign_path: Path) -> date:
+    """A plausible issuance day for the example plan: the last working day a week before its first phase."""
+    from datetime import timedelta
+
+    from letters.calendar import WorkCalendar
+
+    campaign = load_campaign(campaign_path)
+    starts = [p.start for p in campaign.phases if p.start]
+    day = (min(starts) if starts else campaign.phases[0].end) - timedelta(days=7)
+    work = WorkCalendar(campaign.calendar.extra_days_off, campaign.calendar.extra_working_days)
+    while work.non_working_reason(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
+    """The director signs the plan on a (SoftHSM2) token, the văn thư numbers, dates and seals it with the
+    agency's key, and signs its attachments, all with the clearly labelled demo PKI served on 127.0.0.1."""
+    from signing.issue import sign_and_issue
+    from signing.pki import DIRECTOR, create_demo_pki
+    from signing.services import serve_pki
+    from signing.sign import Level, Pkcs11Key, Pkcs12Key
+    from signing.token import provision_softhsm
+
+    pki_dir = out_dir / "pki-mau"
+    pki = create_demo_pki(pki_dir)
+    token = provision_softhsm(pki_dir / "token", label=DEMO_TOKEN_LABEL, pin=DEMO_TOKEN_PIN, so_pin="12345678",
+                              key_pem=pki.key_path(DIRECTOR), cert=pki.cert_path(DIRECTOR), key_label="giam-doc",
+                              ca_certs=pki.chain)
+    echo(f"  Hạ tầng khoá MẪU (không có giá trị pháp lý): {pki_dir}; token PKCS#11 «{DEMO_TOKEN_LABEL}» (SoftHSM2)")
+    source = out_dir / SIGN_EXAMPLE
+    target = out_dir / "ky-so" / SIGN_EXAMPLE
+    if target.exists():
+        shutil.rmtree(target)
+    director = Pkcs11Key(token.module_path, token.token_label, token.key_label, token.pin)
+    agency = Pkcs12Key(pki.agency_p12, pki.password)
+    issued_files: list[Path] = []
+    with serve_pki(pki):
+        issue_day = _issue_date(EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml")
+        plan = next(source.glob("*-ke-hoach-*.pdf"))
+        attachments = sorted((source / "phu-luc").glob("*.pdf"))
+        issued = sign_and_issue(plan, target, director=director, agency=agency, register_path=target / "so-dang-ky.sqlite",
+                                doc_type="KH", agency_code="STTTT", issue_date=issue_day, attachments=attachments,
+                                level=Level.B_LT, tsa_url=pki.tsa_url, trust_roots=[pki.root_path])
+        echo(f"  Kế hoạch số {issued.reference}, {issued.date_text}: giám đốc ký trên token, văn thư cấp số, "
+             f"đóng dấu số (PAdES B-LT, dấu thời gian, thông tin thu hồi)")
+        echo(f"    {issued.signed_draft}")
+        echo(f"    {issued.issued}")
+        echo(f"    {len(issued.attachments)} phụ lục, biểu mẫu ký số của cơ quan: {target}")
+        issued_files = [issued.signed_draft, issued.issued, *issued.attachments]
+    return issued_files
+
+
 def run_demo(out_dir: Path, echo: Echo = click.echo, *, pdf: bool = True) -> dict[str, list[Path]]:
     out_dir = Path(out_dir)
     produced: dict[str, list[Path]] = {}
@@ -86,6 +145,8 @@ def run_demo(out_dir: Path, echo: Echo = click.echo, *, pdf: bool = True) -> dic
     if pdf:
         echo("3. Bản PDF:")
         produced["pdf"] = demo_pdfs(produced["documents"] + produced["results"], echo)
+        echo("4. Ký số và ban hành theo Nghị định 30/2020/NĐ-CP:")
+        produced["signed"] = demo_signing(out_dir, echo)
     echo(f"Hoàn tất sau {time.perf_counter() - started:.0f} giây.")
     return produced
 
