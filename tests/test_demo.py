@@ -1,0 +1,64 @@
+"""`vanban demo` as a user runs it: a separate process, real LibreOffice, SoftHSM2 token and local PKI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+
+from signing.pki import create_demo_pki, make_nss_db
+from signing.services import serve_pki
+from tests.pki_helpers import run_pdfsig
+
+pytestmark = [pytest.mark.soffice, pytest.mark.hsm]
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if k != "SOFTHSM2_CONF"}
+    proc = subprocess.run([sys.executable, "-m", "letters.cli", "demo", "--out", str(out)], capture_output=True,
+                          text=True, timeout=600, env=env, cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    return out
+
+
+def test_demo_ends_with_issued_pdfs_valid_in_both_verifiers(demo_out: Path) -> None:
+    signed = demo_out / "ky-so" / "bacgiang-2023"
+    issued = signed / "2023-ke-hoach.ban-hanh.pdf"
+    attachments = sorted(signed.glob("*bieu*.ban-hanh.pdf")) + sorted(signed.glob("*phu-luc*.ban-hanh.pdf"))
+    assert issued.is_file() and len(attachments) == 4
+    pki = create_demo_pki(demo_out / "pki-mau")
+    nss = make_nss_db(demo_out / "nss", [pki.root_cert])
+    with serve_pki(pki):
+        report = run_pdfsig(issued, nss)
+        assert report.count("Signature is Valid.") == 2, report
+        assert report.count("Certificate is Trusted.") == 2, report
+        assert report.strip().split("Signature #2")[1].count("Total document signed") == 1
+        for att in attachments:
+            att_report = run_pdfsig(att, nss)
+            assert "Signature is Valid." in att_report and "Total document signed" in att_report
+        with issued.open("rb") as f:
+            reader = PdfFileReader(f)
+            vc = pki.validation_context(allow_fetching=True)
+            statuses = [validate_pdf_signature(s, vc) for s in reader.embedded_signatures]
+    assert [s.bottom_line for s in statuses] == [True, True]
+    assert statuses[0].modification_level <= ModificationLevel.FORM_FILLING
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(issued), "-"], capture_output=True, text=True).stdout
+    # The filled fields are separate text objects; extraction may put spaces around them.
+    flat = "".join(text.split())
+    assert "01/KH-STTTT" in flat and "ngày03tháng10năm2023" in flat
+
+
+def test_demo_writes_every_part(demo_out: Path) -> None:
+    for name in ("bacgiang-2023", "brvt-2024", "gialai-2023"):
+        assert list((demo_out / name).glob("*.pdf")) and list((demo_out / name / "phu-luc").glob("*.xlsx"))
+    results = demo_out / "ket-qua" / "bacgiang-2023"
+    assert list(results.glob("*quyet-dinh*.pdf")) and list(results.glob("*to-trinh*.pdf"))
