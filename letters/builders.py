@@ -201,3 +201,21 @@ TEMPLATE_VARIABLES = frozenset(
      "body", "copies_to", "signer_lines", "signer_name", "year", "reference", "is_draft", "has_parent", "appendices",
      "heading", "title", "note", "fill_lines", "sign_boxes"]
 )
+
+
+def build_letter(campaign: Campaign, *, subject: str, recipients_names: list[str], body: str, filename: str,
+                 label: str = "Công văn") -> BuiltDocument:
+    """A công văn from the campaign's issuer with a body written elsewhere (in the wording markup), as a draft.
+
+    Used for letters whose content comes from a process rather than from wording sections, such as the
+    list of evidence files a unit must send again.
+    """
+    base = campaign.document(DocumentKind.CONG_VAN)
+    spec = DocumentSpec(subject=subject, recipients=recipients_names, copies_to=["Lãnh đạo Sở"],
+                        archive=list(base.archive), signer=base.signer)
+    doc_type = DOC_TYPES[DocumentKind.CONG_VAN]
+    header = Header(campaign.issuer.parent, campaign.issuer.name, reference(campaign, doc_type, spec),
+                    campaign.issuer.place, None, campaign.campaign.year, "", subject)
+    return assemble(DocumentKind.CONG_VAN, label, filename, TEMPLATES_DIR / doc_type.template, header, spec,
+                    spec.signer or campaign.signer, markup.parse(body),
+                    copies=copies_to(campaign, spec, cong_van=True), recipients_list=recipients(spec), cong_van=True)

@@ -134,6 +134,35 @@ def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
     return issued_files
 
 
+def demo_verification(out_dir: Path, echo: Echo) -> list[Path]:
+    """A sample evidence folder (valid, tampered, unsigned, untrusted, revoked files from four units) checked
+    against a campaign policy, with the reports and the letter asking units to resubmit."""
+    from letters.resubmission import write_resubmission_letter
+    from signing.pki import create_demo_pki
+    from signing.services import serve_pki
+    from signing.verify import verify_evidence
+    from signing.verify_sample import build_sample_evidence, sample_policy_path
+
+    pki = create_demo_pki(out_dir / "pki-mau")
+    work = out_dir / "kiem-tra"
+    if work.exists():
+        shutil.rmtree(work)
+    with serve_pki(pki):
+        evidence = build_sample_evidence(work / "tai-lieu-kiem-chung", pki)
+        run = verify_evidence([evidence], policy=sample_policy_path(evidence), out_dir=work / "bao-cao")
+    bad = [r for r in run.results if not r.accepted]
+    echo(f"  {len(run.results)} tệp tài liệu kiểm chứng của {len({r.unit for r in run.results})} đơn vị: "
+         f"{len(run.results) - len(bad)} đạt, {len(bad)} cần nộp lại")
+    for r in bad:
+        echo(f"    ✗ [{r.unit}] {Path(r.file).name}: {r.message}")
+    letter = write_resubmission_letter(EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml", run.results, work / "bao-cao",
+                                       deadline=None)
+    echo(f"  Báo cáo: {work / 'bao-cao' / 'report.html'} (và report.json, report.csv)")
+    if letter:
+        echo(f"  Công văn đề nghị nộp lại: {letter}")
+    return [*run.written, *([letter] if letter else [])]
+
+
 def run_demo(out_dir: Path, echo: Echo = click.echo, *, pdf: bool = True) -> dict[str, list[Path]]:
     out_dir = Path(out_dir)
     produced: dict[str, list[Path]] = {}
@@ -147,6 +176,8 @@ def run_demo(out_dir: Path, echo: Echo = click.echo, *, pdf: bool = True) -> dic
         produced["pdf"] = demo_pdfs(produced["documents"] + produced["results"], echo)
         echo("4. Ký số và ban hành theo Nghị định 30/2020/NĐ-CP:")
         produced["signed"] = demo_signing(out_dir, echo)
+        echo("5. Kiểm tra chữ ký số trên tài liệu kiểm chứng các đơn vị gửi về:")
+        produced["verification"] = demo_verification(out_dir, echo)
     echo(f"Hoàn tất sau {time.perf_counter() - started:.0f} giây.")
     return produced
 

@@ -41,17 +41,26 @@ def policy_template_cmd(out_file: Path, force: bool) -> None:
               help="Thư mục kho chứng thư tin cậy (mặc định: ~/.config/vanban/trust).")
 @click.option("--force", is_flag=True, help="Ghi đè báo cáo đã có trong thư mục --out.")
 @click.option("--quiet", "-q", is_flag=True, help="Không in kết quả từng tệp.")
+@click.option("--campaign", "campaign_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Tệp hồ sơ chiến dịch: nếu có, tạo thêm công văn (NĐ 30) đề nghị các đơn vị nộp lại tài liệu.")
+@click.option("--deadline", default=None, help="Hạn nộp lại ghi trong công văn (ngày/tháng/năm).")
 def verify_cmd(paths: tuple[Path, ...], out_dir: Path, policy_file: Path | None, trust: tuple[Path, ...],
-               jobs: int | None, trust_store: Path | None, force: bool, quiet: bool) -> None:
+               jobs: int | None, trust_store: Path | None, force: bool, quiet: bool, campaign_file: Path | None,
+               deadline: str | None) -> None:
     """Kiểm tra chữ ký số của các tệp minh chứng (tệp PDF, thư mục, tệp ZIP).
 
     Mỗi thư mục con cấp một của thư mục được chỉ ra là một đơn vị. Mã thoát: 0 khi mọi tệp đạt yêu cầu,
     1 khi có tệp chưa đạt, 2 khi dùng lệnh sai.
     """
+    from letters.calendar import DateFormatError, parse_date
     from signing.verify import verify_evidence
 
     if not paths:
         raise click.UsageError("Cần chỉ ra ít nhất một tệp, thư mục hoặc tệp ZIP minh chứng.")
+    try:
+        due = parse_date(deadline) if deadline else None
+    except DateFormatError as exc:
+        raise click.BadParameter(str(exc), param_hint="--deadline") from None
 
     def show(res: FileResult) -> None:
         if quiet:
@@ -70,6 +79,12 @@ def verify_cmd(paths: tuple[Path, ...], out_dir: Path, policy_file: Path | None,
     click.echo(f"Đã kiểm tra {len(run.results)} tệp trong {seconds} giây: "
                f"{len(run.results) - bad} tệp đạt yêu cầu, {bad} tệp cần nộp lại.")
     click.echo(f"Báo cáo: {out_dir / 'report.html'}")
+    if campaign_file is not None:
+        from letters.resubmission import write_resubmission_letter
+
+        letter = write_resubmission_letter(campaign_file, run.results, out_dir, deadline=due, force=force)
+        if letter:
+            click.echo(f"Công văn đề nghị nộp lại: {letter}")
     raise SystemExit(run.exit_code)
 
 

@@ -62,3 +62,6 @@ def test_demo_writes_every_part(demo_out: Path) -> None:
         assert list((demo_out / name).glob("*.pdf")) and list((demo_out / name / "phu-luc").glob("*.xlsx"))
     results = demo_out / "ket-qua" / "bacgiang-2023"
     assert list(results.glob("*quyet-dinh*.pdf")) and list(results.glob("*to-trinh*.pdf"))
+    reports = demo_out / "kiem-tra" / "bao-cao"
+    for name in ("report.json", "report.csv", "report.html", "cong-van-de-nghi-nop-lai-tai-lieu.docx"):
+        assert (reports / name).is_file(), name
