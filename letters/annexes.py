@@ -106,9 +106,9 @@ class AnnexFile:
 def render_annexes(campaign: Campaign, out_dir: Path, *, forms: bool = True, guides: bool = True, xlsx: bool = True,
                    force: bool = False) -> list[AnnexFile]:
     """Every tier's Biểu số (DOCX and XLSX) and Phụ lục hướng dẫn tài liệu kiểm chứng into `out_dir`."""
-    from letters.cli_results import from_campaign_model
     from letters.forms_xlsx import form_filename, write_form_xlsx
     from letters.render import render_bytes
+    from letters.results_inputs import from_campaign_model
 
     inputs = from_campaign_model(campaign)
     built: list[BuiltDocument] = []

@@ -1,113 +1,17 @@
 """Commands for the results side of a campaign: forms, example scores, checking indicator sets, ranking.
 
 The campaign file is read with the full campaign model (so mistakes are reported by line) and adapted
-here to the records the results code takes (`from_campaign_model`).
+to the records the results code takes (letters.results_inputs).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import click
 
 from letters.errors import Diagnostic, DiagnosticsError, Severity, VanbanError
-from letters.forms_xlsx import write_tier_forms
-from letters.indicators import builtin_set_ids, check_indicator_set, load_indicator_set, resolve_set_path
-from letters.results_model import TierRef, Unit, make_unit
-from letters.scores import UnitIndex, parse_date
-
-
-@dataclass(frozen=True)
-class ResultsCampaign:
-    """What the results commands need from a campaign file."""
-
-    path: Path
-    year: int
-    tiers: list[TierRef]
-    units: list[Unit]
-    late_rule: str = "exclude"
-
-
-def _date(value: Any, where: str, path: Path) -> date | None:
-    if value in (None, ""):
-        return None
-    parsed = parse_date(value)
-    if parsed is None:
-        raise VanbanError(f"{path}: {where}: «{value}» không phải ngày hợp lệ (dd/mm/yyyy).")
-    return parsed
-
-
-def _tier_deadlines(raw: dict[str, Any], path: Path) -> dict[str, date]:
-    """Last day (inclusive) on which each tier's results may reach the issuing Sở.
-
-    A deadline sent to another tier (communes to their district) is not the Sở's; a deadline that
-    "aggregates" a tier (the district forwarding its communes) is.
-    """
-    direct: dict[str, date] = {}
-    via: dict[str, date] = {}
-    for i, d in enumerate(raw.get("deadlines") or [], 1):
-        if not isinstance(d, dict):
-            continue
-        when = _date(d.get("date"), f"hạn nộp thứ {i}", path)
-        if when is None:
-            continue
-        if d.get("aggregates"):
-            # The district forwarding its communes: the communes' deadline, not the district's own.
-            via[str(d["aggregates"])] = when
-        elif not d.get("to"):
-            for tier_id in d.get("tiers") or []:
-                direct[str(tier_id)] = when
-    return {**direct, **via}
-
-
-def _resolve_units(pending: list[tuple[str, str, str | None, str | None]], path: Path) -> list[Unit]:
-    """Units with ids (slug of the name when missing) and their parent resolved to a unit id."""
-    plain = [make_unit(name, tier, id=uid) for name, tier, uid, _ in pending]
-    index = UnitIndex(plain)
-    units: list[Unit] = []
-    seen: dict[str, str] = {}
-    for unit, (_, _, _, parent) in zip(plain, pending, strict=True):
-        if unit.id in seen:
-            raise VanbanError(f"{path}: mã đơn vị «{unit.id}» dùng cho cả «{seen[unit.id]}» và «{unit.name}».",
-                              hint="Ghi «id» riêng cho một trong hai đơn vị.")
-        seen[unit.id] = unit.name
-        parent_id = None
-        if parent:
-            found = index.find(str(parent))
-            if found is None:
-                raise VanbanError(f"{path}: đơn vị cấp trên «{parent}» của «{unit.name}» không có trong danh sách.")
-            parent_id = found.id
-        units.append(Unit(unit.id, unit.name, unit.tier, parent_id))
-    return units
-
-
-def from_campaign_model(campaign: Any) -> ResultsCampaign:
-    """Adapt the full campaign model (letters.campaign.Campaign, duck-typed) to the results inputs."""
-    source = Path(campaign.source) if getattr(campaign, "source", None) else Path("campaign.yaml")
-    raw_deadlines = [
-        {"date": d.date, "tiers": list(d.tiers), "to": d.to, "aggregates": d.aggregates}
-        for d in campaign.deadlines
-    ]
-    deadlines = _tier_deadlines({"deadlines": raw_deadlines}, source)
-    tiers = []
-    pending: list[tuple[str, str, str | None, str | None]] = []
-    for t in campaign.tiers:
-        if not t.indicators:
-            raise VanbanError(f"{source}: nhóm «{t.id}» chưa chỉ ra bộ chỉ số («indicators»).")
-        ind = load_indicator_set(t.indicators, base_dir=source.parent)
-        tiers.append(TierRef(t.id, t.name, ind, t.form or "", t.annex or "", deadlines.get(t.id)))
-        pending += [(u.name, t.id, u.id, u.parent) for u in t.units]
-    units = _resolve_units(pending, source)
-    return ResultsCampaign(source, campaign.campaign.year, tiers, units, str(campaign.campaign.late_rule))
-
-
-def write_forms(campaign: ResultsCampaign, out_dir: Path, *, force: bool = False) -> list[Path]:
-    """One blank self-assessment workbook per tier."""
-    return write_tier_forms(campaign.tiers, out_dir, year=campaign.year, force=force)
 
 
 def _vn(value: Decimal) -> str:
@@ -129,6 +33,8 @@ def register(group: click.Group) -> None:
     @click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
     def forms_cmd(campaign: Path, out_dir: Path, force: bool) -> None:
         """Tạo biểu mẫu tự đánh giá Excel (.xlsx) cho từng nhóm đơn vị của đợt đánh giá."""
+        from letters.results_inputs import load_for_results, write_forms
+
         _, camp = load_for_results(campaign)
         for p in write_forms(camp, out_dir, force=force):
             click.echo(f"Đã tạo biểu mẫu: {p}")
@@ -140,6 +46,13 @@ def register(group: click.Group) -> None:
 
         Không ghi tham số thì kiểm tra mọi bộ chỉ số có sẵn.
         """
+        from letters.indicators import (
+            builtin_set_ids,
+            check_indicator_set,
+            load_indicator_set,
+            resolve_set_path,
+        )
+
         failed = False
         for ref in sets or tuple(builtin_set_ids()):
             path = resolve_set_path(ref, Path.cwd())
@@ -167,6 +80,7 @@ def register(group: click.Group) -> None:
     def example_scores_cmd(campaign: Path, out_dir: Path, seed: int, no_forms: bool, force: bool) -> None:
         """Tạo dữ liệu điểm tự đánh giá mẫu (CSV và biểu mẫu Excel đã điền) để chạy thử."""
         from letters.results_example import make_example_scores
+        from letters.results_inputs import load_for_results
 
         _, camp = load_for_results(campaign)
         csv_path = make_example_scores(camp.units, camp.tiers, out_dir, seed, year=camp.year,
@@ -198,6 +112,7 @@ def register(group: click.Group) -> None:
         """
         from dataclasses import replace
 
+        from letters.results_inputs import load_for_results
         from letters.results_pipeline import (
             CHARTS_DIR,
             compute_campaign_results,
@@ -223,11 +138,3 @@ def register(group: click.Group) -> None:
         docs = [p for p in paths if p.suffix == ".docx"]
         click.echo(f"Đã tạo {len(docs)} văn bản: Tờ trình, Quyết định và {len(docs) - 2} thông báo kết quả "
                    f"(thư mục {out_dir / 'thong-bao'}).")
-
-
-def load_for_results(path: Path) -> tuple[Any, ResultsCampaign]:
-    """The validated campaign (errors reported by line) and its results inputs."""
-    from letters.load import load_campaign
-
-    full = load_campaign(Path(path))
-    return full, from_campaign_model(full)

@@ -15,9 +15,7 @@ from pathlib import Path
 
 import click
 
-from letters.annexes import render_annexes
 from letters.load import load_campaign
-from letters.render import render_documents
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 RESULTS_EXAMPLE = "bacgiang-2023"
@@ -30,6 +28,9 @@ def example_files() -> list[Path]:
 
 def demo_documents(out_dir: Path, echo: Echo) -> list[Path]:
     """Every example campaign's plan, guidance letter, forms and evidence guides."""
+    from letters.annexes import render_annexes
+    from letters.render import render_documents
+
     docs: list[Path] = []
     for example in example_files():
         campaign = load_campaign(example)
@@ -54,8 +55,8 @@ def demo_pdfs(docs: list[Path], echo: Echo) -> list[Path]:
 
 def demo_results(out_dir: Path, echo: Echo) -> list[Path]:
     """Example self-assessment scores → ranking → Tờ trình, Quyết định and one notice per unit."""
-    from letters.cli_results import from_campaign_model
     from letters.results_example import make_example_scores
+    from letters.results_inputs import from_campaign_model
     from letters.results_pipeline import run_results
 
     campaign = load_campaign(EXAMPLES_DIR / f"{RESULTS_EXAMPLE}.yaml")

@@ -41,7 +41,7 @@ class ResultsRun:
 
 
 def compute_campaign_results(campaign: Campaign, scores: Path, rules: RankingRules | None = None) -> Results:
-    from letters.cli_results import from_campaign_model
+    from letters.results_inputs import from_campaign_model
 
     inputs = from_campaign_model(campaign)
     return compute_results(inputs.units, inputs.tiers, Path(scores), rules or ranking_rules(campaign))

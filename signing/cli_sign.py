@@ -12,9 +12,7 @@ import click
 
 from letters.errors import VanbanError
 from letters.fsutil import atomic_write_bytes
-from signing.issue import IssueRequest, issue_file, parse_vn_date
-from signing.register import NumberRegister
-from signing.sign import KeySpec, Level, Pkcs11Key, Pkcs12Key, Role, SignRequest, iso_vn, sign_file, vn_now
+from signing.keys import KeySpec, Level, Pkcs11Key, Pkcs12Key, Role, iso_vn, vn_now
 
 PASSWORD_ENV = "VANBAN_P12_PASSWORD"
 PIN_ENV = "VANBAN_PIN"
@@ -93,6 +91,8 @@ def sign_command(input_pdf: Path, output_pdf: Path, role: str, image: Path | Non
 
     Không sửa tệp vào; tệp ra được ghi một lần trọn vẹn và không ghi đè nếu thiếu --force.
     """
+    from signing.sign import SignRequest, sign_file  # pyHanko loads only when a command needs it
+
     role_value = Role(role)
     picture = image if role_value is Role.SIGNER else seal or image
     if role_value is Role.ATTACHMENT and picture is not None:
@@ -134,6 +134,9 @@ def issue_command(signed_pdf: Path, output_pdf: Path, doc_type: str, agency: str
     Số lấy từ sổ đăng ký: liên tục theo cơ quan, năm và loại văn bản, không dùng lại, bắt đầu lại
     từ 01 vào ngày 01 tháng 01. Chữ ký của người có thẩm quyền vẫn giữ hiệu lực.
     """
+    from signing.issue import IssueRequest, issue_file, parse_vn_date
+    from signing.register import NumberRegister
+
     on: date = parse_vn_date(date_text) if date_text else vn_now().date()
     key = key_from_options(p12, pkcs11_module, token_label, key_label, cert_label)
     request = IssueRequest(

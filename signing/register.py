@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -102,14 +103,32 @@ class NumberRegister:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(_SCHEMA)
+            self._setup(conn)
         except sqlite3.DatabaseError as exc:
             raise VanbanError(
                 f"Không mở được sổ đăng ký số văn bản {self.path}: {exc}.",
                 hint="Kiểm tra đường dẫn --register và quyền ghi thư mục; tệp phải là sổ do vanban tạo.",
             ) from exc
         return conn
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        """WAL mode and the schema, retried while another issuer holds the lock.
+
+        SQLite does not run its busy handler for every lock taken while switching journal mode or creating
+        the table, so two văn thư opening a new register at the same moment could otherwise fail at once.
+        """
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.01
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     @contextlib.contextmanager
     def reserve(self, agency: str, doc_type: str, year: int) -> Iterator[Reservation]:

@@ -16,8 +16,7 @@ import contextlib
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from enum import StrEnum
+from datetime import UTC, datetime
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
@@ -43,55 +42,22 @@ from signing.appearance import (
     image_stamp_style,
     load_png,
 )
+from signing.keys import (  # noqa: E402 - re-exported: callers import these from signing.sign
+    AGENCY_FIELD,
+    ATTACHMENT_FIELD,
+    SIGNER_FIELD,
+    VN_TZ,
+    KeySpec,
+    Level,
+    Pkcs11Key,
+    Pkcs12Key,
+    Role,
+    iso_vn,
+    vn_now,
+)
 from signing.stamp_fields import add_issue_fields
 from signing.stamp_layout import Box, PdfText, find_header_blanks
 from signing.stamp_place import attachment_widget, seal_widget, signer_widget
-
-VN_TZ = timezone(timedelta(hours=7), "+07:00")
-"""Vietnam's offset. Vietnam keeps no daylight saving time, so a fixed offset is exact."""
-
-SIGNER_FIELD = "ChuKyNguoiKy"
-AGENCY_FIELD = "ChuKyCoQuan"
-ATTACHMENT_FIELD = "ChuKyDinhKem"
-
-
-class Level(StrEnum):
-    B_B = "B-B"
-    B_T = "B-T"
-    B_LT = "B-LT"
-
-
-class Role(StrEnum):
-    SIGNER = "signer"
-    AGENCY = "agency"
-    ATTACHMENT = "attachment"
-
-
-def vn_now() -> datetime:
-    return datetime.now(VN_TZ).replace(microsecond=0)
-
-
-def iso_vn(moment: datetime) -> str:
-    """ISO 8601 with Vietnam's offset: 2023-12-06T09:15:30+07:00."""
-    return moment.astimezone(VN_TZ).replace(microsecond=0).isoformat()
-
-
-@dataclass(frozen=True)
-class Pkcs12Key:
-    path: Path
-    password: str
-
-
-@dataclass(frozen=True)
-class Pkcs11Key:
-    module: str
-    token_label: str
-    key_label: str
-    pin: str
-    cert_label: str | None = None  # defaults to key_label, the usual token layout
-
-
-KeySpec = Pkcs12Key | Pkcs11Key
 
 
 @dataclass(frozen=True)

@@ -259,7 +259,7 @@ deadlines:
 
 
 def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
-    from letters.cli_results import load_for_results
+    from letters.results_inputs import load_for_results
 
     campaign = tmp_path / "campaign.yaml"
     campaign.write_text(CAMPAIGN, encoding="utf-8")
@@ -299,8 +299,8 @@ def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["bacgiang-2023", "brvt-2024", "gialai-2023"])
 def test_campaign_model_adapter(name: str) -> None:
-    from letters.cli_results import from_campaign_model
     from letters.load import load_campaign
+    from letters.results_inputs import from_campaign_model
 
     path = Path(__file__).resolve().parent.parent / "examples" / f"{name}.yaml"
     campaign = load_campaign(path)
@@ -312,7 +312,7 @@ def test_campaign_model_adapter(name: str) -> None:
 
 
 def test_results_pipeline_in_one_call(tmp_path: Path) -> None:
-    from letters.cli_results import load_for_results
+    from letters.results_inputs import load_for_results
     from letters.results_pipeline import run_results
 
     campaign = tmp_path / "campaign.yaml"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from letters.cli_results import from_campaign_model
 from letters.load import load_campaign
 from letters.results_docs import vn_number
 from letters.results_example import make_example_scores
+from letters.results_inputs import from_campaign_model
 from letters.results_pipeline import ResultsRun, run_results
 from tests.conftest import EXAMPLES
 from tests.docx_read import body_text
