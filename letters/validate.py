@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from letters.builders import TEMPLATE_VARIABLES, build
-from letters.campaign import PLANNING_KINDS, DocumentKind
+from letters.campaign import PLANNING_KINDS, RESULTS_KINDS, DocumentKind
 from letters.checks import cross_check
 from letters.errors import Diagnostic, Severity, VanbanError
 from letters.load import LoadResult, load_sections
@@ -22,6 +22,7 @@ def check_campaign(path: Path, kinds: list[DocumentKind] | None = None) -> list[
     if result.campaign is not None:
         result.diagnostics.extend(_check_indicator_sets(result))
         result.diagnostics.extend(_check_documents(result, kinds or list(PLANNING_KINDS)))
+        result.diagnostics.extend(_check_results_wording(result))
     return sorted(result.diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.line or 0))
 
 
@@ -46,6 +47,46 @@ def _check_indicator_sets(result: LoadResult) -> list[Diagnostic]:
         if path not in checked:
             checked.add(path)
             out.extend(check_indicator_set(path))
+    return out
+
+
+RESULTS_CONTEXT = frozenset({"province", "proposal", "decision", "result_tiers", "total_units", "appendix_text", "unit"})
+
+
+def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
+    """The Tờ trình, Quyết định and notices render only once scores exist; catch their wording mistakes now."""
+    import jinja2
+    from jinja2 import meta
+
+    from letters import wording
+    from letters.views import wording_context
+
+    campaign = result.campaign
+    assert campaign is not None and result.source is not None
+    out: list[Diagnostic] = []
+    for kind in RESULTS_KINDS:
+        spec = campaign.documents.get(kind)
+        if spec is None or not spec.wording:
+            continue
+        known = set(wording_context(campaign, kind.value)) | RESULTS_CONTEXT
+        keys = wording.section_keys(kind.value)
+        for key, text in spec.wording.items():
+            loc: tuple[str | int, ...] = ("documents", kind.value, "wording", key)
+
+            def add(message: str, loc: tuple[str | int, ...] = loc) -> None:
+                out.append(Diagnostic(Severity.ERROR, message, file=str(result.source.path),  # type: ignore[union-attr]
+                                      line=result.source.line_of(loc), field=field_path(loc)))  # type: ignore[union-attr]
+
+            if key not in keys:
+                add(f"không có đoạn «{key}» trong văn bản này; các đoạn có thể thay: {', '.join(keys)}")
+                continue
+            try:
+                parsed = wording.environment().parse(text or "")
+            except jinja2.TemplateSyntaxError as exc:
+                add(f"cú pháp sai ở dòng {exc.lineno}: {exc.message}")
+                continue
+            for name in sorted(meta.find_undeclared_variables(parsed) - known):
+                add(f"dùng biến không có: «{name}»")
     return out
 
 

@@ -170,3 +170,18 @@ def test_indicator_sets_are_checked(example_copy: Path) -> None:
     assert any(d.file and d.file.endswith("bo-chi-so.yaml") and d.line for d in errors), [d.format() for d in errors]
     missing = next(d for d in errors if "khong-co-bo-nay" in d.message)
     assert missing.field == "tiers[2].indicators" and missing.line
+
+
+def test_results_document_wording_is_checked_before_any_scores(example_copy: Path) -> None:
+    path = example_copy / "bacgiang-2023.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "  quyet_dinh:\n",
+        "  quyet_dinh:\n    wording:\n      dieu_4: \"**Điều 4.** Thêm\"\n      dieu_2: \"{{ khong_co_bien }} **Điều 2.**\"\n"
+        "      dieu_3: \"{% if %}\"\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    errors = {d.field: d for d in check_campaign(path) if d.severity is Severity.ERROR}
+    assert "dieu_4" in errors["documents.quyet_dinh.wording.dieu_4"].message
+    assert "khong_co_bien" in errors["documents.quyet_dinh.wording.dieu_2"].message
+    assert "cú pháp" in errors["documents.quyet_dinh.wording.dieu_3"].message
+    assert all(d.line for d in errors.values())
