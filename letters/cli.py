@@ -10,7 +10,10 @@ from typing import Any
 
 import click
 
+from letters import cli_i18n
 from letters.errors import VanbanError
+
+cli_i18n.install()
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -70,6 +73,7 @@ def _register_all() -> None:
 
 
 _register_all()
+cli_i18n.localise_usage(cli)
 
 
 def main() -> None:

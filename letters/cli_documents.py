@@ -38,7 +38,7 @@ def _existing(path_type: bool = True) -> click.Path:
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(KIND_NAMES)),
               help="Chỉ kiểm tra văn bản này (có thể ghi nhiều lần).")
 def check_cmd(campaign_file: Path, kinds: tuple[str, ...]) -> None:
-    """Kiểm tra tệp chiến dịch CAMPAIGN_FILE và các mẫu văn bản nó dùng.
+    """Kiểm tra tệp chiến dịch TỆP_CHIẾN_DỊCH và các mẫu văn bản nó dùng.
 
     In mọi lỗi (kèm số dòng và tên trường) và mọi cảnh báo (hạn rơi vào ngày nghỉ, giai
     đoạn chồng nhau…). Trả mã 0 nếu chỉ có cảnh báo, 1 nếu có lỗi.
@@ -62,7 +62,7 @@ def check_cmd(campaign_file: Path, kinds: tuple[str, ...]) -> None:
 @click.option("--pdfa", is_flag=True, help="Bản PDF theo chuẩn lưu trữ PDF/A-2b.")
 @click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
 def render_cmd(campaign_file: Path, out_dir: Path, kinds: tuple[str, ...], pdf: bool, pdfa: bool, force: bool) -> None:
-    """Tạo văn bản (DOCX, và PDF nếu có --pdf) từ tệp chiến dịch CAMPAIGN_FILE."""
+    """Tạo văn bản (DOCX, và PDF nếu có --pdf) từ tệp chiến dịch TỆP_CHIẾN_DỊCH."""
     from letters.render import render_documents
     from letters.validate import check_campaign
 

@@ -107,7 +107,7 @@ def register(group: click.Group) -> None:
         """Đọc điểm tự đánh giá, kiểm tra, tính chỉ số và xếp hạng; tạo Tờ trình, Quyết định công bố kết quả
         (kèm phụ lục xếp hạng từng nhóm) và thông báo kết quả cho từng đơn vị.
 
-        SCORES là tệp CSV (cột don_vi, ma_chi_so, diem, giai_trinh) hoặc thư mục chứa các biểu mẫu
+        ĐIỂM là tệp CSV (cột don_vi, ma_chi_so, diem, giai_trinh) hoặc thư mục chứa các biểu mẫu
         Excel đơn vị đã điền.
         """
         from dataclasses import replace
