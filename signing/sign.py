@@ -329,6 +329,9 @@ class SigningTools:
     signer: signers.Signer
     timestamper: timestamps.TimeStamper | None = None
     trust_roots: list[asn1_x509.Certificate] = field(default_factory=list)
+    # Bytes the signature container took last time (B-B only): pyHanko otherwise signs a dummy first to
+    # measure it, doubling the private-key operations, and for B-B the size does not change between documents.
+    reserved: int | None = None
 
     @classmethod
     def for_request(cls, signer: signers.Signer, request: SignRequest) -> SigningTools:
@@ -415,14 +418,26 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
             signing_time=when,
         )
         try:
-            await pdf_signer.async_sign_pdf(writer, output=out, appearance_text_params=params or None)
+            await pdf_signer.async_sign_pdf(writer, output=out, appearance_text_params=params or None,
+                                            bytes_reserved=reserve)
         finally:
             if backend is not None:
                 await backend.close()
 
     out = io.BytesIO()
+    reserve = tools.reserved if request.level is Level.B_B else None
     try:
-        asyncio.run(run())
+        try:
+            asyncio.run(run())
+        except SigningError:
+            if reserve is None:
+                raise
+            # The remembered size was too small (another key?): measure again, as pyHanko does by default.
+            writer = open_for_update(data, source)
+            if header is not None and request.role is Role.SIGNER and request.prepare_issue_fields:
+                added = add_issue_fields(writer, header)
+            out, reserve, tools.reserved = io.BytesIO(), None, None
+            asyncio.run(run())
     except (PathBuildingError, PathValidationError) as exc:
         raise VanbanError(
             f"Không xác thực được chứng thư số của người ký để nhúng thông tin thu hồi (B-LT): {exc}.",
@@ -451,8 +466,11 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
         if "requests" in type(exc).__module__ or isinstance(exc, ConnectionError):
             raise VanbanError(f"Không kết nối được dịch vụ chứng thực (TSA/OCSP/CRL): {exc}.") from exc
         raise
+    signed = out.getvalue()
+    if request.level is Level.B_B and tools.reserved is None:
+        tools.reserved = _contents_size(signed)
     return SignResult(
-        pdf=out.getvalue(),
+        pdf=signed,
         field_name=name,
         signing_time=when,
         widget=widget,
@@ -460,6 +478,15 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
         signer_subject=_subject(tools.signer),
         issue_fields_added=tuple(added),
     )
+
+
+def _contents_size(pdf: bytes) -> int | None:
+    """Length of the newest signature's /Contents hex placeholder, the unit pyHanko's bytes_reserved counts in."""
+    at = pdf.rfind(b"/Contents <")
+    if at < 0:
+        return None
+    end = pdf.find(b">", at)
+    return (end - at - len(b"/Contents <")) if end > 0 else None
 
 
 def read_input(path: Path) -> bytes:
