@@ -52,11 +52,6 @@ OptDate = Annotated[date | None, BeforeValidator(_to_date)]
 Text = Annotated[str, BeforeValidator(_to_text)]
 
 
-def nfc(text: str) -> str:
-    """Vietnamese typed on some keyboards arrives decomposed; documents need composed characters."""
-    return unicodedata.normalize("NFC", text)
-
-
 def slugify(text: str) -> str:
     base = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     base = "".join(ch for ch in base if unicodedata.category(ch) != "Mn").lower()

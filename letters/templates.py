@@ -14,7 +14,6 @@ import jinja2
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
-from jinja2 import meta
 
 from letters.errors import Diagnostic, Severity
 
@@ -102,9 +101,3 @@ def lint_template(path: Path, allowed: frozenset[str]) -> list[Diagnostic]:
                                 f"mẫu dùng biến «{name}» không có; các biến hợp lệ: {', '.join(sorted(allowed))}",
                                 file=file))
     return found
-
-
-def template_variables(path: Path) -> set[str]:
-    tpl = DocxTemplate(str(path))
-    env = jinja2.Environment()
-    return set(meta.find_undeclared_variables(env.parse(""))) | tpl.get_undeclared_template_variables(env)

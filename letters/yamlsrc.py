@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ def _construct(loader: _Builder, node: yaml.Node, loc: Loc, doc: SourceDoc) -> A
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, str):
+                key = unicodedata.normalize("NFC", key)
             if isinstance(key, (list, dict)):
                 key = str(key)
             if key in result:
@@ -72,7 +75,9 @@ def _construct(loader: _Builder, node: yaml.Node, loc: Loc, doc: SourceDoc) -> A
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_construct(loader, item, (*loc, i), doc) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    # Some keyboards (macOS, some Vietnamese IMEs) type decomposed letters; documents and matching need NFC.
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
 def load_yaml(path: Path) -> SourceDoc:

@@ -245,10 +245,6 @@ def _lines_of(textpage: pdfium.PdfTextPage) -> list[TextLine]:
     return out
 
 
-def page_count(data: bytes, source: str = "PDF") -> int:
-    return len(PdfText(data, source))
-
-
 def _is_title(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     return len(letters) >= 3 and all(ch.isupper() for ch in letters)

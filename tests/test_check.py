@@ -185,3 +185,15 @@ def test_results_document_wording_is_checked_before_any_scores(example_copy: Pat
     assert "khong_co_bien" in errors["documents.quyet_dinh.wording.dieu_2"].message
     assert "cú pháp" in errors["documents.quyet_dinh.wording.dieu_3"].message
     assert all(d.line for d in errors.values())
+
+
+def test_decomposed_vietnamese_is_normalised(example_copy: Path, tmp_path: Path) -> None:
+    import unicodedata
+
+    from letters.load import load_campaign
+
+    path = example_copy / "gialai-2023.yaml"
+    path.write_text(unicodedata.normalize("NFD", path.read_text(encoding="utf-8")), encoding="utf-8")
+    campaign = load_campaign(path)
+    assert campaign.signer.name == "Lê Thị Thu Hương"  # composed again, so it matches and renders as typed
+    assert unicodedata.is_normalized("NFC", campaign.issuer.name)
