@@ -40,7 +40,6 @@ from signing.policy import AllowedChange, Policy, RevocationMode, Sha1Rule
 from signing.trust import common_name, fingerprint
 from signing.verify_annots import annotation_only_changes
 from signing.verify_model import (
-    COVERAGE_VI,
     INDICATION_VI,
     MODIFICATION_VI,
     FileResult,
@@ -869,8 +868,4 @@ def _file_result(display: str, unit: str, indication: Indication, sub: SubIndica
 def failure_result(display: str, unit: str, message: str, policy: Policy, size: int | None = None) -> FileResult:
     """Verdict for a file whose check could not complete (timeout, memory cap, crashed worker)."""
     return _file_result(display, unit, Indication.INDETERMINATE, SubIndication.GENERIC, message, policy, size=size)
-
-
-def vn_coverage(code: str) -> str:
-    return COVERAGE_VI.get(code, code)
 
