@@ -10,7 +10,7 @@ from typing import Any
 from letters import calendar as cal
 from letters import markup
 from letters.builders import DOC_TYPES, TABLE_MARK, BuiltDocument, reference
-from letters.campaign import Campaign, DocumentKind
+from letters.campaign import Campaign, DocumentKind, slugify
 from letters.fsutil import atomic_write_bytes, check_writable
 from letters.indicators import evidence_rows, form_rows
 from letters.results_docs import points_text
@@ -27,15 +27,11 @@ def _note(campaign: Campaign) -> str:
     return f"(Kèm theo Công văn số {ref} {when} của {campaign.issuer.text_name})"
 
 
-def _table_block() -> markup.Block:
-    return markup.Block("para", [markup.Span(TABLE_MARK.format(0))])
-
-
 def _built(kind_label: str, filename: str, template: str, context: dict[str, Any], rows: list[list[str]],
            bold: set[int], weights: list[float] | None = None) -> BuiltDocument:
     from docxtpl import RichText
 
-    block = _table_block()
+    block = markup.Block("para", [markup.Span(TABLE_MARK.format(0))])
     context = {**context, "body": [{"kind": "para", "rich": RichText(TABLE_MARK.format(0)), "text": block.text}]}
     return BuiltDocument(DocumentKind.CONG_VAN, kind_label, filename, TEMPLATES_DIR / template, context, [block],
                          tables=[rows], bold_rows={0: bold}, table_weights={0: weights} if weights else {})
@@ -63,7 +59,7 @@ def build_form(campaign: Campaign, tier: TierRef) -> BuiltDocument:
         "sign_boxes": [{"title": "NGƯỜI LẬP BIỂU", "note": "(Ký, ghi rõ họ tên)"},
                        {"title": "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", "note": "(Ký tên, đóng dấu)"}],
     }
-    return _built(f"{label} ({lower_first(tier.name)})", f"{year}-{_slug(label)}-{tier.id}.docx", "bieu_mau.docx",
+    return _built(f"{label} ({lower_first(tier.name)})", f"{year}-{slugify(label)}-{tier.id}.docx", "bieu_mau.docx",
                   context, rows, bold, weights=[5, 24, 8, 24, 9, 15, 15])
 
 
@@ -87,14 +83,8 @@ def build_evidence_guide(campaign: Campaign, tier: TierRef) -> BuiltDocument:
         "fill_lines": [],
         "sign_boxes": [],
     }
-    return _built(f"{label} ({lower_first(tier.name)})", f"{year}-{_slug(label)}-{tier.id}.docx", "phu_luc.docx",
+    return _built(f"{label} ({lower_first(tier.name)})", f"{year}-{slugify(label)}-{tier.id}.docx", "phu_luc.docx",
                   context, rows, bold)
-
-
-def _slug(text: str) -> str:
-    from letters.campaign import slugify
-
-    return slugify(text)
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,12 @@ def body_blocks(campaign: Campaign, kind: DocumentKind) -> list[markup.Block]:
     return wording.compose(kind.value, dict(spec.wording), wording_context(campaign, kind.value))
 
 
+def document_filename(campaign: Campaign, doc_type: DocType, spec: DocumentSpec) -> str:
+    """'2023-ke-hoach-83.docx' once numbered, '2023-ke-hoach-du-thao.docx' while a draft."""
+    suffix = f"-{spec.number}" if spec.number else "-du-thao"
+    return f"{campaign.campaign.year}-{doc_type.filename}{suffix}.docx"
+
+
 def template_path(campaign: Campaign, doc_type: DocType, spec: DocumentSpec) -> Path:
     if spec.template:
         path = Path(spec.template)
@@ -183,8 +189,7 @@ def build(campaign: Campaign, kind: DocumentKind) -> BuiltDocument:
     subject = spec.subject or _default_subject(campaign, kind)
     header = Header(campaign.issuer.parent, campaign.issuer.name, reference(campaign, doc_type, spec),
                     campaign.issuer.place, spec.date, year, doc_type.title, subject)
-    suffix = f"-{spec.number}" if spec.number else "-du-thao"
-    return assemble(kind, doc_type.label, f"{year}-{doc_type.filename}{suffix}.docx",
+    return assemble(kind, doc_type.label, document_filename(campaign, doc_type, spec),
                     template_path(campaign, doc_type, spec), header, spec, spec.signer or campaign.signer,
                     body_blocks(campaign, kind), copies=copies_to(campaign, spec, cong_van=cong_van),
                     recipients_list=recipients(spec), cong_van=cong_van)

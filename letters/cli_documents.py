@@ -29,7 +29,7 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         click.echo(f"Tổng cộng: {errors} lỗi, {warnings} cảnh báo.")
 
 
-def _existing(path_type: bool = True) -> click.Path:
+def _existing() -> click.Path:
     return click.Path(exists=True, dir_okay=False, path_type=Path)
 
 

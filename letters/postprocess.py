@@ -243,12 +243,12 @@ def table_xml(rows: list[list[str]], styles: dict[str, StyleInfo], width_twips: 
 
 def insert_tables(root: etree._Element, tables: list[list[list[str]]], styles: dict[str, StyleInfo],
                   bold_rows: dict[int, set[int]], weights: dict[int, list[float]] | None = None) -> None:
+    width = _section_text_width_twips(root)
     for p in list(root.iter(w("p"))):
         m = _TABLE.match(paragraph_text(p).strip())
         if not m:
             continue
         n = int(m.group(1))
-        width = _section_text_width_twips(root)
         table = etree.fromstring(table_xml(tables[n], styles, width, bold_rows.get(n, set()), (weights or {}).get(n)))
         p.addprevious(table)
         p.getparent().remove(p)

@@ -19,11 +19,12 @@ from letters.builders import (
     Header,
     assemble,
     copies_to,
+    document_filename,
     recipients,
     reference,
     template_path,
 )
-from letters.campaign import Campaign, DocumentKind, DocumentSpec, Province
+from letters.campaign import Campaign, DocumentKind, Province
 from letters.errors import VanbanError
 from letters.ranking import Results, TierResult, UnitResult
 from letters.views import join_vi, wording_context
@@ -151,7 +152,7 @@ def build_proposal(campaign: Campaign, results: Results) -> BuiltDocument:
                     campaign.issuer.place, spec.date, campaign.campaign.year, DOC_TYPES[kind].title, subject)
     blocks = _compose(campaign, kind, _results_context(campaign, results, kind))
     rec = recipients(spec) or [province.name]
-    return assemble(kind, DOC_TYPES[kind].label, _filename(campaign, kind, spec),
+    return assemble(kind, DOC_TYPES[kind].label, document_filename(campaign, DOC_TYPES[kind], spec),
                     template_path(campaign, DOC_TYPES[kind], spec), header, spec, spec.signer or campaign.signer, blocks,
                     copies=copies_to(campaign, spec, cong_van=False, first="Như trên"), recipients_list=rec)
 
@@ -182,7 +183,7 @@ def build_decision(campaign: Campaign, results: Results) -> BuiltDocument:
             "table": TABLE_MARK.format(len(tables) - 1),
         })
     copies = copies_to(campaign, spec, cong_van=False, first="Như Điều 3", archive_default=list(province.archive))
-    return assemble(kind, DOC_TYPES[kind].label, _filename(campaign, kind, spec),
+    return assemble(kind, DOC_TYPES[kind].label, document_filename(campaign, DOC_TYPES[kind], spec),
                     template_path(campaign, DOC_TYPES[kind], spec), header, spec, spec.signer or province.signer, blocks,
                     copies=copies, recipients_list=[], tables=tables, appendices=appendices)
 
@@ -233,15 +234,14 @@ def build_notice(campaign: Campaign, results: Results, unit: UnitResult, chart_p
                     campaign.issuer.place, spec.date, year, DOC_TYPES[kind].title, subject)
     blocks = _compose(campaign, kind, ctx)
     copies = copies_to(campaign, spec, cong_van=False, first="Như trên")
-    filename = f"{year}-thong-bao-ket-qua-{unit.unit.id}.docx"
+    filename = notice_filename(year, unit.unit.id)
     return assemble(kind, f"Thông báo kết quả: {unit.unit.name}", filename, template_path(campaign, DOC_TYPES[kind], spec),
                     header, spec, spec.signer or campaign.signer, blocks, copies=copies,
                     recipients_list=[unit.unit.name], tables=tables, images=images, bold_rows={0: {len(tables[0]) - 1}})
 
 
-def _filename(campaign: Campaign, kind: DocumentKind, spec: DocumentSpec) -> str:
-    suffix = f"-{spec.number}" if spec.number else "-du-thao"
-    return f"{campaign.campaign.year}-{DOC_TYPES[kind].filename}{suffix}.docx"
+def notice_filename(year: int, unit_id: str) -> str:
+    return f"{year}-thong-bao-ket-qua-{unit_id}.docx"
 
 
 ChartFn = Callable[[UnitResult, dict[str, Decimal]], bytes]
@@ -257,7 +257,7 @@ def render_results_documents(campaign: Campaign, results: Results, out_dir: Path
     main = [build_proposal(campaign, results), build_decision(campaign, results)]
     notice_dir = out_dir / "thong-bao"
     units = results.all_units()
-    targets = [out_dir / b.filename for b in main] + [notice_dir / f"{campaign.campaign.year}-thong-bao-ket-qua-{u.unit.id}.docx"
+    targets = [out_dir / b.filename for b in main] + [notice_dir / notice_filename(campaign.campaign.year, u.unit.id)
                                                      for u in units]
     for target in targets:
         check_writable(target, force)
