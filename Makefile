@@ -22,7 +22,7 @@ test: system $(STAMP)
 	@$(VENV)/bin/pytest -q
 
 templates: $(STAMP)
-	@$(PY) -m letters.template_factory
+	@$(PY) -m letters.documents.template_factory
 
 bench: system $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -25,7 +25,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Cm, Pt  # noqa: E402
 
-from letters.pdf import PdfConverter, find_soffice  # noqa: E402
+from letters.pdf.convert import PdfConverter, find_soffice  # noqa: E402
 
 UNITS = ["Sở Tài chính", "Sở Nội vụ", "Sở Y tế", "Sở Giáo dục và Đào tạo", "UBND huyện Lục Ngạn",
          "UBND huyện Yên Thế", "UBND thành phố Bắc Giang", "Sở Kế hoạch và Đầu tư", "Sở Tư pháp"]

@@ -19,13 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_results import synthetic_set, synthetic_units  # noqa: E402
-from letters.load import load_campaign  # noqa: E402
-from letters.ranking import compute_results  # noqa: E402
-from letters.results_chart import unit_chart_png  # noqa: E402
-from letters.results_docs import render_results_documents  # noqa: E402
-from letters.results_example import make_example_scores  # noqa: E402
-from letters.results_model import TierRef  # noqa: E402
-from letters.results_pipeline import ranking_rules  # noqa: E402
+from letters.campaign.load import load_campaign  # noqa: E402
+from letters.indicators.model import TierRef  # noqa: E402
+from letters.results.chart import unit_chart_png  # noqa: E402
+from letters.results.documents import render_results_documents  # noqa: E402
+from letters.results.example import make_example_scores  # noqa: E402
+from letters.results.pipeline import ranking_rules  # noqa: E402
+from letters.results.ranking import compute_results  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "bacgiang-2023.yaml"
 

@@ -23,18 +23,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from letters.indicators import IndicatorSet, build_indicator_set  # noqa: E402
-from letters.ranking import (  # noqa: E402
+from letters.indicators.model import TierRef, Unit, make_unit  # noqa: E402
+from letters.indicators.sets import IndicatorSet, build_indicator_set  # noqa: E402
+from letters.results.chart import write_unit_charts  # noqa: E402
+from letters.results.example import FORMS_DIR, make_example_scores  # noqa: E402
+from letters.results.ranking import (  # noqa: E402
     Results,
     compute_results,
     rank_scores,
     write_ranking_csv,
     write_ranking_xlsx,
 )
-from letters.results_chart import write_unit_charts  # noqa: E402
-from letters.results_example import FORMS_DIR, make_example_scores  # noqa: E402
-from letters.results_model import TierRef, Unit, make_unit  # noqa: E402
-from letters.scores import read_scores  # noqa: E402
+from letters.results.scores import read_scores  # noqa: E402
 
 Context = dict[str, Any]
 

@@ -30,10 +30,10 @@ from pyhanko.sign import fields, signers  # noqa: E402
 from pyhanko.sign.validation import async_validate_pdf_signature  # noqa: E402
 from pyhanko_certvalidator import ValidationContext  # noqa: E402
 
-from letters.fsutil import atomic_write_bytes  # noqa: E402
-from signing.appearance import specimen_signature_png  # noqa: E402
-from signing.pki import create_demo_pki  # noqa: E402
-from signing.sign import Level, Pkcs12Key, Role, SigningTools, SignRequest, open_signer, sign_pdf_bytes  # noqa: E402
+from letters.core.files import atomic_write_bytes  # noqa: E402
+from signing.demo.pki import create_demo_pki  # noqa: E402
+from signing.sign.appearance import specimen_signature_png  # noqa: E402
+from signing.sign.signer import Level, Pkcs12Key, Role, SigningTools, SignRequest, open_signer, sign_pdf_bytes  # noqa: E402
 
 
 def make_draft(workdir: Path) -> Path:

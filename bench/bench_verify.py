@@ -25,17 +25,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from signing import attacks  # noqa: E402
-from signing.pki import AGENCY, DIRECTOR, create_demo_pki, make_nss_db  # noqa: E402
-from signing.services import serve_pki  # noqa: E402
+from signing.demo.pki import AGENCY, DIRECTOR, create_demo_pki, make_nss_db  # noqa: E402
+from signing.demo.services import serve_pki  # noqa: E402
 
-VANBAN = [sys.executable, "-m", "letters.cli"]
+VANBAN = [sys.executable, "-m", "letters.cli.main"]
 
 
 def scan_pdf(jpeg: bytes, size: tuple[int, int], pages: int, label: str) -> bytes:
     """A PDF with `pages` scan pages, each an embedded copy of the same noise JPEG."""
     from pyhanko.pdf_utils.writer import PdfFileWriter
 
-    from signing.attacks import _page
+    from signing.demo.attacks import _page
 
     writer = PdfFileWriter()
     for n in range(pages):

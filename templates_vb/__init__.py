@@ -1,1 +1,5 @@
-"""DOCX templates (docxtpl) that users may open and edit in Word."""
+"""DOCX templates a user may open and edit in Word; `make templates` regenerates the originals."""
+
+from pathlib import Path
+
+TEMPLATES_DIR = Path(__file__).resolve().parent

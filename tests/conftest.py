@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from letters.load import load_campaign
-from letters.render import render_documents
+from letters.campaign.load import load_campaign
+from letters.documents.render import render_documents
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

@@ -9,7 +9,7 @@ from pathlib import Path
 from docx import Document
 from docx.text.paragraph import Paragraph
 
-from letters import layout as L
+from letters.documents import layout as L
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 BODY_STYLES = {L.ST_BODY, L.ST_H1, L.ST_H2, L.ST_H3, L.ST_BASIS, L.ST_ANNEX_NOTE}

@@ -9,7 +9,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Mm
 from docx.text.paragraph import Paragraph
 
-from letters.textmetrics import text_width_pt, wrap_widths
+from letters.documents.textmetrics import text_width_pt, wrap_widths
 from tests.docx_read import BODY_STYLES, effective, para_format
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from signing.pki import DIRECTOR, DemoPKI, create_demo_pki, make_nss_db
-from signing.services import serve_pki
-from signing.token import TokenInfo, provision_softhsm
+from signing.demo.pki import DIRECTOR, DemoPKI, create_demo_pki, make_nss_db
+from signing.demo.services import serve_pki
+from signing.demo.token import TokenInfo, provision_softhsm
 from tests.pki_helpers import blank_pdf_bytes, run_pdfsig
 
 __all__ = ["blank_pdf_bytes", "demo_pki", "nss_db", "pki_server", "run_pdfsig", "softhsm_token"]

@@ -8,10 +8,10 @@ import pytest
 from docx import Document
 from docx.shared import Mm
 
-from letters.annexes import render_annexes
-from letters.indicators import form_rows
-from letters.load import load_campaign
-from letters.results_inputs import from_campaign_model
+from letters.campaign.load import load_campaign
+from letters.forms.annexes import render_annexes
+from letters.indicators.sets import form_rows
+from letters.results.inputs import from_campaign_model
 from tests.conftest import EXAMPLES
 from tests.docx_read import effective
 from tests.nd30_assert import check_fonts

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from signing import attacks
-from signing.pki import AGENCY
+from signing.demo import attacks
+from signing.demo.pki import AGENCY
 from tests.pki_helpers import run_pdfsig
 from tests.test_verify_fixtures import Samples, VerifyFn
 
@@ -61,7 +61,7 @@ def test_signed_samples_are_valid_for_pdfsig(samples: Samples, nss_db, tmp_path)
 def test_annotation_policy(samples: Samples, verify_one: VerifyFn) -> None:
     """An annotation laid over signed text: refused by default; a policy may accept comments, and the report
     still says what was added."""
-    from signing.policy import Policy
+    from signing.verify.policy import Policy
 
     overlay = attacks.overlay_annotation(samples.signed)
     strict = verify_one(overlay)

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from letters import calendar as cal
+from letters.core import vn as cal
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from letters.cli import cli
-from letters.errors import Severity
-from letters.validate import check_campaign
+from letters.checking import check_campaign
+from letters.cli.main import cli
+from letters.core.errors import Severity
 
 TEN_MISTAKES = """\
 campaign:
@@ -159,7 +159,7 @@ def test_wording_override_errors_point_at_the_override(example_copy: Path, field
 def test_indicator_sets_are_checked(example_copy: Path) -> None:
     path = example_copy / "bacgiang-2023.yaml"
     broken = example_copy / "bo-chi-so.yaml"
-    from letters.indicators import resolve_set_path
+    from letters.indicators.sets import resolve_set_path
 
     text = resolve_set_path("cap-so-mau").read_text(encoding="utf-8")
     broken.write_text(text.replace("max_points: 15", "max_points: 16", 1), encoding="utf-8")
@@ -190,7 +190,7 @@ def test_results_document_wording_is_checked_before_any_scores(example_copy: Pat
 def test_decomposed_vietnamese_is_normalised(example_copy: Path, tmp_path: Path) -> None:
     import unicodedata
 
-    from letters.load import load_campaign
+    from letters.campaign.load import load_campaign
 
     path = example_copy / "gialai-2023.yaml"
     path.write_text(unicodedata.normalize("NFD", path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from click.testing import CliRunner
 
-from letters.cli import cli
+from letters.cli.main import cli
 
 ENGLISH = ("Usage:", "Options:", "Show this message", "does not exist", "Missing argument", "No such command",
            "Error:", "Commands:")

@@ -12,8 +12,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 
-from signing.pki import create_demo_pki, make_nss_db
-from signing.services import serve_pki
+from signing.demo.pki import create_demo_pki, make_nss_db
+from signing.demo.services import serve_pki
 from tests.pki_helpers import run_pdfsig
 
 pytestmark = [pytest.mark.soffice, pytest.mark.hsm]
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.soffice, pytest.mark.hsm]
 def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if k != "SOFTHSM2_CONF"}
-    proc = subprocess.run([sys.executable, "-m", "letters.cli", "demo", "--out", str(out)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "letters.cli.main", "demo", "--out", str(out)], capture_output=True,
                           text=True, timeout=600, env=env, cwd=Path(__file__).resolve().parent.parent)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr

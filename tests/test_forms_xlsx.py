@@ -11,13 +11,13 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from letters import forms_xlsx as fx
-from letters.cli import cli
-from letters.errors import Severity
-from letters.indicators import IndicatorSet, load_indicator_set
-from letters.ranking import compute_results
-from letters.results_model import TierRef, make_unit
-from letters.scores import read_scores
+from letters.cli.main import cli
+from letters.core.errors import Severity
+from letters.indicators import forms_xlsx as fx
+from letters.indicators.model import TierRef, make_unit
+from letters.indicators.sets import IndicatorSet, load_indicator_set
+from letters.results.ranking import compute_results
+from letters.results.scores import read_scores
 
 CAMPAIGN = """\
 campaign:
@@ -202,7 +202,7 @@ def test_cli_forms_writes_one_per_tier_and_refuses_overwrite(tmp_path: Path) -> 
 
 @pytest.mark.soffice
 def test_libreoffice_recalculates_a_filled_form(tmp_path: Path) -> None:
-    from letters.pdf import recalculate_xlsx
+    from letters.pdf.convert import recalculate_xlsx
 
     ind = load_indicator_set("cap-so-mau")
     path = _form(tmp_path, ind, "so-tu-phap.xlsx")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from letters.cli import cli
-from letters.errors import DiagnosticsError, Severity
-from letters.indicators import (
+from letters.cli.main import cli
+from letters.core.errors import DiagnosticsError, Severity
+from letters.indicators.sets import (
     builtin_set_ids,
     check_indicator_set,
     evidence_rows,

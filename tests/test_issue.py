@@ -14,13 +14,14 @@ from click.testing import CliRunner
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 
-from letters.cli import cli
-from letters.errors import VanbanError
-from signing.appearance import specimen_seal_png, specimen_signature_png
-from signing.issue import IssueRequest, inspect_draft, issue_file, sign_and_issue
-from signing.pki import DemoPKI
-from signing.register import NumberRegister, format_month, format_number, nd30_date
-from signing.sign import (
+from letters.cli.main import cli
+from letters.core.errors import VanbanError
+from signing.demo.pki import DemoPKI
+from signing.demo.token import TokenInfo
+from signing.sign.appearance import specimen_seal_png, specimen_signature_png
+from signing.sign.issue import IssueRequest, inspect_draft, issue_file, sign_and_issue
+from signing.sign.register import NumberRegister, format_month, format_number, nd30_date
+from signing.sign.signer import (
     Level,
     Pkcs11Key,
     Pkcs12Key,
@@ -30,9 +31,8 @@ from signing.sign import (
     open_signer,
     sign_pdf_bytes,
 )
-from signing.stamp_fields import DAY_FIELD, MONTH_FIELD, NUMBER_FIELD, YEAR_FIELD, read_issue_fields
-from signing.stamp_layout import find_header_blanks
-from signing.token import TokenInfo
+from signing.sign.stamp_fields import DAY_FIELD, MONTH_FIELD, NUMBER_FIELD, YEAR_FIELD, read_issue_fields
+from signing.sign.stamp_layout import find_header_blanks
 from tests.pki_fixtures import demo_pki, nss_db, pki_server, softhsm_token  # noqa: F401
 from tests.test_sign_support import assert_all_valid, pyhanko_verdicts, sign_docs  # noqa: F401
 
@@ -178,7 +178,7 @@ _WORKER = """
 import sys
 from datetime import date
 from pathlib import Path
-from signing.register import NumberRegister
+from signing.sign.register import NumberRegister
 reg = NumberRegister(Path(sys.argv[1]))
 print(" ".join(str(reg.allocate("STTTT", "KH", date(2023, 12, 6), "song-song").number) for _ in range(15)))
 """

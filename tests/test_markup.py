@@ -1,6 +1,6 @@
 import pytest
 
-from letters import markup
+from letters.documents import markup
 
 
 def test_blocks_and_inline_styles() -> None:

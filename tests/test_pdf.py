@@ -16,8 +16,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from letters.errors import OutputExistsError, ToolMissingError, VanbanError
-from letters.pdf import PdfConverter, convert_to_pdf, recalculate_xlsx, shared_converter
+from letters.core.errors import OutputExistsError, ToolMissingError, VanbanError
+from letters.pdf.convert import PdfConverter, convert_to_pdf, recalculate_xlsx, shared_converter
 
 pytestmark = pytest.mark.soffice
 
@@ -258,7 +258,7 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
     script = (
         "import sys, json\n"
         "from pathlib import Path\n"
-        "from letters.pdf import PdfConverter\n"
+        "from letters.pdf.convert import PdfConverter\n"
         "conv = PdfConverter(workers=1, timeout=600)\n"
         f"conv.convert(Path({str(src)!r}), Path({str(tmp_path / 'a.pdf')!r}))\n"
         "print(json.dumps([conv.process_groups(), [str(p) for p in conv.profile_dirs()]]), flush=True)\n"

@@ -23,11 +23,11 @@ from pyhanko.sign import signers, timestamps
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.validation import validate_pdf_signature
 
-from letters.errors import VanbanError
-from signing import pki as pki_mod
-from signing.pki import DemoPKI, create_demo_pki, load_demo_pki
-from signing.services import serve_pki
-from signing.token import TokenInfo
+from letters.core.errors import VanbanError
+from signing.demo import pki as pki_mod
+from signing.demo.pki import DemoPKI, create_demo_pki, load_demo_pki
+from signing.demo.services import serve_pki
+from signing.demo.token import TokenInfo
 from tests.pki_helpers import blank_pdf_bytes, run_pdfsig
 
 pytest_plugins = ("tests.pki_fixtures",)

@@ -13,10 +13,13 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from letters.cli import cli
-from letters.errors import OutputExistsError, VanbanError
-from letters.indicators import build_indicator_set
-from letters.ranking import (
+from letters.cli.main import cli
+from letters.core.errors import OutputExistsError, VanbanError
+from letters.indicators.model import TierRef, make_unit
+from letters.indicators.sets import build_indicator_set
+from letters.results.chart import unit_chart_png, write_unit_charts
+from letters.results.example import make_example_scores
+from letters.results.ranking import (
     Band,
     CchcRule,
     RankingRules,
@@ -25,9 +28,6 @@ from letters.ranking import (
     write_ranking_csv,
     write_ranking_xlsx,
 )
-from letters.results_chart import unit_chart_png, write_unit_charts
-from letters.results_example import make_example_scores
-from letters.results_model import TierRef, make_unit
 
 SET = build_indicator_set({
     "id": "thu", "version": "1", "name": "Bộ chỉ số thử", "max_points": 1000,
@@ -259,7 +259,7 @@ deadlines:
 
 
 def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
-    from letters.results_inputs import load_for_results
+    from letters.results.inputs import load_for_results
 
     campaign = tmp_path / "campaign.yaml"
     campaign.write_text(CAMPAIGN, encoding="utf-8")
@@ -299,8 +299,8 @@ def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["bacgiang-2023", "brvt-2024", "gialai-2023"])
 def test_campaign_model_adapter(name: str) -> None:
-    from letters.load import load_campaign
-    from letters.results_inputs import from_campaign_model
+    from letters.campaign.load import load_campaign
+    from letters.results.inputs import from_campaign_model
 
     path = Path(__file__).resolve().parent.parent / "examples" / f"{name}.yaml"
     campaign = load_campaign(path)
@@ -312,8 +312,8 @@ def test_campaign_model_adapter(name: str) -> None:
 
 
 def test_results_pipeline_in_one_call(tmp_path: Path) -> None:
-    from letters.results_inputs import load_for_results
-    from letters.results_pipeline import run_results
+    from letters.results.inputs import load_for_results
+    from letters.results.pipeline import run_results
 
     campaign = tmp_path / "campaign.yaml"
     campaign.write_text(CAMPAIGN, encoding="utf-8")

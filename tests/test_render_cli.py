@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from docx import Document
 from lxml import etree
 
-from letters.cli import cli
-from letters.template_factory import TEMPLATES_DIR
+from letters.cli.main import cli
+from letters.documents.template_factory import TEMPLATES_DIR
 
 
 def _render(args: list[str]) -> object:
@@ -122,8 +122,8 @@ def test_check_lints_templates_by_name(example_copy: Path) -> None:
 
 
 def test_shipped_templates_lint_clean() -> None:
-    from letters.builders import TEMPLATE_VARIABLES
-    from letters.templates import lint_template
+    from letters.documents.builders import TEMPLATE_VARIABLES
+    from letters.documents.lint import lint_template
 
     for template in TEMPLATES_DIR.glob("*.docx"):
         assert lint_template(template, TEMPLATE_VARIABLES) == [], template

@@ -67,8 +67,8 @@ def test_footnote_is_a_real_word_footnote(rendered_examples: dict[str, dict[str,
 
 
 def test_single_recipient_on_the_same_line(example_copy: Path, tmp_path: Path) -> None:
-    from letters.load import load_campaign
-    from letters.render import render_documents
+    from letters.campaign.load import load_campaign
+    from letters.documents.render import render_documents
 
     path = example_copy / "bacgiang-2023.yaml"
     text = path.read_text(encoding="utf-8").replace(
@@ -89,7 +89,7 @@ def test_brvt_letter_format(rendered_examples: dict[str, dict[str, Path]]) -> No
 
 
 def test_every_example_document_passes_nd30(rendered_examples: dict[str, dict[str, Path]]) -> None:
-    from letters.load import load_campaign
+    from letters.campaign.load import load_campaign
     from tests.conftest import EXAMPLES
 
     for name, docs in rendered_examples.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from letters.cli import cli
+from letters.cli.main import cli
 
 pytestmark = pytest.mark.soffice
 

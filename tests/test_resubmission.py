@@ -7,11 +7,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from letters.cli import cli
-from letters.resubmission import LETTER_NAME, write_resubmission_letter
-from signing.pki import DemoPKI
-from signing.verify import verify_evidence
-from signing.verify_sample import build_sample_evidence, sample_policy_path
+from letters.cli.main import cli
+from letters.documents.resubmission import LETTER_NAME, write_resubmission_letter
+from signing.demo.pki import DemoPKI
+from signing.demo.sample import build_sample_evidence, sample_policy_path
+from signing.verify.api import verify_evidence
 from tests.conftest import EXAMPLES
 from tests.docx_read import body_text
 from tests.nd30_assert import check_all

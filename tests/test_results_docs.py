@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from letters.load import load_campaign
-from letters.results_docs import vn_number
-from letters.results_example import make_example_scores
-from letters.results_inputs import from_campaign_model
-from letters.results_pipeline import ResultsRun, run_results
+from letters.campaign.load import load_campaign
+from letters.results.documents import vn_number
+from letters.results.example import make_example_scores
+from letters.results.inputs import from_campaign_model
+from letters.results.pipeline import ResultsRun, run_results
 from tests.conftest import EXAMPLES
 from tests.docx_read import body_text
 from tests.nd30_assert import check_all, check_typed_title, signature_table

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from letters.errors import Severity, VanbanError
-from letters.indicators import build_indicator_set
-from letters.results_model import TierRef, make_unit
-from letters.scores import parse_points, read_scores
+from letters.core.errors import Severity, VanbanError
+from letters.indicators.model import TierRef, make_unit
+from letters.indicators.sets import build_indicator_set
+from letters.results.scores import parse_points, read_scores
 
 SET = build_indicator_set({
     "id": "thu", "version": "1", "name": "Bộ chỉ số thử", "max_points": 100,

@@ -12,10 +12,11 @@ from click.testing import CliRunner
 from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from letters.cli import cli
-from signing.appearance import PT_PER_MM, specimen_seal_png, specimen_signature_png
-from signing.pki import DemoPKI
-from signing.sign import (
+from letters.cli.main import cli
+from signing.demo.pki import DemoPKI
+from signing.demo.token import TokenInfo
+from signing.sign.appearance import PT_PER_MM, specimen_seal_png, specimen_signature_png
+from signing.sign.signer import (
     Level,
     Pkcs12Key,
     Role,
@@ -25,8 +26,7 @@ from signing.sign import (
     sign_file,
     sign_pdf_bytes,
 )
-from signing.stamp_layout import Box, find_signature_block, page_lines
-from signing.token import TokenInfo
+from signing.sign.stamp_layout import Box, find_signature_block, page_lines
 from tests.pki_fixtures import demo_pki, nss_db, pki_server, softhsm_token  # noqa: F401
 from tests.test_sign_support import DIRECTOR_NAME, assert_all_valid, sign_docs  # noqa: F401
 
@@ -211,7 +211,7 @@ def test_vietnamese_stamp_text_keeps_its_diacritics(sign_docs: dict[str, Path], 
     from pyhanko.pdf_utils.layout import BoxConstraints
     from pyhanko.stamp import TextStampStyle
 
-    from signing.appearance import text_box_style
+    from signing.sign.appearance import text_box_style
 
     text = "Sở Thông tin và Truyền thông tỉnh Bắc Giang, ngày 06 tháng 12 năm 2023"
     writer = IncrementalPdfFileWriter(io.BytesIO(sign_docs["phu-luc"].read_bytes()))
@@ -328,7 +328,7 @@ def test_output_is_never_overwritten_without_force(
     assert "Mật khẩu tệp khoá" in result.output and demo_pki.password not in result.output
     assert out.read_bytes().startswith(b"%PDF")
     # Signing a file onto itself would modify the input in place: refused even with force.
-    from letters.errors import VanbanError
+    from letters.core.errors import VanbanError
 
     with pytest.raises(VanbanError, match="không sửa tệp gốc"):
         sign_file(out, out, key, SignRequest(level=Level.B_B), force=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signing.attacks import sample_pdf
-from signing.pki import DemoPKI
-from signing.sign import Level, Pkcs12Key, Role, SigningTools, SignRequest, open_signer, sign_pdf_bytes
+from signing.demo.attacks import sample_pdf
+from signing.demo.pki import DemoPKI
+from signing.sign.signer import Level, Pkcs12Key, Role, SigningTools, SignRequest, open_signer, sign_pdf_bytes
 from tests.pki_fixtures import demo_pki, nss_db, pki_server  # noqa: F401
 from tests.test_sign_support import assert_all_valid
 

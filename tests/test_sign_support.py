@@ -20,7 +20,7 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-from signing.pki import DemoPKI
+from signing.demo.pki import DemoPKI
 from tests.pki_fixtures import run_pdfsig
 
 DIRECTOR_NAME = "Nguyễn Gia Phong"
@@ -99,7 +99,7 @@ def _attachment_docx(path: Path) -> None:
 
 
 def _convert(docx: Path) -> Path:
-    from letters.pdf import convert_to_pdf
+    from letters.pdf.convert import convert_to_pdf
 
     return convert_to_pdf(docx, docx.with_suffix(".pdf"))
 

@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from letters.cli import cli
-from letters.errors import VanbanError
-from signing.trust import PINNED_VN_CERTS, import_certificate, read_certificates, store_certificates
+from letters.cli.main import cli
+from letters.core.errors import VanbanError
+from signing.verify.trust import PINNED_VN_CERTS, import_certificate, read_certificates, store_certificates
 from tests.test_verify_fixtures import CORPUS
 
 VN = CORPUS / "vn-trust"

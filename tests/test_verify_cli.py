@@ -10,12 +10,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from letters.cli import cli
-from signing import attacks
-from signing.report_letter import resubmission_body, resubmission_units
-from signing.verify import verify_evidence
-from signing.verify_model import FileResult
-from signing.verify_sample import build_sample_evidence, sample_policy_path
+from letters.cli.main import cli
+from signing.demo import attacks
+from signing.demo.sample import build_sample_evidence, sample_policy_path
+from signing.verify.api import verify_evidence
+from signing.verify.letter_data import resubmission_body, resubmission_units
+from signing.verify.model import FileResult
 from tests.test_verify_fixtures import Samples
 
 pytest_plugins = ("tests.pki_fixtures", "tests.test_verify_fixtures")

@@ -8,8 +8,8 @@ import pytest
 from asn1crypto import pem
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing.policy import Policy, RevocationMode
-from signing.verify import verify_evidence
+from signing.verify.api import verify_evidence
+from signing.verify.policy import Policy, RevocationMode
 from tests.test_verify_fixtures import CORPUS
 
 RUB = CORPUS / "pdf-attacks-rub"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from signing import attacks
-from signing.pki import AGENCY, DIRECTOR, DemoPKI
-from signing.policy import Policy
-from signing.verify import VerifyRun, verify_evidence
-from signing.verify_model import FileResult
+from signing.demo import attacks
+from signing.demo.pki import AGENCY, DIRECTOR, DemoPKI
+from signing.verify.api import VerifyRun, verify_evidence
+from signing.verify.model import FileResult
+from signing.verify.policy import Policy
 
 # The team's shared reference data lives beside the repository (never copied into it).
 CORPUS = (Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus").resolve()

@@ -6,10 +6,10 @@ import random
 import re
 from pathlib import Path
 
-from signing import attacks
-from signing.pki import AGENCY
-from signing.policy import Policy
-from signing.verify import verify_evidence
+from signing.demo import attacks
+from signing.demo.pki import AGENCY
+from signing.verify.api import verify_evidence
+from signing.verify.policy import Policy
 from tests.test_verify_fixtures import Samples
 
 pytest_plugins = ("tests.pki_fixtures", "tests.test_verify_fixtures")

@@ -6,13 +6,13 @@ import stat
 import zipfile
 from pathlib import Path
 
-from signing.policy import Limits, Policy
-from signing.verify import verify_evidence
-from signing.verify_inputs import collect_evidence
+from signing.verify.api import verify_evidence
+from signing.verify.inputs import collect_evidence
+from signing.verify.policy import Limits, Policy
 
 
 def _pdf() -> bytes:
-    from signing.attacks import sample_pdf
+    from signing.demo.attacks import sample_pdf
 
     return sample_pdf()
 

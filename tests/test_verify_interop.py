@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from signing import attacks
-from signing.policy import Policy
-from signing.sign import Level, Role, SigningTools, SignRequest, load_pkcs12_signer, sign_pdf_bytes
+from signing.demo import attacks
+from signing.sign.signer import Level, Role, SigningTools, SignRequest, load_pkcs12_signer, sign_pdf_bytes
+from signing.verify.policy import Policy
 from tests.test_verify_fixtures import Samples, VerifyFn
 
 pytest_plugins = ("tests.pki_fixtures", "tests.test_verify_fixtures")

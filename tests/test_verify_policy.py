@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from letters.errors import DiagnosticsError
-from signing.policy import AllowedChange, RevocationMode, Sha1Rule, load_policy
+from letters.core.errors import DiagnosticsError
+from signing.verify.policy import AllowedChange, RevocationMode, Sha1Rule, load_policy
 
 GOOD = """\
 name: "Đợt đánh giá DTI 2026"
@@ -88,8 +88,8 @@ def test_yaml_syntax_error(tmp_path: Path) -> None:
 def test_policy_template_loads_and_cli_writes_it(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from letters.cli import cli
-    from signing.policy import POLICY_TEMPLATE
+    from letters.cli.main import cli
+    from signing.verify.policy import POLICY_TEMPLATE
 
     out = tmp_path / "chinh_sach.yaml"
     runner = CliRunner()
@@ -102,9 +102,9 @@ def test_policy_template_loads_and_cli_writes_it(tmp_path: Path) -> None:
 
 
 def test_unreadable_offline_crl_is_one_clear_error(tmp_path: Path) -> None:
-    from letters.errors import VanbanError
-    from signing.policy import Policy
-    from signing.verify import verify_evidence
+    from letters.core.errors import VanbanError
+    from signing.verify.api import verify_evidence
+    from signing.verify.policy import Policy
 
     bad = tmp_path / "hong.crl"
     bad.write_bytes(b"not a crl")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import hashes
 
-from signing import attacks
-from signing.pki import AGENCY, EXPIRED, FOREIGN_LEAF, REVOKED, ROOT, create_demo_pki, pick_free_port
-from signing.policy import Policy
+from signing.demo import attacks
+from signing.demo.pki import AGENCY, EXPIRED, FOREIGN_LEAF, REVOKED, ROOT, create_demo_pki, pick_free_port
+from signing.verify.policy import Policy
 from tests.test_verify_fixtures import Samples, VerifyFn
 
 pytest_plugins = ("tests.pki_fixtures", "tests.test_verify_fixtures")
@@ -199,7 +199,7 @@ def test_size_limit_and_timeout_give_generic(samples: Samples, verify_one: Verif
 def test_revocation_modes_without_network(tmp_path: Path) -> None:
     """A PKI whose CRL/OCSP URLs point at a closed port: soft-fail passes, hard-fail is TRY_LATER, an offline
     CRL file settles it, and revocation checking off is reported as such."""
-    from signing.verify import verify_evidence
+    from signing.verify.api import verify_evidence
 
     pki = create_demo_pki(tmp_path / "pki", port=pick_free_port())
     signed = attacks.sign_bytes(attacks.sample_pdf(), attacks.load_signer(pki.director_p12, pki.password))
@@ -248,8 +248,8 @@ def test_memory_cap_kills_only_that_file(samples: Samples, tmp_path: Path) -> No
     script = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from signing.policy import Policy\n"
-        "from signing.verify import verify_evidence\n"
+        "from signing.verify.policy import Policy\n"
+        "from signing.verify.api import verify_evidence\n"
         "pol = Policy(use_trust_store=False, revocation={'mode': 'off'}, limits={'memory_mb': int(sys.argv[3])})\n"
         "run = verify_evidence([Path(sys.argv[1])], policy=pol, trust=[Path(sys.argv[2])], jobs=1)\n"
         "print(json.dumps([[r.indication, r.sub_indication, r.message] for r in run.results]))\n"
@@ -282,7 +282,7 @@ def _short_lived_signer(pki, seconds: float, *, starts_in: float = -300):  # -> 
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    from signing.pki import CA
+    from signing.demo.pki import CA
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC)

@@ -1,0 +1,194 @@
+"""`vanban demo`: the whole product on the bundled example campaigns, in one command.
+
+Everything goes under one output folder that the demo owns (so re-running it replaces its own
+files): documents per example, their PDFs, a results run on example scores, and (when the
+signing and verification parts are present) signed documents and an evidence check.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import click
+
+from letters.campaign.load import load_campaign
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+RESULTS_EXAMPLE = "bacgiang-2023"
+Echo = Callable[[str], None]
+
+
+def example_files() -> list[Path]:
+    return sorted(EXAMPLES_DIR.glob("*.yaml"))
+
+
+def demo_documents(out_dir: Path, echo: Echo) -> list[Path]:
+    """Every example campaign's plan, guidance letter, forms and evidence guides."""
+    from letters.documents.render import render_documents
+    from letters.forms.annexes import render_annexes
+
+    docs: list[Path] = []
+    for example in example_files():
+        campaign = load_campaign(example)
+        target = out_dir / example.stem
+        echo(f"  {example.name}:")
+        for r in render_documents(campaign, target, force=True):
+            echo(f"    {r.label}: {r.path}")
+            docs.append(r.path)
+        annexes = render_annexes(campaign, target / "phu-luc", force=True)
+        docs += [a.path for a in annexes if a.path.suffix == ".docx"]
+        echo(f"    {len(annexes)} biểu mẫu, phụ lục (Word, Excel): {target / 'phu-luc'}")
+    return docs
+
+
+def demo_pdfs(docs: list[Path], echo: Echo) -> list[Path]:
+    from letters.pdf.convert import convert_files
+
+    pdfs = convert_files([(d, d.with_suffix(".pdf")) for d in docs], force=True)
+    echo(f"  {len(pdfs)} tệp PDF (LibreOffice, phông chữ nhúng).")
+    return pdfs
+
+
+def demo_results(out_dir: Path, echo: Echo) -> list[Path]:
+    """Example self-assessment scores → ranking → Tờ trình, Quyết định and one notice per unit."""
+    from letters.results.example import make_example_scores
+    from letters.results.inputs import from_campaign_model
+    from letters.results.pipeline import run_results
+
+    campaign = load_campaign(EXAMPLES_DIR / f"{RESULTS_EXAMPLE}.yaml")
+    inputs = from_campaign_model(campaign)
+    target = out_dir / "ket-qua" / RESULTS_EXAMPLE
+    if target.exists():
+        shutil.rmtree(target)
+    scores = make_example_scores(inputs.units, inputs.tiers, target / "diem-tu-danh-gia", seed=2023,
+                                 year=campaign.campaign.year)
+    echo(f"  Điểm tự đánh giá mẫu (CSV và biểu mẫu Excel đã điền): {scores.parent}")
+    run = run_results(campaign, scores, target)
+    for tier in run.results.tiers:
+        top = ", ".join(u.unit.name for u in tier.units if u.rank == 1)
+        echo(f"    {tier.tier.name}: {len(tier.ranked)} đơn vị xếp hạng, {len(tier.excluded)} không xếp hạng; "
+             f"dẫn đầu: {top}")
+    docs = [p for p in run.files if p.suffix == ".docx"]
+    echo(f"  Bảng xếp hạng, Tờ trình, Quyết định và {len(docs) - 2} thông báo kết quả: {target}")
+    return [p for p in docs if p.parent == target]
+
+
+SIGN_EXAMPLE = "bacgiang-2023"
+DEMO_TOKEN_LABEL = "vanban-mau"
+DEMO_TOKEN_PIN = "123456"
+
+
+def _issue_date(campaign_path: Path) -> date:
+    """A plausible issuance day for the example plan: the last working day a week before its first phase."""
+    from datetime import timedelta
+
+    from letters.core.vn import WorkCalendar
+
+    campaign = load_campaign(campaign_path)
+    starts = [p.start for p in campaign.phases if p.start]
+    day = (min(starts) if starts else campaign.phases[0].end) - timedelta(days=7)
+    work = WorkCalendar(campaign.calendar.extra_days_off, campaign.calendar.extra_working_days)
+    while work.non_working_reason(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
+    """The director signs the plan on a (SoftHSM2) token, the văn thư numbers, dates and seals it with the
+    agency's key, and signs its attachments, all with the clearly labelled demo PKI served on 127.0.0.1."""
+    from signing.demo.pki import DIRECTOR, create_demo_pki
+    from signing.demo.services import serve_pki
+    from signing.demo.token import provision_softhsm
+    from signing.sign.issue import sign_and_issue
+    from signing.sign.signer import Level, Pkcs11Key, Pkcs12Key
+
+    pki_dir = out_dir / "pki-mau"
+    pki = create_demo_pki(pki_dir)
+    token = provision_softhsm(pki_dir / "token", label=DEMO_TOKEN_LABEL, pin=DEMO_TOKEN_PIN, so_pin="12345678",
+                              key_pem=pki.key_path(DIRECTOR), cert=pki.cert_path(DIRECTOR), key_label="giam-doc",
+                              ca_certs=pki.chain)
+    echo(f"  Hạ tầng khoá MẪU (không có giá trị pháp lý): {pki_dir}; token PKCS#11 «{DEMO_TOKEN_LABEL}» (SoftHSM2)")
+    source = out_dir / SIGN_EXAMPLE
+    target = out_dir / "ky-so" / SIGN_EXAMPLE
+    if target.exists():
+        shutil.rmtree(target)
+    director = Pkcs11Key(token.module_path, token.token_label, token.key_label, token.pin)
+    agency = Pkcs12Key(pki.agency_p12, pki.password)
+    issued_files: list[Path] = []
+    with serve_pki(pki):
+        issue_day = _issue_date(EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml")
+        plan = next(source.glob("*-ke-hoach-*.pdf"))
+        attachments = sorted((source / "phu-luc").glob("*.pdf"))
+        issued = sign_and_issue(plan, target, director=director, agency=agency, register_path=target / "so-dang-ky.sqlite",
+                                doc_type="KH", agency_code="STTTT", issue_date=issue_day, attachments=attachments,
+                                level=Level.B_LT, tsa_url=pki.tsa_url, trust_roots=[pki.root_path])
+        echo(f"  Kế hoạch số {issued.reference}, {issued.date_text}: giám đốc ký trên token, văn thư cấp số, "
+             f"đóng dấu số (PAdES B-LT, dấu thời gian, thông tin thu hồi)")
+        echo(f"    {issued.signed_draft}")
+        echo(f"    {issued.issued}")
+        echo(f"    {len(issued.attachments)} phụ lục, biểu mẫu ký số của cơ quan: {target}")
+        issued_files = [issued.signed_draft, issued.issued, *issued.attachments]
+    return issued_files
+
+
+def demo_verification(out_dir: Path, echo: Echo) -> list[Path]:
+    """A sample evidence folder (valid, tampered, unsigned, untrusted, revoked files from four units) checked
+    against a campaign policy, with the reports and the letter asking units to resubmit."""
+    from letters.documents.resubmission import write_resubmission_letter
+    from signing.demo.pki import create_demo_pki
+    from signing.demo.sample import build_sample_evidence, sample_policy_path
+    from signing.demo.services import serve_pki
+    from signing.verify.api import verify_evidence
+
+    pki = create_demo_pki(out_dir / "pki-mau")
+    work = out_dir / "kiem-tra"
+    if work.exists():
+        shutil.rmtree(work)
+    with serve_pki(pki):
+        evidence = build_sample_evidence(work / "tai-lieu-kiem-chung", pki)
+        run = verify_evidence([evidence], policy=sample_policy_path(evidence), out_dir=work / "bao-cao")
+    bad = [r for r in run.results if not r.accepted]
+    echo(f"  {len(run.results)} tệp tài liệu kiểm chứng của {len({r.unit for r in run.results})} đơn vị: "
+         f"{len(run.results) - len(bad)} đạt, {len(bad)} cần nộp lại")
+    for r in bad:
+        echo(f"    ✗ [{r.unit}] {Path(r.file).name}: {r.message}")
+    letter = write_resubmission_letter(EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml", run.results, work / "bao-cao",
+                                       deadline=None)
+    echo(f"  Báo cáo: {work / 'bao-cao' / 'report.html'} (và report.json, report.csv)")
+    if letter:
+        echo(f"  Công văn đề nghị nộp lại: {letter}")
+    return [*run.written, *([letter] if letter else [])]
+
+
+def run_demo(out_dir: Path, echo: Echo = click.echo, *, pdf: bool = True) -> dict[str, list[Path]]:
+    out_dir = Path(out_dir)
+    produced: dict[str, list[Path]] = {}
+    started = time.perf_counter()
+    echo("1. Văn bản từ hồ sơ chiến dịch mẫu (Kế hoạch, công văn hướng dẫn, biểu mẫu, phụ lục):")
+    produced["documents"] = demo_documents(out_dir, echo)
+    echo("2. Kết quả đánh giá từ điểm tự đánh giá mẫu:")
+    produced["results"] = demo_results(out_dir, echo)
+    if pdf:
+        echo("3. Bản PDF:")
+        produced["pdf"] = demo_pdfs(produced["documents"] + produced["results"], echo)
+        echo("4. Ký số và ban hành theo Nghị định 30/2020/NĐ-CP:")
+        produced["signed"] = demo_signing(out_dir, echo)
+        echo("5. Kiểm tra chữ ký số trên tài liệu kiểm chứng các đơn vị gửi về:")
+        produced["verification"] = demo_verification(out_dir, echo)
+    echo(f"Hoàn tất sau {time.perf_counter() - started:.0f} giây.")
+    return produced
+
+
+@click.command("demo")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="Thư mục ghi kết quả chạy thử (vanban quản lý thư mục con của mình trong đó).")
+@click.option("--no-pdf", is_flag=True, help="Không chuyển sang PDF (không cần LibreOffice).")
+def demo_cmd(out_dir: Path, no_pdf: bool) -> None:
+    """Chạy thử toàn bộ sản phẩm trên các hồ sơ chiến dịch mẫu trong thư mục examples/."""
+    click.echo(f"Chạy thử vanban, kết quả ghi vào {out_dir.resolve()}")
+    run_demo(out_dir, pdf=not no_pdf)
+    click.secho(f"Xong. Mở thư mục {out_dir.resolve()} để xem văn bản.", fg="green")

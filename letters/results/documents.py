@@ -1,0 +1,309 @@
+"""Documents built from the ranking: the Sở's Tờ trình, the Quyết định công bố kết quả with one
+ranking appendix per tier, and a Thông báo kết quả for every unit (a mail merge with a chart)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from letters.campaign.model import Campaign, DocumentKind, Province
+from letters.campaign.views import join_vi, wording_context
+from letters.core import vn as cal
+from letters.core.errors import VanbanError
+from letters.documents import wording
+from letters.documents.builders import (
+    DOC_TYPES,
+    TABLE_MARK,
+    BuiltDocument,
+    Header,
+    assemble,
+    copies_to,
+    document_filename,
+    recipients,
+    reference,
+    template_path,
+)
+from letters.results.ranking import Results, TierResult, UnitResult
+
+IMAGE_MARK = "\u27e6image:{}\u27e7"
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def vn_number(value: Decimal | float | int | None, places: int = 2) -> str:
+    """Vietnamese number format: comma for decimals, dot for thousands (1.234,50)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):,.{places}f}"
+    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+
+
+def points_text(value: Decimal) -> str:
+    """Points as the letters write them: 712,5 rather than 712,50; whole numbers without decimals."""
+    text = vn_number(value, 2)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
+@dataclass(frozen=True)
+class ProvinceView:
+    province: Province
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.province, name)
+
+    @property
+    def authority(self) -> str:
+        return self.province.authority or f"Chủ tịch {self.province.name}"
+
+    @property
+    def signer_body(self) -> str:
+        return self.authority
+
+
+def _province(campaign: Campaign) -> Province:
+    if campaign.province is None:
+        raise VanbanError(
+            "Hồ sơ chiến dịch chưa có mục «province» (UBND tỉnh ban hành Quyết định công bố kết quả).",
+            hint="Thêm mục province: name, place, signer (xem examples/bacgiang-2023.yaml).",
+        )
+    return campaign.province
+
+
+def _doc_ref(campaign: Campaign, kind: DocumentKind, issuer_abbr: str | None = None) -> dict[str, str]:
+    spec = campaign.document(kind)
+    ref = reference(campaign, DOC_TYPES[kind], spec, issuer_abbr=issuer_abbr)
+    return {"reference": ref, "date": cal.short(spec.date) if spec.date else "      "}
+
+
+def _rank_text(u: UnitResult) -> str:
+    if u.rank is None:
+        return "không xếp hạng"
+    return f"{u.rank}{' (đồng hạng)' if u.tied else ''}"
+
+
+def _tier_summary(t: TierResult, rules_bands: list[str]) -> dict[str, Any]:
+    ranked = [u for u in t.units if u.rank is not None]
+    excluded = [u for u in t.units if u.rank is None]
+    top = [u for u in ranked if u.rank == 1]
+    bands = Counter(u.band for u in ranked if u.band)
+    return {
+        "id": t.tier.id,
+        "name": t.tier.name,
+        "total": len(t.units),
+        "ranked": len(ranked),
+        "excluded": len(excluded),
+        "excluded_names": "; ".join(u.unit.name for u in excluded),
+        "average_points": points_text(t.average_points),
+        "average_dti": vn_number(t.average_dti, 4),
+        "max_points": points_text(ranked[0].max_points if ranked else (t.units[0].max_points if t.units else Decimal(0))),
+        "leaders": join_vi([f"{u.unit.name} ({points_text(u.points)} điểm)" for u in top]) or "không có",
+        "bands_text": "; ".join(f"{b}: {bands[b]} đơn vị" for b in rules_bands if bands.get(b)) or "chưa có",
+    }
+
+
+def _results_context(campaign: Campaign, results: Results, kind: DocumentKind) -> dict[str, Any]:
+    province = _province(campaign)
+    ctx = wording_context(campaign, kind.value)
+    band_names = [b.name for b in results.rules.bands]
+    ctx.update(
+        province=ProvinceView(province),
+        proposal=_doc_ref(campaign, DocumentKind.TO_TRINH),
+        decision=_doc_ref(campaign, DocumentKind.QUYET_DINH, province.abbreviation),
+        result_tiers=[_tier_summary(t, band_names) for t in results.tiers],
+        total_units=sum(len(t.units) for t in results.tiers),
+        appendix_text="các Phụ lục" if len(results.tiers) > 1 else "Phụ lục",
+    )
+    return ctx
+
+
+def _compose(campaign: Campaign, kind: DocumentKind, context: dict[str, Any]) -> list:  # type: ignore[type-arg]
+    return wording.compose(kind.value, dict(campaign.document(kind).wording), context)
+
+
+def ranking_rows(t: TierResult, *, cchc_label: str | None) -> list[list[str]]:
+    head = ["STT", "Tên cơ quan, đơn vị", "Tổng điểm", "Chỉ số", "Xếp hạng", "Xếp loại"]
+    if cchc_label:
+        head.append(cchc_label)
+    head.append("Ghi chú")
+    rows = [head]
+    for i, u in enumerate(t.units, 1):
+        note = "; ".join(u.reasons) if u.rank is None else ("Đồng hạng" if u.tied else ("Nộp muộn" if u.late else ""))
+        row = [str(i), u.unit.name, vn_number(u.points) if u.rank is not None else "",
+               vn_number(u.dti, 4) if u.rank is not None else "", str(u.rank) if u.rank is not None else "Không xếp hạng",
+               u.band or ""]
+        if cchc_label:
+            row.append(vn_number(u.cchc_points, 2) if u.cchc_points is not None and u.rank is not None else "")
+        row.append(note)
+        rows.append(row)
+    return rows
+
+
+def build_proposal(campaign: Campaign, results: Results) -> BuiltDocument:
+    kind = DocumentKind.TO_TRINH
+    spec = campaign.document(kind)
+    province = _province(campaign)
+    subject = spec.subject or f"Về việc công bố kết quả đánh giá, xếp hạng {campaign.campaign.index_name} năm {campaign.campaign.year}"
+    header = Header(campaign.issuer.parent, campaign.issuer.name, reference(campaign, DOC_TYPES[kind], spec),
+                    campaign.issuer.place, spec.date, campaign.campaign.year, DOC_TYPES[kind].title, subject)
+    blocks = _compose(campaign, kind, _results_context(campaign, results, kind))
+    rec = recipients(spec) or [province.name]
+    return assemble(kind, DOC_TYPES[kind].label, document_filename(campaign, DOC_TYPES[kind], spec),
+                    template_path(campaign, DOC_TYPES[kind], spec), header, spec, spec.signer or campaign.signer, blocks,
+                    copies=copies_to(campaign, spec, cong_van=False, first="Như trên"), recipients_list=rec)
+
+
+def build_decision(campaign: Campaign, results: Results) -> BuiltDocument:
+    kind = DocumentKind.QUYET_DINH
+    spec = campaign.document(kind)
+    province = _province(campaign)
+    year = campaign.campaign.year
+    subject = spec.subject or (f"Về việc công bố kết quả đánh giá, xếp hạng {campaign.campaign.index_name} "
+                               f"của {campaign.campaign.scope} năm {year}")
+    ref = reference(campaign, DOC_TYPES[kind], spec, issuer_abbr=province.abbreviation)
+    header = Header(None, province.name, ref, province.place, spec.date, year, DOC_TYPES[kind].title, subject)
+    blocks = _compose(campaign, kind, _results_context(campaign, results, kind))
+    cchc = results.rules.cchc.label if results.rules.cchc else None
+    tables: list[list[list[str]]] = []
+    appendices = []
+    when = cal.in_words(spec.date) if spec.date else cal.blank_in_words(year)
+    number = ref if spec.number else f"      {ref.strip()}"
+    authority = ProvinceView(province).authority
+    for i, t in enumerate(results.tiers):
+        tables.append(ranking_rows(t, cchc_label=cchc))
+        appendices.append({
+            "heading": f"Phụ lục {ROMAN[i]}" if len(results.tiers) > 1 else "Phụ lục",
+            "title": f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG {campaign.campaign.index_name.upper()} NĂM {year} "
+                     f"CỦA {t.tier.name.upper()}",
+            "note": f"(Kèm theo Quyết định số {number.strip() if spec.number else number} {when} của {authority})",
+            "table": TABLE_MARK.format(len(tables) - 1),
+        })
+    copies = copies_to(campaign, spec, cong_van=False, first="Như Điều 3", archive_default=list(province.archive))
+    return assemble(kind, DOC_TYPES[kind].label, document_filename(campaign, DOC_TYPES[kind], spec),
+                    template_path(campaign, DOC_TYPES[kind], spec), header, spec, spec.signer or province.signer, blocks,
+                    copies=copies, recipients_list=[], tables=tables, appendices=appendices)
+
+
+def _index_rows(u: UnitResult, average: dict[str, Decimal]) -> list[list[str]]:
+    rows = [["STT", "Chỉ số chính", "Điểm tối đa", "Điểm đạt", "Bình quân của nhóm", "Chênh lệch"]]
+    for i, idx in enumerate(u.indices, 1):
+        avg = average.get(idx.code, Decimal(0))
+        diff = idx.points - avg
+        rows.append([str(i), idx.name, points_text(idx.max_points), vn_number(idx.points), vn_number(avg),
+                     ("+" if diff > 0 else "") + vn_number(diff)])
+    total_avg = sum(average.values(), Decimal(0))
+    rows.append(["", "Tổng cộng", points_text(u.max_points), vn_number(u.points), vn_number(total_avg),
+                 ("+" if u.points > total_avg else "") + vn_number(u.points - total_avg)])
+    return rows
+
+
+def build_notice(campaign: Campaign, results: Results, unit: UnitResult, chart_png: bytes | None) -> BuiltDocument:
+    kind = DocumentKind.THONG_BAO
+    spec = campaign.document(kind)
+    year = campaign.campaign.year
+    tier = results.tier(unit.tier_id)
+    ctx = _results_context(campaign, results, kind)
+    tables = [_index_rows(unit, tier.average)]
+    images = [chart_png] if chart_png else []
+    cchc = results.rules.cchc
+    ctx["unit"] = {
+        "name": unit.unit.name,
+        "points": points_text(unit.points),
+        "max_points": points_text(unit.max_points),
+        "dti": vn_number(unit.dti, 4),
+        "rank_text": _rank_text(unit),
+        "tier_count": sum(1 for u in tier.units if u.rank is not None),
+        "tier_name": tier.tier.name,
+        "band": unit.band or "",
+        "cchc": vn_number(unit.cchc_points, 2) if unit.cchc_points is not None and unit.rank is not None else "",
+        "cchc_label": cchc.label if cchc else "",
+        "late": unit.late,
+        "excluded": unit.rank is None,
+        "reasons": "; ".join(unit.reasons) or "không gửi kết quả",
+        "table": TABLE_MARK.format(0),
+        "chart": IMAGE_MARK.format(0) if images else "",
+        "weakest": [{"code": w.code, "name": w.name, "points": points_text(w.points),
+                     "max_points": points_text(w.max_points), "explanation": w.explanation.strip().rstrip(".")} for w in unit.weakest],
+    }
+    subject = spec.subject or f"Kết quả đánh giá, xếp hạng {campaign.campaign.index_name} năm {year}"
+    header = Header(campaign.issuer.parent, campaign.issuer.name, reference(campaign, DOC_TYPES[kind], spec),
+                    campaign.issuer.place, spec.date, year, DOC_TYPES[kind].title, subject)
+    blocks = _compose(campaign, kind, ctx)
+    copies = copies_to(campaign, spec, cong_van=False, first="Như trên")
+    filename = notice_filename(year, unit.unit.id)
+    return assemble(kind, f"Thông báo kết quả: {unit.unit.name}", filename, template_path(campaign, DOC_TYPES[kind], spec),
+                    header, spec, spec.signer or campaign.signer, blocks, copies=copies,
+                    recipients_list=[unit.unit.name], tables=tables, images=images, bold_rows={0: {len(tables[0]) - 1}})
+
+
+def notice_filename(year: int, unit_id: str) -> str:
+    return f"{year}-thong-bao-ket-qua-{unit_id}.docx"
+
+
+ChartFn = Callable[[UnitResult, dict[str, Decimal]], bytes]
+
+
+def render_results_documents(campaign: Campaign, results: Results, out_dir: Path, *, chart: ChartFn | None,
+                             force: bool = False, workers: int | None = None) -> list[Path]:
+    """Tờ trình, Quyết định and every notice into `out_dir` (notices under `thong-bao/`), both cores used."""
+    from letters.core.files import atomic_write_bytes, check_writable
+    from letters.documents.render import render_bytes
+
+    out_dir = Path(out_dir)
+    main = [build_proposal(campaign, results), build_decision(campaign, results)]
+    notice_dir = out_dir / "thong-bao"
+    units = results.all_units()
+    targets = [out_dir / b.filename for b in main] + [notice_dir / notice_filename(campaign.campaign.year, u.unit.id)
+                                                     for u in units]
+    for target in targets:
+        check_writable(target, force)
+    written = []
+    for b in main:
+        written.append(atomic_write_bytes(out_dir / b.filename, render_bytes(b), force=force))
+    written.extend(_render_notices(campaign, results, units, notice_dir, chart, force, workers))
+    return written
+
+
+_job_state: dict[str, Any] = {}
+
+
+def _init_notice_worker(campaign: Campaign, results: Results, notice_dir: Path, chart: ChartFn | None,
+                        force: bool) -> None:
+    # Sent once per worker process, not once per notice: the results of a province are large.
+    _job_state.update(campaign=campaign, results=results, notice_dir=notice_dir, chart=chart, force=force)
+
+
+def _notice_job(unit_id: str) -> Path:
+    from letters.core.files import atomic_write_bytes
+    from letters.documents.render import render_bytes
+
+    campaign, results = _job_state["campaign"], _job_state["results"]
+    chart = _job_state["chart"]
+    unit = results.unit(unit_id)
+    png = chart(unit, results.tier(unit.tier_id).average) if chart else None
+    built = build_notice(campaign, results, unit, png)
+    return atomic_write_bytes(_job_state["notice_dir"] / built.filename, render_bytes(built), force=_job_state["force"])
+
+
+def _render_notices(campaign: Campaign, results: Results, units: list[UnitResult], notice_dir: Path,
+                    chart: ChartFn | None, force: bool, workers: int | None) -> list[Path]:
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    ids = [u.unit.id for u in units]
+    size = min(len(ids), workers or os.cpu_count() or 1)
+    if size <= 1 or len(ids) < 8:
+        _init_notice_worker(campaign, results, notice_dir, chart, force)
+        return [_notice_job(i) for i in ids]
+    # Charts and DOCX assembly are CPU-bound; a process per core is what makes 250 notices take seconds.
+    # fork reuses the loaded fonts and compiled templates instead of loading them again.
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_init_notice_worker,
+                             initargs=(campaign, results, notice_dir, chart, force)) as pool:
+        return list(pool.map(_notice_job, ids, chunksize=max(1, len(ids) // (size * 4))))

@@ -1,0 +1,247 @@
+"""The campaign's verification policy: which CAs count, what changes after signing are tolerated, limits.
+
+Loaded from YAML; every error names the file, line and field in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from letters.core.errors import Diagnostic, DiagnosticsError, Severity
+from letters.core.yamlsrc import SourceDoc, load_yaml
+
+
+class RevocationMode(StrEnum):
+    OFF = "off"
+    SOFT = "soft-fail"
+    HARD = "hard-fail"
+
+
+class Sha1Rule(StrEnum):
+    REJECT = "reject"
+    ACCEPT = "accept"
+
+
+class AllowedChange(StrEnum):
+    FORM_FILLING = "form_filling"
+    ANNOTATIONS = "annotations"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IssuerRule(_Strict):
+    """A CA accepted as issuer: matched against every CA certificate on the validated chain."""
+
+    name: str | None = Field(default=None, description="CN or full subject of the CA")
+    sha256: str | None = Field(default=None, description="SHA-256 fingerprint of the CA certificate")
+
+    @field_validator("sha256")
+    @classmethod
+    def _fp(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        cleaned = value.replace(":", "").replace(" ", "").upper()
+        if len(cleaned) != 64 or any(c not in "0123456789ABCDEF" for c in cleaned):
+            raise ValueError("dấu vân tay SHA-256 phải gồm đúng 64 chữ số thập lục phân")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _one(self) -> IssuerRule:
+        if not self.name and not self.sha256:
+            raise ValueError("cần ghi «name» (tên tổ chức chứng thực) hoặc «sha256» (dấu vân tay)")
+        return self
+
+
+class SigningWindow(_Strict):
+    not_before: dt.date | None = None
+    not_after: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> SigningWindow:
+        if self.not_before and self.not_after and self.not_before > self.not_after:
+            raise ValueError("«not_before» phải trước hoặc bằng «not_after»")
+        return self
+
+
+class Revocation(_Strict):
+    mode: RevocationMode = RevocationMode.SOFT
+    online: bool = True
+    crl_files: list[Path] = Field(default_factory=list)
+    ocsp_files: list[Path] = Field(default_factory=list)
+
+
+class Limits(_Strict):
+    timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
+    memory_mb: int = Field(default=1024, ge=64, le=65536)
+    max_file_mb: int = Field(default=1024, ge=1)
+    zip_max_files: int = Field(default=5000, ge=1)
+    zip_max_total_mb: int = Field(default=4096, ge=1)
+    zip_max_ratio: int = Field(default=200, ge=2)
+
+
+class Policy(_Strict):
+    """Defaults are strict: only signatures, no unsigned scans, no post-signing edits, SHA-1 refused."""
+
+    name: str = "Chính sách mặc định"
+    trust_anchors: list[Path] = Field(default_factory=list)
+    use_trust_store: bool = True
+    allowed_issuers: list[IssuerRule] = Field(default_factory=list)
+    accept_unsigned: bool = False
+    signing_time: SigningWindow = Field(default_factory=SigningWindow)
+    revocation: Revocation = Field(default_factory=Revocation)
+    sha1: Sha1Rule = Sha1Rule.REJECT
+    allowed_changes: list[AllowedChange] = Field(default_factory=list)
+    # Form filling between signatures (number/date filled in, then the agency seal signs) is attested by the
+    # last signature; switch off to reject any form filling not listed in allowed_changes.
+    accept_attested_changes: bool = True
+    limits: Limits = Field(default_factory=Limits)
+
+    @field_validator("allowed_issuers", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        # A bare string is a CA name, the shorthand most users will write.
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    def resolve_paths(self, base: Path) -> Policy:
+        def fix(p: Path) -> Path:
+            return p if p.is_absolute() else (base / p)
+
+        rev = self.revocation.model_copy(
+            update={"crl_files": [fix(p) for p in self.revocation.crl_files],
+                    "ocsp_files": [fix(p) for p in self.revocation.ocsp_files]}
+        )
+        return self.model_copy(update={"trust_anchors": [fix(p) for p in self.trust_anchors], "revocation": rev})
+
+
+_FIELD_VI = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được hỗ trợ (viết sai tên?)",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "enum": "giá trị không hợp lệ",
+    "date_from_datetime_parsing": "ngày phải viết dạng YYYY-MM-DD",
+    "date_parsing": "ngày phải viết dạng YYYY-MM-DD",
+    "date_type": "ngày phải viết dạng YYYY-MM-DD",
+    "list_type": "phải là một danh sách",
+    "model_type": "phải là một nhóm trường (key: value)",
+    "int_parsing": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "greater_than": "giá trị quá nhỏ",
+    "greater_than_equal": "giá trị quá nhỏ",
+    "less_than_equal": "giá trị quá lớn",
+    "string_type": "phải là chuỗi ký tự",
+}
+
+
+def _explain(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "value_error":
+        msg = str(err.get("msg", ""))
+        return msg.removeprefix("Value error, ")
+    text = _FIELD_VI.get(kind)
+    if kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"giá trị không hợp lệ; chỉ chấp nhận {expected}"
+    return text or str(err.get("msg", "giá trị không hợp lệ"))
+
+
+def policy_from_source(doc: SourceDoc) -> Policy:
+    data = doc.data if doc.data is not None else {}
+    diags = list(doc.duplicate_keys)
+    if not isinstance(data, dict):
+        diags.append(Diagnostic(Severity.ERROR, "tệp chính sách phải là một nhóm trường (key: value)",
+                                file=str(doc.path), line=1))
+        raise DiagnosticsError(diags, str(doc.path))
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            # pydantic appends the model/tag name for "after" validators; keep only the YAML path.
+            loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
+            diags.append(
+                Diagnostic(Severity.ERROR, _explain(err), file=str(doc.path), line=doc.line_of(loc),
+                           field=".".join(str(p) for p in loc) or None)
+            )
+        raise DiagnosticsError(diags, str(doc.path)) from None
+    if diags:
+        raise DiagnosticsError(diags, str(doc.path))
+    policy = policy.resolve_paths(doc.path.parent)
+    missing = []
+    for i, p in enumerate(policy.trust_anchors):
+        if not p.is_file():
+            missing.append(Diagnostic(Severity.ERROR, f"không tìm thấy tệp chứng thư {p}", file=str(doc.path),
+                                      line=doc.line_of(("trust_anchors", i)), field=f"trust_anchors.{i}"))
+    for key in ("crl_files", "ocsp_files"):
+        for i, p in enumerate(getattr(policy.revocation, key)):
+            if not p.is_file():
+                missing.append(Diagnostic(Severity.ERROR, f"không tìm thấy tệp {p}", file=str(doc.path),
+                                          line=doc.line_of(("revocation", key, i)), field=f"revocation.{key}.{i}"))
+    if missing:
+        raise DiagnosticsError(missing, str(doc.path))
+    return policy
+
+
+POLICY_TEMPLATE = """\
+# Chính sách kiểm tra chữ ký số tài liệu kiểm chứng (dùng với: vanban verify --policy tệp_này.yaml)
+name: "Đợt đánh giá chỉ số chuyển đổi số năm 2026"
+
+# Chứng thư gốc được tin cậy (đường dẫn tính từ thư mục chứa tệp này). Có thể nhập sẵn vào kho bằng
+# `vanban trust import` (chỉ nhận chứng thư gốc Việt Nam đã ghim dấu vân tay) và để use_trust_store: true.
+trust_anchors: []
+use_trust_store: true
+
+# Chỉ chấp nhận chứng thư do các tổ chức chứng thực này cấp (tên hoặc dấu vân tay SHA-256 của CA trên chuỗi).
+# Để trống [] nếu chấp nhận mọi tổ chức chứng thực được tin cậy.
+allowed_issuers:
+  - "CA phục vụ các cơ quan Nhà nước G2"
+
+# Có chấp nhận bản chụp (scan) không ký số không.
+accept_unsigned: false
+
+# Thời điểm ký phải nằm trong khoảng này (ngày theo giờ Việt Nam, dạng YYYY-MM-DD); bỏ trống nếu không giới hạn.
+signing_time:
+  not_before: 2026-01-01
+  not_after: 2026-12-31
+
+# Kiểm tra thu hồi: soft-fail (không lấy được thông tin thì bỏ qua), hard-fail (bắt buộc), off (không kiểm tra).
+revocation:
+  mode: soft-fail
+  online: true          # tải CRL/OCSP qua mạng khi có mạng
+  crl_files: []         # tệp CRL tải sẵn để kiểm tra ngoại tuyến
+  ocsp_files: []
+
+# Chữ ký dùng SHA-1: reject (không chấp nhận) hoặc accept.
+sha1: reject
+
+# Thay đổi được phép sau khi ký: form_filling (điền biểu mẫu), annotations (chú thích). Mặc định: không.
+allowed_changes: []
+# Chấp nhận việc điền biểu mẫu (số, ngày văn bản) giữa các chữ ký khi chữ ký số sau cùng (thường là chữ ký
+# của cơ quan) hợp lệ và xác nhận toàn bộ tệp.
+accept_attested_changes: true
+
+# Giới hạn cho mỗi tệp và mỗi tệp ZIP.
+limits:
+  timeout_seconds: 120
+  memory_mb: 1024
+  max_file_mb: 1024
+  zip_max_files: 5000
+  zip_max_total_mb: 4096
+  zip_max_ratio: 200
+"""
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The policy in `path`, or the strict default when no file is given."""
+    if path is None:
+        return Policy()
+    return policy_from_source(load_yaml(Path(path)))
