@@ -27,8 +27,17 @@ from docx.shared import Cm, Pt  # noqa: E402
 
 from letters.pdf.convert import PdfConverter, find_soffice  # noqa: E402
 
-UNITS = ["Sở Tài chính", "Sở Nội vụ", "Sở Y tế", "Sở Giáo dục và Đào tạo", "UBND huyện Lục Ngạn",
-         "UBND huyện Yên Thế", "UBND thành phố Bắc Giang", "Sở Kế hoạch và Đầu tư", "Sở Tư pháp"]
+UNITS = [
+    "Sở Tài chính",
+    "Sở Nội vụ",
+    "Sở Y tế",
+    "Sở Giáo dục và Đào tạo",
+    "UBND huyện Lục Ngạn",
+    "UBND huyện Yên Thế",
+    "UBND thành phố Bắc Giang",
+    "Sở Kế hoạch và Đầu tư",
+    "Sở Tư pháp",
+]
 SENTENCES = [
     "Thực hiện Quyết định số 922/QĐ-BTTTT ngày 20 tháng 5 năm 2022 của Bộ Thông tin và Truyền thông phê duyệt "
     "Đề án xác định Bộ chỉ số đánh giá chuyển đổi số của các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ, "
@@ -81,7 +90,9 @@ def make_letter(path: Path, number: int, rng: random.Random) -> None:
         par = doc.add_paragraph(" ".join(rng.sample(SENTENCES, k=rng.randint(1, 3))))
         par.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         par.paragraph_format.first_line_indent = Cm(1)
-    doc.add_paragraph("Sở Thông tin và Truyền thông đề nghị các cơ quan, đơn vị quan tâm, phối hợp thực hiện./.")
+    doc.add_paragraph(
+        "Sở Thông tin và Truyền thông đề nghị các cơ quan, đơn vị quan tâm, phối hợp thực hiện./."
+    )
     sign = doc.add_table(rows=1, cols=2)
     sign.cell(0, 0).text = "Nơi nhận:\n- Như trên;\n- Giám đốc Sở (b/c);\n- Lưu: VT, CĐS."
     sign.cell(0, 1).text = "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n\n\n\nNguyễn Gia Phong"
@@ -90,18 +101,34 @@ def make_letter(path: Path, number: int, rng: random.Random) -> None:
 
 def naive_convert(soffice: str, src: Path, outdir: Path, profile: Path) -> None:
     subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(outdir), str(src)],
-        check=True, capture_output=True, timeout=300,
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--naive-sample", type=int, default=20,
-                        help="how many naive runs to time (0 = all documents, no extrapolation)")
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=20,
+        help="how many naive runs to time (0 = all documents, no extrapolation)",
+    )
     args = parser.parse_args()
     rng = random.Random(2023)
     soffice = find_soffice()
@@ -128,8 +155,10 @@ def main() -> int:
         for pdf in out_dir.glob("*.pdf"):
             info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
             pages += int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-        print(f"vanban PdfConverter ({args.workers} workers): {fast:.1f} s wall for {args.docs} docs "
-              f"({pages} pages) = {args.docs / fast:.2f} docs/s")
+        print(
+            f"vanban PdfConverter ({args.workers} workers): {fast:.1f} s wall for {args.docs} docs "
+            f"({pages} pages) = {args.docs / fast:.2f} docs/s"
+        )
 
         # naive: one soffice process per document, fresh profile each, sequential.
         sample = sources if args.naive_sample <= 0 else sources[: min(args.naive_sample, len(sources))]
@@ -145,12 +174,16 @@ def main() -> int:
         naive_total = per_doc * args.docs
         assert len(list(naive_out.glob("*.pdf"))) == len(sample)
         if len(sample) < args.docs:
-            print(f"naive soffice --convert-to (1 process per file, fresh profile): timed {len(sample)} docs in "
-                  f"{naive_sample_time:.1f} s ({per_doc:.2f} s/doc); EXTRAPOLATED to {args.docs} docs: "
-                  f"{naive_total:.1f} s = {1 / per_doc:.2f} docs/s")
+            print(
+                f"naive soffice --convert-to (1 process per file, fresh profile): timed {len(sample)} docs in "
+                f"{naive_sample_time:.1f} s ({per_doc:.2f} s/doc); EXTRAPOLATED to {args.docs} docs: "
+                f"{naive_total:.1f} s = {1 / per_doc:.2f} docs/s"
+            )
         else:
-            print(f"naive soffice --convert-to (1 process per file, fresh profile): {naive_total:.1f} s wall "
-                  f"= {1 / per_doc:.2f} docs/s")
+            print(
+                f"naive soffice --convert-to (1 process per file, fresh profile): {naive_total:.1f} s wall "
+                f"= {1 / per_doc:.2f} docs/s"
+            )
         print(f"speed-up: {naive_total / fast:.1f}x (target >= 8x)")
     return 0
 

@@ -39,30 +39,45 @@ def main() -> None:
     ind = synthetic_set(args.indicators)
     units = synthetic_units(args.units)
     tier_ids = sorted({u.tier for u in units})
-    tiers = [TierRef(t, {"so": "Các sở, ban, ngành", "huyen": "UBND các huyện", "xa": "UBND các xã"}.get(t, t), ind)
-             for t in tier_ids]
+    tiers = [
+        TierRef(
+            t, {"so": "Các sở, ban, ngành", "huyen": "UBND các huyện", "xa": "UBND các xã"}.get(t, t), ind
+        )
+        for t in tier_ids
+    ]
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        scores = make_example_scores(units, tiers, base / "scores", seed=7, year=campaign.campaign.year, forms=False)
+        scores = make_example_scores(
+            units, tiers, base / "scores", seed=7, year=campaign.campaign.year, forms=False
+        )
         t0 = time.perf_counter()
         results = compute_results(units, tiers, scores, ranking_rules(campaign))
         t_rank = time.perf_counter() - t0
         timings = {}
         for workers in (1, cores):
             t0 = time.perf_counter()
-            files = render_results_documents(campaign, results, base / f"out-{workers}", chart=unit_chart_png,
-                                             workers=workers)
+            files = render_results_documents(
+                campaign, results, base / f"out-{workers}", chart=unit_chart_png, workers=workers
+            )
             timings[workers] = time.perf_counter() - t0
         n_docs = len(files)
-        print(f"{len(units)} đơn vị × {args.indicators} chỉ số; {n_docs} văn bản DOCX "
-              f"(Quyết định + Tờ trình + {n_docs - 2} thông báo kèm biểu đồ)")
+        print(
+            f"{len(units)} đơn vị × {args.indicators} chỉ số; {n_docs} văn bản DOCX "
+            f"(Quyết định + Tờ trình + {n_docs - 2} thông báo kèm biểu đồ)"
+        )
         print(f"  xếp hạng:                       {t_rank:6.2f} s")
-        print(f"  văn bản, 1 tiến trình:          {timings[1]:6.2f} s  ({timings[1] / n_docs * 1000:.1f} ms/văn bản)")
-        print(f"  văn bản, {cores} tiến trình:          {timings[cores]:6.2f} s  ({timings[cores] / n_docs * 1000:.1f} ms/văn bản)")
+        print(
+            f"  văn bản, 1 tiến trình:          {timings[1]:6.2f} s  ({timings[1] / n_docs * 1000:.1f} ms/văn bản)"
+        )
+        print(
+            f"  văn bản, {cores} tiến trình:          {timings[cores]:6.2f} s  ({timings[cores] / n_docs * 1000:.1f} ms/văn bản)"
+        )
         print(f"  tổng (xếp hạng + văn bản):      {t_rank + timings[cores]:6.2f} s  (mục tiêu < 10 s)")
-        print(f"  tăng tốc khi dùng {cores} lõi:        ×{timings[1] / timings[cores]:.2f}; "
-              f"tải hệ thống lúc đo: {os.getloadavg()[0]:.1f}")
+        print(
+            f"  tăng tốc khi dùng {cores} lõi:        ×{timings[1] / timings[cores]:.2f}; "
+            f"tải hệ thống lúc đo: {os.getloadavg()[0]:.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -45,7 +45,9 @@ def make_draft(workdir: Path) -> Path:
     return _convert(docx)
 
 
-def bench_vanban(inputs: list[Path], out_dir: Path, key: Pkcs12Key, request: SignRequest) -> tuple[float, float]:
+def bench_vanban(
+    inputs: list[Path], out_dir: Path, key: Pkcs12Key, request: SignRequest
+) -> tuple[float, float]:
     out_dir.mkdir()
     start, cpu = time.perf_counter(), time.process_time()
     with open_signer(key) as signer:
@@ -96,14 +98,28 @@ def main() -> None:
             inputs.append(path)
         key = Pkcs12Key(pki.director_p12, pki.password)
         n = len(inputs)
-        print(f"{n} PDF ({draft.stat().st_size // 1024} KB, LibreOffice), khoá PKCS#12 RSA, PAdES B-B, 1 tiến trình")
+        print(
+            f"{n} PDF ({draft.stat().st_size // 1024} KB, LibreOffice), khoá PKCS#12 RSA, PAdES B-B, 1 tiến trình"
+        )
 
-        visible = bench_vanban(inputs, work / "nd30", key,
-                               SignRequest(role=Role.SIGNER, level=Level.B_B, image=specimen_signature_png()))
-        invisible = bench_vanban(inputs, work / "invisible", key,
-                                 SignRequest(role=Role.SIGNER, level=Level.B_B, prepare_issue_fields=False))
+        visible = bench_vanban(
+            inputs,
+            work / "nd30",
+            key,
+            SignRequest(role=Role.SIGNER, level=Level.B_B, image=specimen_signature_png()),
+        )
+        invisible = bench_vanban(
+            inputs,
+            work / "invisible",
+            key,
+            SignRequest(role=Role.SIGNER, level=Level.B_B, prepare_issue_fields=False),
+        )
         naive = bench_naive(inputs, work / "naive", key)
-        for label, out in (("nd30", work / "nd30"), ("invisible", work / "invisible"), ("naive", work / "naive")):
+        for label, out in (
+            ("nd30", work / "nd30"),
+            ("invisible", work / "invisible"),
+            ("naive", work / "naive"),
+        ):
             assert check(out / inputs[-1].name, pki.root_path), f"{label}: output does not verify"
 
         # Wall time depends on what else runs on the machine; CPU time of this process is steadier.
@@ -113,9 +129,13 @@ def main() -> None:
             ("pyHanko vòng lặp ngây thơ (nạp lại khoá mỗi tệp)", naive),
         )
         for label, (wall, cpu) in rows:
-            print(f"{label:<50} {n / wall:6.1f} văn bản/giây ({wall:5.2f} s); {n / cpu:6.1f} văn bản/giây CPU")
-        print(f"Tỉ lệ so với ngây thơ: chữ ký ẩn {naive[0] / invisible[0]:.2f}x, NĐ 30 {naive[0] / visible[0]:.2f}x "
-              f"(theo CPU: {naive[1] / invisible[1]:.2f}x, {naive[1] / visible[1]:.2f}x)")
+            print(
+                f"{label:<50} {n / wall:6.1f} văn bản/giây ({wall:5.2f} s); {n / cpu:6.1f} văn bản/giây CPU"
+            )
+        print(
+            f"Tỉ lệ so với ngây thơ: chữ ký ẩn {naive[0] / invisible[0]:.2f}x, NĐ 30 {naive[0] / visible[0]:.2f}x "
+            f"(theo CPU: {naive[1] / invisible[1]:.2f}x, {naive[1] / visible[1]:.2f}x)"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -58,8 +58,14 @@ def make_corpus(pki, out: Path, files: int, scans: int) -> tuple[int, float]:
             pages = max(1, round(10 * 1024 * 1024 / max(len(jpeg), 1)))
             data = scan_pdf(jpeg, (2000, 1700), pages, f"BAN CHUP MINH CHUNG SO {i}")
         else:
-            data = attacks.sample_pdf([f"BAO CAO MINH CHUNG SO {i}", f"Chi tieu {i % 97}: {i % 100}%",
-                                       "Don vi: UBND huyen " + str(i % 20)], pages=1 + i % 3)
+            data = attacks.sample_pdf(
+                [
+                    f"BAO CAO MINH CHUNG SO {i}",
+                    f"Chi tieu {i % 97}: {i % 100}%",
+                    "Don vi: UBND huyen " + str(i % 20),
+                ],
+                pages=1 + i % 3,
+            )
         signed = attacks.sign_bytes(data, signers[i % 2])
         path = unit_dirs[i % len(unit_dirs)] / f"minh_chung_{i:04d}.pdf"
         path.write_bytes(signed)
@@ -70,8 +76,25 @@ def make_corpus(pki, out: Path, files: int, scans: int) -> tuple[int, float]:
 def run_vanban(corpus: Path, root: Path, out: Path, jobs: int, store: Path) -> tuple[float, dict[str, int]]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.monotonic()
-    proc = subprocess.run([*VANBAN, "verify", str(corpus), "--out", str(out), "--jobs", str(jobs), "--trust",
-                           str(root), "--trust-store", str(store), "-q"], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [
+            *VANBAN,
+            "verify",
+            str(corpus),
+            "--out",
+            str(out),
+            "--jobs",
+            str(jobs),
+            "--trust",
+            str(root),
+            "--trust-store",
+            str(store),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     elapsed = time.monotonic() - started
     if proc.returncode not in (0, 1):
         raise SystemExit(f"vanban verify failed ({proc.returncode}): {proc.stderr[-2000:]}")
@@ -96,8 +119,10 @@ def big_file_memory(pki, work: Path, size_mb: int, store: Path) -> None:
     jpeg = attacks.noise_jpeg(2000, 1700, seed=7, quality=95)
     pages = max(1, round(size_mb * 1024 * 1024 / len(jpeg)))
     started = time.monotonic()
-    data = attacks.sign_bytes(scan_pdf(jpeg, (2000, 1700), pages, "TAI LIEU RAT LON"),
-                              attacks.load_signer(pki.director_p12, pki.password))
+    data = attacks.sign_bytes(
+        scan_pdf(jpeg, (2000, 1700), pages, "TAI LIEU RAT LON"),
+        attacks.load_signer(pki.director_p12, pki.password),
+    )
     big = work / "big" / "Đơn vị" / "rat_lon.pdf"
     big.parent.mkdir(parents=True)
     big.write_bytes(data)
@@ -109,8 +134,12 @@ def big_file_memory(pki, work: Path, size_mb: int, store: Path) -> None:
     size = big.stat().st_size / 1048576
     rss_mb = (item.get("peak_rss_kb") or 0) / 1024
     print(f"\nLarge file: {size:.0f} MB signed PDF ({pages} scan pages), generated in {gen:.1f} s")
-    print(f"  verdict {item['indication']}; worker check {item['seconds']:.2f} s, whole command {elapsed:.2f} s")
-    print(f"  worker peak RSS (ru_maxrss): {rss_mb:.0f} MB  (target < 300 MB: {'OK' if rss_mb < 300 else 'OVER'})")
+    print(
+        f"  verdict {item['indication']}; worker check {item['seconds']:.2f} s, whole command {elapsed:.2f} s"
+    )
+    print(
+        f"  worker peak RSS (ru_maxrss): {rss_mb:.0f} MB  (target < 300 MB: {'OK' if rss_mb < 300 else 'OVER'})"
+    )
 
 
 def main() -> None:
@@ -134,16 +163,24 @@ def main() -> None:
             corpus = work / "corpus"
             size, gen = make_corpus(pki, corpus, args.files, min(args.scans, args.files))
             files = sorted(corpus.rglob("*.pdf"))
-            print(f"Corpus: {len(files)} signed PDFs ({min(args.scans, args.files)} scans of ~10 MB), "
-                  f"{size / 1048576:.0f} MB, generated in {gen:.1f} s")
+            print(
+                f"Corpus: {len(files)} signed PDFs ({min(args.scans, args.files)} scans of ~10 MB), "
+                f"{size / 1048576:.0f} MB, generated in {gen:.1f} s"
+            )
             v_time, counts = run_vanban(corpus, pki.root_path, work / "out", args.jobs, store)
             p_time, p_valid = run_pdfsig(files, nssdir)
             v_rate, p_rate = len(files) / v_time, len(files) / p_time
-            print(f"vanban verify --jobs {args.jobs}: {v_time:.1f} s, {v_rate:.1f} files/s, verdicts {counts}")
-            print(f"pdfsig loop (1 process at a time): {p_time:.1f} s, {p_rate:.1f} files/s, "
-                  f"{p_valid} valid+trusted")
-            print(f"Ratio vanban/pdfsig throughput: {v_rate / p_rate:.2f}x "
-                  f"({'meets' if v_rate >= p_rate else 'below'} the target of >= 1.0x)")
+            print(
+                f"vanban verify --jobs {args.jobs}: {v_time:.1f} s, {v_rate:.1f} files/s, verdicts {counts}"
+            )
+            print(
+                f"pdfsig loop (1 process at a time): {p_time:.1f} s, {p_rate:.1f} files/s, "
+                f"{p_valid} valid+trusted"
+            )
+            print(
+                f"Ratio vanban/pdfsig throughput: {v_rate / p_rate:.2f}x "
+                f"({'meets' if v_rate >= p_rate else 'below'} the target of >= 1.0x)"
+            )
             if args.big_mb:
                 big_file_memory(pki, work, args.big_mb, store)
     finally:

@@ -41,8 +41,15 @@ def _check_indicator_sets(result: LoadResult) -> list[Diagnostic]:
         try:
             path = resolve_set_path(tier.indicators, campaign.base_dir())
         except VanbanError as exc:
-            out.append(Diagnostic(Severity.ERROR, f"{exc.message} {exc.hint or ''}".strip(), file=str(result.source.path),
-                                  line=result.source.line_of(loc), field=field_path(loc)))
+            out.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"{exc.message} {exc.hint or ''}".strip(),
+                    file=str(result.source.path),
+                    line=result.source.line_of(loc),
+                    field=field_path(loc),
+                )
+            )
             continue
         if path not in checked:
             checked.add(path)
@@ -50,7 +57,9 @@ def _check_indicator_sets(result: LoadResult) -> list[Diagnostic]:
     return out
 
 
-RESULTS_CONTEXT = frozenset({"province", "proposal", "decision", "result_tiers", "total_units", "appendix_text", "unit"})
+RESULTS_CONTEXT = frozenset(
+    {"province", "proposal", "decision", "result_tiers", "total_units", "appendix_text", "unit"}
+)
 
 
 def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
@@ -74,8 +83,15 @@ def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
             loc: tuple[str | int, ...] = ("documents", kind.value, "wording", key)
 
             def add(message: str, loc: tuple[str | int, ...] = loc) -> None:
-                out.append(Diagnostic(Severity.ERROR, message, file=str(result.source.path),  # type: ignore[union-attr]
-                                      line=result.source.line_of(loc), field=field_path(loc)))  # type: ignore[union-attr]
+                out.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        message,
+                        file=str(result.source.path),  # type: ignore[union-attr]
+                        line=result.source.line_of(loc),
+                        field=field_path(loc),
+                    )
+                )  # type: ignore[union-attr]
 
             if key not in keys:
                 add(f"không có đoạn «{key}» trong văn bản này; các đoạn có thể thay: {', '.join(keys)}")
@@ -101,12 +117,26 @@ def _check_documents(result: LoadResult, kinds: list[DocumentKind]) -> list[Diag
             built = build(campaign, kind)
         except WordingError as exc:
             where = (*loc, "wording", exc.key) if exc.override else loc
-            out.append(Diagnostic(Severity.ERROR, str(exc), file=str(result.source.path),
-                                  line=result.source.line_of(where), field=field_path(where)))
+            out.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    str(exc),
+                    file=str(result.source.path),
+                    line=result.source.line_of(where),
+                    field=field_path(where),
+                )
+            )
             continue
         except VanbanError as exc:
-            out.append(Diagnostic(Severity.ERROR, exc.message, file=str(result.source.path),
-                                  line=result.source.line_of(loc), field=field_path(loc)))
+            out.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    exc.message,
+                    file=str(result.source.path),
+                    line=result.source.line_of(loc),
+                    field=field_path(loc),
+                )
+            )
             continue
         if built.template not in linted:
             linted.add(built.template)

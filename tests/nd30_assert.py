@@ -62,9 +62,17 @@ def check_page(doc) -> None:  # type: ignore[no-untyped-def]
         # Page numbers: centred in the top margin, from page 2 on.
         assert s.different_first_page_header_footer
         header_xml = s.header._element.xml
-        assert "PAGE" in header_xml and 'w:val="center"' in header_xml or s.header.paragraphs[0].style.paragraph_format.alignment == 1
+        assert (
+            "PAGE" in header_xml
+            and 'w:val="center"' in header_xml
+            or s.header.paragraphs[0].style.paragraph_format.alignment == 1
+        )
         assert "PAGE" not in s.first_page_header._element.xml
-        number_size = _size(s.header.paragraphs[0]) if s.header.paragraphs[0].runs else s.header.paragraphs[0].style.font.size.pt
+        number_size = (
+            _size(s.header.paragraphs[0])
+            if s.header.paragraphs[0].runs
+            else s.header.paragraphs[0].style.font.size.pt
+        )
         assert 13 <= number_size <= 14
 
 
@@ -81,7 +89,9 @@ def check_fonts(doc) -> None:  # type: ignore[no-untyped-def]
     for p in _all_paragraphs(doc):
         for run in p.runs:
             assert run.font.name in (None, TNR)
-            assert run.font.color is None or run.font.color.rgb in (None,) or str(run.font.color.rgb) == "000000"
+            assert (
+                run.font.color is None or run.font.color.rgb in (None,) or str(run.font.color.rgb) == "000000"
+            )
 
 
 def _all_paragraphs(doc) -> list[Paragraph]:  # type: ignore[no-untyped-def]
@@ -106,7 +116,10 @@ def check_header(doc, *, parent: str | None, issuer: str, number_prefix: str, pl
     assert effective(lp[1], "bold") and 12 <= _size(lp[1]) <= 13
     rule = [p for p in left.paragraphs if _has_bottom_border(p)]
     assert len(rule) == 1
-    issuer_width = max(max(wrap_widths(line, _size(lp[1]), _cell_width_pt(left), bold=True)) for line in lp[1].text.split("\n"))
+    issuer_width = max(
+        max(wrap_widths(line, _size(lp[1]), _cell_width_pt(left), bold=True))
+        for line in lp[1].text.split("\n")
+    )
     ratio = _rule_width_pt(rule[0], _cell_width_pt(left)) / issuer_width
     assert 1 / 3 - 0.01 <= ratio <= 1 / 2 + 0.01, ratio
     rp = _texts(right)
@@ -174,7 +187,9 @@ def check_typed_title(doc, title: str, subject: str) -> None:  # type: ignore[no
     paras = [p for p in doc.paragraphs if p.text.strip()]
     assert paras[0].text == title and effective(paras[0], "bold") and para_format(paras[0], "alignment") == 1
     assert 13 <= _size(paras[0]) <= 14
-    assert paras[1].text == subject and effective(paras[1], "bold") and para_format(paras[1], "alignment") == 1
+    assert (
+        paras[1].text == subject and effective(paras[1], "bold") and para_format(paras[1], "alignment") == 1
+    )
     rule = paras[1]._p.getnext()
     assert rule is not None and _has_bottom_border(Paragraph(rule, paras[1]._parent))
     subject_width = max(wrap_widths(subject, _size(paras[1]), 165 / (25.4 / 72), bold=True))
@@ -182,8 +197,16 @@ def check_typed_title(doc, title: str, subject: str) -> None:  # type: ignore[no
     assert 1 / 3 - 0.01 <= ratio <= 1 / 2 + 0.01
 
 
-def check_all(path: Path, *, parent: str | None, issuer: str, number_prefix: str, place_date: str,
-              signer_lines: list[str], signer_name: str) -> object:
+def check_all(
+    path: Path,
+    *,
+    parent: str | None,
+    issuer: str,
+    number_prefix: str,
+    place_date: str,
+    signer_lines: list[str],
+    signer_name: str,
+) -> object:
     doc = Document(str(path))
     check_page(doc)
     check_fonts(doc)

@@ -25,9 +25,17 @@ def annexes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_one_form_and_one_guide_per_tier(annexes: dict[str, Path]) -> None:
-    assert sorted(annexes) == ["2024-bieu-so-01-so.docx", "2024-bieu-so-02-huyen.docx", "2024-bieu-so-03-xa.docx",
-                               "2024-phu-luc-1-so.docx", "2024-phu-luc-2-huyen.docx", "2024-phu-luc-3-xa.docx",
-                               "bieu-so-01-so.xlsx", "bieu-so-02-huyen.xlsx", "bieu-so-03-xa.xlsx"]
+    assert sorted(annexes) == [
+        "2024-bieu-so-01-so.docx",
+        "2024-bieu-so-02-huyen.docx",
+        "2024-bieu-so-03-xa.docx",
+        "2024-phu-luc-1-so.docx",
+        "2024-phu-luc-2-huyen.docx",
+        "2024-phu-luc-3-xa.docx",
+        "bieu-so-01-so.xlsx",
+        "bieu-so-02-huyen.xlsx",
+        "bieu-so-03-xa.xlsx",
+    ]
 
 
 def test_form_is_landscape_a4_with_the_decree_margins(annexes: dict[str, Path]) -> None:
@@ -38,7 +46,9 @@ def test_form_is_landscape_a4_with_the_decree_margins(annexes: dict[str, Path]) 
     assert round(s.top_margin / Mm(1)) == 20 and round(s.bottom_margin / Mm(1)) == 20
     check_fonts(doc)
     paras = [p for p in doc.paragraphs if p.text.strip()]
-    assert paras[0].text == "Biểu số 01" and effective(paras[0], "bold") and effective(paras[0], "size").pt == 14
+    assert (
+        paras[0].text == "Biểu số 01" and effective(paras[0], "bold") and effective(paras[0], "size").pt == 14
+    )
     assert paras[1].text.startswith("BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM 2024")
     assert paras[2].text.startswith("(Kèm theo Công văn số") and effective(paras[2], "italic")
 
@@ -49,8 +59,15 @@ def test_form_table_lists_every_indicator_with_columns_to_fill(annexes: dict[str
     doc = Document(str(annexes["2024-bieu-so-01-so.docx"]))
     table = doc.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header == ["STT", "Chỉ số", "Điểm tối đa", "Cách xác định và tính điểm", "Điểm tự đánh giá",
-                      "Tài liệu kiểm chứng", "Giải trình (nếu không đạt điểm tối đa)"]
+    assert header == [
+        "STT",
+        "Chỉ số",
+        "Điểm tối đa",
+        "Cách xác định và tính điểm",
+        "Điểm tự đánh giá",
+        "Tài liệu kiểm chứng",
+        "Giải trình (nếu không đạt điểm tối đa)",
+    ]
     rows = form_rows(tier.indicator_set)
     assert len(table.rows) == len(rows) + 2  # header and the total
     first_index = table.rows[1].cells

@@ -41,7 +41,9 @@ def test_certificate_swap(samples: Samples, verify_one: VerifyFn) -> None:
         assert (r.indication, r.sub_indication) == ("TOTAL_FAILED", "SIG_CRYPTO_FAILURE")
 
 
-def test_hidden_revision_fools_pdfsig_but_not_us(samples: Samples, nss_db, verify_one: VerifyFn, tmp_path) -> None:
+def test_hidden_revision_fools_pdfsig_but_not_us(
+    samples: Samples, nss_db, verify_one: VerifyFn, tmp_path
+) -> None:
     """The point of the extra check: poppler calls this file valid, and pyHanko alone would too."""
     tampered = attacks.hidden_revision(samples.signed)
     path = tmp_path / "an.pdf"
@@ -70,6 +72,8 @@ def test_annotation_policy(samples: Samples, verify_one: VerifyFn) -> None:
     assert lenient.indication == "TOTAL_PASSED", lenient.message
     assert "FreeText" in (lenient.signatures[0].modification_detail or "")
     # Allowing annotations never lets content changes through.
-    changed = verify_one(attacks.change_content(samples.signed),
-                         Policy(use_trust_store=False, allowed_changes=["annotations", "form_filling"]))
+    changed = verify_one(
+        attacks.change_content(samples.signed),
+        Policy(use_trust_store=False, allowed_changes=["annotations", "form_filling"]),
+    )
     assert changed.indication == "TOTAL_FAILED" and changed.signatures[0].modification == "other"

@@ -24,7 +24,10 @@ def test_nd30_leading_zero_rule(d: date, short: str, words: str) -> None:
 def test_inclusive_day_counts() -> None:
     assert cal.inclusive_days(date(2023, 10, 10), date(2023, 10, 24)) == 15
     assert cal.inclusive_days(date(2023, 11, 30), date(2023, 12, 10)) == 11
-    assert cal.range_text(date(2023, 11, 20), date(2023, 11, 29)) == "từ ngày 20/11/2023 đến hết ngày 29/11/2023 (10 ngày)"
+    assert (
+        cal.range_text(date(2023, 11, 20), date(2023, 11, 29))
+        == "từ ngày 20/11/2023 đến hết ngày 29/11/2023 (10 ngày)"
+    )
 
 
 @pytest.mark.parametrize("text", ["31/02/2023", "30/2/2023", "29/02/2023", "00/01/2024", "12/13/2023"])

@@ -147,7 +147,8 @@ def test_missing_file_is_a_usage_error() -> None:
 def test_wording_override_errors_point_at_the_override(example_copy: Path, field: str) -> None:
     path = example_copy / "gialai-2023.yaml"
     text = path.read_text(encoding="utf-8").replace(
-        "{{ deadlines.so_huyen.date }}", "{{ deadlines.khong_co.date }}" if field == "number" else "{{ deadlines.so_huyen.date "
+        "{{ deadlines.so_huyen.date }}",
+        "{{ deadlines.khong_co.date }}" if field == "number" else "{{ deadlines.so_huyen.date ",
     )
     path.write_text(text, encoding="utf-8")
     errors = [d for d in check_campaign(path) if d.severity is Severity.ERROR]
@@ -167,7 +168,9 @@ def test_indicator_sets_are_checked(example_copy: Path) -> None:
     body = body.replace("indicators: cap-huyen-mau", "indicators: khong-co-bo-nay")
     path.write_text(body, encoding="utf-8")
     errors = [d for d in check_campaign(path) if d.severity is Severity.ERROR]
-    assert any(d.file and d.file.endswith("bo-chi-so.yaml") and d.line for d in errors), [d.format() for d in errors]
+    assert any(d.file and d.file.endswith("bo-chi-so.yaml") and d.line for d in errors), [
+        d.format() for d in errors
+    ]
     missing = next(d for d in errors if "khong-co-bo-nay" in d.message)
     assert missing.field == "tiers[2].indicators" and missing.line
 
@@ -176,8 +179,8 @@ def test_results_document_wording_is_checked_before_any_scores(example_copy: Pat
     path = example_copy / "bacgiang-2023.yaml"
     text = path.read_text(encoding="utf-8").replace(
         "  quyet_dinh:\n",
-        "  quyet_dinh:\n    wording:\n      dieu_4: \"**Điều 4.** Thêm\"\n      dieu_2: \"{{ khong_co_bien }} **Điều 2.**\"\n"
-        "      dieu_3: \"{% if %}\"\n",
+        '  quyet_dinh:\n    wording:\n      dieu_4: "**Điều 4.** Thêm"\n      dieu_2: "{{ khong_co_bien }} **Điều 2.**"\n'
+        '      dieu_3: "{% if %}"\n',
     )
     path.write_text(text, encoding="utf-8")
     errors = {d.field: d for d in check_campaign(path) if d.severity is Severity.ERROR}

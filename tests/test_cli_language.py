@@ -7,8 +7,16 @@ from click.testing import CliRunner
 
 from letters.cli.main import cli
 
-ENGLISH = ("Usage:", "Options:", "Show this message", "does not exist", "Missing argument", "No such command",
-           "Error:", "Commands:")
+ENGLISH = (
+    "Usage:",
+    "Options:",
+    "Show this message",
+    "does not exist",
+    "Missing argument",
+    "No such command",
+    "Error:",
+    "Commands:",
+)
 
 
 def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -33,8 +41,12 @@ def test_every_help_page_is_vietnamese() -> None:
 
 def test_usage_errors_are_vietnamese_with_exit_code_2() -> None:
     runner = CliRunner()
-    for args, expected in ((["check", "khong-co.yaml"], "không tồn tại"), (["render"], "Thiếu tham số"),
-                           (["rendr"], "Có phải ý bạn là"), (["render", "x.yaml", "--kind", "sai"], "không hợp lệ")):
+    for args, expected in (
+        (["check", "khong-co.yaml"], "không tồn tại"),
+        (["render"], "Thiếu tham số"),
+        (["rendr"], "Có phải ý bạn là"),
+        (["render", "x.yaml", "--kind", "sai"], "không hợp lệ"),
+    ):
         result = runner.invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
         assert expected in result.output and "Lỗi:" in result.output, (args, result.output)

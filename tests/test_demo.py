@@ -23,8 +23,14 @@ pytestmark = [pytest.mark.soffice, pytest.mark.hsm]
 def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if k != "SOFTHSM2_CONF"}
-    proc = subprocess.run([sys.executable, "-m", "letters.cli.main", "demo", "--out", str(out)], capture_output=True,
-                          text=True, timeout=600, env=env, cwd=Path(__file__).resolve().parent.parent)
+    proc = subprocess.run(
+        [sys.executable, "-m", "letters.cli.main", "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     return out
@@ -51,7 +57,9 @@ def test_demo_ends_with_issued_pdfs_valid_in_both_verifiers(demo_out: Path) -> N
             statuses = [validate_pdf_signature(s, vc) for s in reader.embedded_signatures]
     assert [s.bottom_line for s in statuses] == [True, True]
     assert statuses[0].modification_level <= ModificationLevel.FORM_FILLING
-    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(issued), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(issued), "-"], capture_output=True, text=True
+    ).stdout
     # The filled fields are separate text objects; extraction may put spaces around them.
     flat = "".join(text.split())
     assert "01/KH-STTTT" in flat and "ngày03tháng10năm2023" in flat

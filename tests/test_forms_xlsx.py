@@ -45,8 +45,9 @@ tiers:
 
 
 def _form(tmp_path: Path, ind: IndicatorSet, name: str = "bieu.xlsx") -> Path:
-    return fx.write_form_xlsx(ind, tmp_path / name, tier_id="so", tier_name="Các sở, ban, ngành",
-                              form_label="Biểu số 01", year=2024)
+    return fx.write_form_xlsx(
+        ind, tmp_path / name, tier_id="so", tier_name="Các sở, ban, ngành", form_label="Biểu số 01", year=2024
+    )
 
 
 def _rows(ws: Worksheet) -> dict[str, int]:
@@ -60,8 +61,13 @@ def test_form_structure_protection_and_print_setup(tmp_path: Path) -> None:
     assert ws["A1"].value == "Biểu số 01"
     assert "NĂM 2024" in ws["A2"].value and "Các sở, ban, ngành" in ws["A3"].value
     assert [ws.cell(6, c).value for c in range(1, 8)] == [
-        "STT", "Chỉ số / Chỉ số thành phần", "Điểm tối đa", "Cách xác định và tính điểm", "Điểm tự đánh giá",
-        "Tài liệu kiểm chứng", "Giải trình (bắt buộc khi điểm tự đánh giá thấp hơn điểm tối đa)",
+        "STT",
+        "Chỉ số / Chỉ số thành phần",
+        "Điểm tối đa",
+        "Cách xác định và tính điểm",
+        "Điểm tự đánh giá",
+        "Tài liệu kiểm chứng",
+        "Giải trình (bắt buộc khi điểm tự đánh giá thấp hơn điểm tối đa)",
     ]
     rows = _rows(ws)
     assert ws.column_dimensions["H"].hidden and ws.column_dimensions["I"].hidden
@@ -82,7 +88,12 @@ def test_form_structure_protection_and_print_setup(tmp_path: Path) -> None:
     # Data validation: a decimal between 0 and the row's maximum, with a Vietnamese message.
     comp = ind.component("6.1")
     dv = next(d for d in ws.data_validations.dataValidation if f"E{rows['6.1']}" in str(d.sqref))
-    assert (dv.type, dv.operator, dv.formula1, dv.formula2) == ("decimal", "between", "0", str(comp.max_points))
+    assert (dv.type, dv.operator, dv.formula1, dv.formula2) == (
+        "decimal",
+        "between",
+        "0",
+        str(comp.max_points),
+    )
     assert dv.showErrorMessage and "từ 0 đến 50" in dv.error
     assert f"E{r1}" not in " ".join(str(d.sqref) for d in ws.data_validations.dataValidation)
     # Print: A4 landscape, fit to width, repeated header rows.
@@ -191,7 +202,10 @@ def test_cli_forms_writes_one_per_tier_and_refuses_overwrite(tmp_path: Path) -> 
     runner = CliRunner()
     res = runner.invoke(cli, ["forms", str(campaign), "--out", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["bieu-so-01-so.xlsx", "bieu-so-03-xa.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "bieu-so-01-so.xlsx",
+        "bieu-so-03-xa.xlsx",
+    ]
     ws = load_workbook(tmp_path / "out" / "bieu-so-03-xa.xlsx")[fx.SHEET_NAME]
     assert ws["A1"].value == "Biểu số 03" and "UBND các xã" in ws["A3"].value
     again = runner.invoke(cli, ["forms", str(campaign), "--out", str(tmp_path / "out")])

@@ -91,8 +91,12 @@ def test_all_builtin_sets_listed() -> None:
 
 
 def test_components_not_adding_up_name_the_index_and_its_line(tmp_path: Path) -> None:
-    path = _write(tmp_path, GOOD.replace("{code: \"2.2\", name: Mạng LAN, max_points: 15}",
-                                         "{code: \"2.2\", name: Mạng LAN, max_points: 16}"))
+    path = _write(
+        tmp_path,
+        GOOD.replace(
+            '{code: "2.2", name: Mạng LAN, max_points: 15}', '{code: "2.2", name: Mạng LAN, max_points: 16}'
+        ),
+    )
     errors = _errors(path)
     index_error = next(d for d in errors if "Chỉ số chính 2" in d.message)
     assert index_error.line == 12  # the "- code: "2"" line of the faulty main index
@@ -131,8 +135,12 @@ def test_form_and_evidence_rows(tmp_path: Path) -> None:
     ind = load_indicator_set(_write(tmp_path, GOOD))
     rows = form_rows(ind)
     assert [(r.kind, r.code) for r in rows] == [
-        ("index", "1"), ("component", "1.1"), ("component", "1.2"),
-        ("index", "2"), ("component", "2.1"), ("component", "2.2"),
+        ("index", "1"),
+        ("component", "1.1"),
+        ("component", "1.2"),
+        ("index", "2"),
+        ("component", "2.1"),
+        ("component", "2.2"),
     ]
     assert rows[1].method == "Điểm = (a/b) × Điểm tối đa" and rows[1].max_points == Decimal(30)
     ev = evidence_rows(ind)

@@ -49,18 +49,24 @@ def _director_signed(pki: DemoPKI, draft: Path, out: Path) -> Path:
 @pytest.mark.soffice
 @pytest.mark.hsm
 def test_issue_keeps_director_signature_valid_and_fills_the_blanks(
-    pki_server: DemoPKI, nss_db: Path, softhsm_token: TokenInfo, sign_docs: dict[str, Path],  # noqa: F811
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    pki_server: DemoPKI,
+    nss_db: Path,
+    softhsm_token: TokenInfo,
+    sign_docs: dict[str, Path],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SOFTHSM2_CONF", softhsm_token.env["SOFTHSM2_CONF"])
     draft = sign_docs["draft"]
     blanks = find_header_blanks(draft.read_bytes())
     # The director signs on the token (B-T); the văn thư issues with the agency's PKCS#12 key (B-LT).
-    director = Pkcs11Key(softhsm_token.module_path, softhsm_token.token_label, softhsm_token.key_label,
-                         softhsm_token.pin)
+    director = Pkcs11Key(
+        softhsm_token.module_path, softhsm_token.token_label, softhsm_token.key_label, softhsm_token.pin
+    )
     with open_signer(director) as signer:
-        req = SignRequest(role=Role.SIGNER, level=Level.B_T, tsa_url=pki_server.tsa_url,
-                          image=specimen_signature_png())
+        req = SignRequest(
+            role=Role.SIGNER, level=Level.B_T, tsa_url=pki_server.tsa_url, image=specimen_signature_png()
+        )
         signed = sign_pdf_bytes(draft.read_bytes(), SigningTools.for_request(signer, req), req)
     signed_path = tmp_path / "ky-duyet.pdf"
     signed_path.write_bytes(signed.pdf)
@@ -68,11 +74,33 @@ def test_issue_keeps_director_signature_valid_and_fills_the_blanks(
     seal.write_bytes(specimen_seal_png())
     register = tmp_path / "so.sqlite"
     out = tmp_path / "ban-hanh.pdf"
-    result = CliRunner().invoke(cli, [
-        "issue", str(signed_path), str(out), "--type", "KH", "--agency", "STTTT", "--register", str(register),
-        "--date", "06/12/2023", "--p12", str(pki_server.agency_p12), "--seal", str(seal),
-        "--level", "B-LT", "--tsa", pki_server.tsa_url, "--trust", str(pki_server.root_path),
-    ], env={"VANBAN_P12_PASSWORD": pki_server.password})
+    result = CliRunner().invoke(
+        cli,
+        [
+            "issue",
+            str(signed_path),
+            str(out),
+            "--type",
+            "KH",
+            "--agency",
+            "STTTT",
+            "--register",
+            str(register),
+            "--date",
+            "06/12/2023",
+            "--p12",
+            str(pki_server.agency_p12),
+            "--seal",
+            str(seal),
+            "--level",
+            "B-LT",
+            "--tsa",
+            pki_server.tsa_url,
+            "--trust",
+            str(pki_server.root_path),
+        ],
+        env={"VANBAN_P12_PASSWORD": pki_server.password},
+    )
     assert result.exit_code == 0, result.output
     assert "01/KH-STTTT" in result.output and "ngày 06 tháng 12 năm 2023" in result.output
 
@@ -95,10 +123,23 @@ def test_issue_keeps_director_signature_valid_and_fills_the_blanks(
         assert fields[name].italic == (name != NUMBER_FIELD)  # the date line is italic, "Số:" is not
     # Issuing the same document again is refused and leaves no file; the number is not consumed.
     again = tmp_path / "lan-hai.pdf"
-    result = CliRunner().invoke(cli, [
-        "issue", str(out), str(again), "--type", "KH", "--agency", "STTTT", "--register", str(register),
-        "--p12", str(pki_server.agency_p12),
-    ], env={"VANBAN_P12_PASSWORD": pki_server.password})
+    result = CliRunner().invoke(
+        cli,
+        [
+            "issue",
+            str(out),
+            str(again),
+            "--type",
+            "KH",
+            "--agency",
+            "STTTT",
+            "--register",
+            str(register),
+            "--p12",
+            str(pki_server.agency_p12),
+        ],
+        env={"VANBAN_P12_PASSWORD": pki_server.password},
+    )
     assert result.exit_code == 1 and "đã được cấp số «01»" in result.output
     assert not again.exists()
     assert [e.number for e in NumberRegister(register).entries()] == [1]
@@ -106,34 +147,48 @@ def test_issue_keeps_director_signature_valid_and_fills_the_blanks(
 
 @pytest.mark.soffice
 def test_failed_issuance_leaves_no_file_and_no_gap(
-    demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    demo_pki: DemoPKI,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     signed = _director_signed(demo_pki, sign_docs["draft"], tmp_path / "signed.pdf")
     register = NumberRegister(tmp_path / "so.sqlite")
     req = IssueRequest(doc_type="KH", agency="STTTT", issue_date=date(2023, 12, 6), seal=specimen_seal_png())
     # An expired agency certificate: a Vietnamese message, nothing written, number 01 still free.
     with pytest.raises(VanbanError, match="đã hết hạn"):
-        issue_file(signed, tmp_path / "a.pdf", Pkcs12Key(demo_pki.expired_p12, demo_pki.password), register, req)
+        issue_file(
+            signed, tmp_path / "a.pdf", Pkcs12Key(demo_pki.expired_p12, demo_pki.password), register, req
+        )
     assert not (tmp_path / "a.pdf").exists()
     # A date outside the year printed on the draft is refused too.
     with pytest.raises(VanbanError, match="không thuộc năm 2023"):
-        issue_file(signed, tmp_path / "a.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password), register,
-                   IssueRequest(doc_type="KH", agency="STTTT", issue_date=date(2024, 1, 5)))
+        issue_file(
+            signed,
+            tmp_path / "a.pdf",
+            Pkcs12Key(demo_pki.agency_p12, demo_pki.password),
+            register,
+            IssueRequest(doc_type="KH", agency="STTTT", issue_date=date(2024, 1, 5)),
+        )
     assert not (tmp_path / "a.pdf").exists()
-    result = issue_file(signed, tmp_path / "a.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password),
-                        register, req)
+    result = issue_file(
+        signed, tmp_path / "a.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password), register, req
+    )
     assert result.reference == "01/KH-STTTT"
     # Page content changed after the director signed: issuance stops instead of breaking the signature.
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     writer = IncrementalPdfFileWriter(io.BytesIO(signed.read_bytes()))
-    writer.add_stream_to_page(0, writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 100 100 50 50 re f")))
+    writer.add_stream_to_page(
+        0, writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 100 100 50 50 re f"))
+    )
     tampered = tmp_path / "tampered.pdf"
     with tampered.open("wb") as fh:
         writer.write(fh)
     with pytest.raises(VanbanError, match="bị coi là đã bị sửa đổi"):
-        issue_file(tampered, tmp_path / "b.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password), register, req)
+        issue_file(
+            tampered, tmp_path / "b.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password), register, req
+        )
     assert not (tmp_path / "b.pdf").exists()
     assert [e.number for e in register.entries()] == [1]
     # An unsigned draft cannot be issued.
@@ -199,16 +254,24 @@ def test_concurrent_issuers_never_get_the_same_number(tmp_path: Path) -> None:
 
 @pytest.mark.soffice
 def test_demo_entry_point_signs_issues_and_signs_attachments(
-    pki_server: DemoPKI, nss_db: Path, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    pki_server: DemoPKI,
+    nss_db: Path,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     key = Pkcs12Key
     issued = sign_and_issue(
-        sign_docs["draft"], tmp_path / "out",
+        sign_docs["draft"],
+        tmp_path / "out",
         director=key(pki_server.director_p12, pki_server.password),
         agency=key(pki_server.agency_p12, pki_server.password),
         register_path=tmp_path / "out" / "so.sqlite",
-        doc_type="KH", agency_code="STTTT", issue_date=date(2023, 12, 6),
-        attachments=[sign_docs["phu-luc"]], level=Level.B_T, tsa_url=pki_server.tsa_url,
+        doc_type="KH",
+        agency_code="STTTT",
+        issue_date=date(2023, 12, 6),
+        attachments=[sign_docs["phu-luc"]],
+        level=Level.B_T,
+        tsa_url=pki_server.tsa_url,
     )
     assert issued.reference == "01/KH-STTTT" and issued.date_text == "ngày 06 tháng 12 năm 2023"
     assert issued.signing_time_iso.endswith("+07:00")
@@ -220,15 +283,23 @@ def test_demo_entry_point_signs_issues_and_signs_attachments(
     assert "01/KH-STTTT" in (att.reason or "")
     # Re-running into the same folder refuses to overwrite anything.
     with pytest.raises(VanbanError, match="đã tồn tại"):
-        sign_and_issue(sign_docs["draft"], tmp_path / "out", director=key(pki_server.director_p12, "x"),
-                       agency=key(pki_server.agency_p12, "x"), register_path=tmp_path / "out" / "so.sqlite",
-                       doc_type="KH", agency_code="STTTT")
+        sign_and_issue(
+            sign_docs["draft"],
+            tmp_path / "out",
+            director=key(pki_server.director_p12, "x"),
+            agency=key(pki_server.agency_p12, "x"),
+            register_path=tmp_path / "out" / "so.sqlite",
+            doc_type="KH",
+            agency_code="STTTT",
+        )
     assert len(pyhanko_verdicts(issued.issued, pki_server)) == 2
 
 
 @pytest.mark.soffice
 def test_cli_issue_uses_register_next_to_output_and_specimens_command(
-    demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    demo_pki: DemoPKI,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["specimens", str(tmp_path / "anh")])
@@ -238,20 +309,62 @@ def test_cli_issue_uses_register_next_to_output_and_specimens_command(
     env = {"VANBAN_P12_PASSWORD": demo_pki.password}
     out_dir = tmp_path / "ban-hanh"
     for name, expected in (("a.pdf", "01/KH-STTTT"), ("b.pdf", "02/KH-STTTT")):
-        result = runner.invoke(cli, [
-            "issue", str(signed), str(out_dir / name), "--type", "KH", "--agency", "STTTT",
-            "--date", "06/12/2023", "--p12", str(demo_pki.agency_p12),
-            "--seal", str(tmp_path / "anh" / "con-dau-mau.png"),
-        ], env=env)
+        result = runner.invoke(
+            cli,
+            [
+                "issue",
+                str(signed),
+                str(out_dir / name),
+                "--type",
+                "KH",
+                "--agency",
+                "STTTT",
+                "--date",
+                "06/12/2023",
+                "--p12",
+                str(demo_pki.agency_p12),
+                "--seal",
+                str(tmp_path / "anh" / "con-dau-mau.png"),
+            ],
+            env=env,
+        )
         assert result.exit_code == 0, result.output
         assert expected in result.output
     assert (out_dir / "so-dang-ky-van-ban.sqlite").is_file()
-    result = runner.invoke(cli, ["issue", str(signed), str(out_dir / "c.pdf"), "--type", "KH", "--agency", "STTTT",
-                                 "--date", "31/02/2023", "--p12", str(demo_pki.agency_p12)], env=env)
+    result = runner.invoke(
+        cli,
+        [
+            "issue",
+            str(signed),
+            str(out_dir / "c.pdf"),
+            "--type",
+            "KH",
+            "--agency",
+            "STTTT",
+            "--date",
+            "31/02/2023",
+            "--p12",
+            str(demo_pki.agency_p12),
+        ],
+        env=env,
+    )
     assert result.exit_code == 1 and "không đúng dạng" in result.output
     # A draft signed without vanban (no number field) gets a clear explanation.
-    result = runner.invoke(cli, ["issue", str(sign_docs["draft"]), str(out_dir / "d.pdf"), "--type", "KH",
-                                 "--agency", "STTTT", "--p12", str(demo_pki.agency_p12)], env=env)
+    result = runner.invoke(
+        cli,
+        [
+            "issue",
+            str(sign_docs["draft"]),
+            str(out_dir / "d.pdf"),
+            "--type",
+            "KH",
+            "--agency",
+            "STTTT",
+            "--p12",
+            str(demo_pki.agency_p12),
+        ],
+        env=env,
+    )
     assert result.exit_code == 1 and "chưa có chữ ký số" in result.output
     written = sorted(p.name for p in out_dir.iterdir() if not p.name.endswith(("-wal", "-shm")))  # SQLite WAL
     assert written == ["a.pdf", "b.pdf", "so-dang-ky-van-ban.sqlite"]
@@ -259,7 +372,9 @@ def test_cli_issue_uses_register_next_to_output_and_specimens_command(
 
 @pytest.mark.soffice
 def test_january_issue_fills_a_blank_year_with_leading_zeros(
-    demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    demo_pki: DemoPKI,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     draft = sign_docs["no-year"]
     blanks = find_header_blanks(draft.read_bytes())
@@ -269,11 +384,19 @@ def test_january_issue_fills_a_blank_year_with_leading_zeros(
         signed = sign_pdf_bytes(draft.read_bytes(), SigningTools.for_request(signer, req), req)
     assert YEAR_FIELD in signed.issue_fields_added
     (tmp_path / "signed.pdf").write_bytes(signed.pdf)
-    result = issue_file(tmp_path / "signed.pdf", tmp_path / "out.pdf", Pkcs12Key(demo_pki.agency_p12, demo_pki.password),
-                        NumberRegister(tmp_path / "so.sqlite"),
-                        IssueRequest(doc_type="KH", agency="STTTT", issue_date=date(2024, 1, 5), seal=specimen_seal_png()))
+    result = issue_file(
+        tmp_path / "signed.pdf",
+        tmp_path / "out.pdf",
+        Pkcs12Key(demo_pki.agency_p12, demo_pki.password),
+        NumberRegister(tmp_path / "so.sqlite"),
+        IssueRequest(doc_type="KH", agency="STTTT", issue_date=date(2024, 1, 5), seal=specimen_seal_png()),
+    )
     assert result.date_text == "ngày 05 tháng 01 năm 2024"
     assert {k: f.value for k, f in result.filled.items()} == {
-        NUMBER_FIELD: "01", DAY_FIELD: "05", MONTH_FIELD: "01", YEAR_FIELD: "2024"}
+        NUMBER_FIELD: "01",
+        DAY_FIELD: "05",
+        MONTH_FIELD: "01",
+        YEAR_FIELD: "2024",
+    }
     verdicts = pyhanko_verdicts(tmp_path / "out.pdf", demo_pki)
     assert verdicts[0].bottom_line and verdicts[0].modification_level <= ModificationLevel.FORM_FILLING

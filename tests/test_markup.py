@@ -10,8 +10,14 @@ def test_blocks_and_inline_styles() -> None:
     assert [b.kind for b in blocks] == ["h1", "h2", "h3", "bullet", "sub", "para"]
     spans = blocks[3].spans
     assert [(s.text, s.bold, s.italic) for s in spans if s.text] == [
-        ("- Một ", False, False), ("đậm", True, False), (" và ", False, False), ("nghiêng", False, True),
-        (" và ", False, False), ("cả hai", True, True), (".", False, False)]
+        ("- Một ", False, False),
+        ("đậm", True, False),
+        (" và ", False, False),
+        ("nghiêng", False, True),
+        (" và ", False, False),
+        ("cả hai", True, True),
+        (".", False, False),
+    ]
     assert [s.footnote for s in spans if s.footnote] == ["1"]
     assert blocks[5].text == "Thường *sao*"
 

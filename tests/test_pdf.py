@@ -50,8 +50,9 @@ def make_docx(path: Path, lines: list[str] = VIETNAMESE_LINES) -> Path:
 
 
 def pdftotext(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def our_processes(conv: PdfConverter) -> tuple[list[int], list[Path]]:
@@ -66,10 +67,12 @@ def leftover_processes(groups: list[int], profiles: list[Path]) -> list[str]:
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text(errors="replace")
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmdline = (
+                Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            )
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         if fields[0] == "Z":
             continue
         if int(fields[2]) in groups or any(str(p) in cmdline for p in profiles):
@@ -159,8 +162,9 @@ def test_xlsx_to_pdf_and_recalculation(converter: PdfConverter, tmp_path: Path) 
     ws.title = "Chấm điểm"
     ws["A1"] = "Chỉ số thành phần"
     ws["B1"] = "Điểm"
-    for row, (name, score) in enumerate([("Hạ tầng số", 12.5), ("Nhân lực số", 7.25), ("An toàn thông tin", 9)],
-                                        start=2):
+    for row, (name, score) in enumerate(
+        [("Hạ tầng số", 12.5), ("Nhân lực số", 7.25), ("An toàn thông tin", 9)], start=2
+    ):
         ws.cell(row=row, column=1, value=name)
         ws.cell(row=row, column=2, value=score)
     ws.column_dimensions["A"].width = 30
@@ -265,8 +269,12 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
         f"conv._debug_hang[Path({str(src)!r})] = 1\n"
         f"conv.convert(Path({str(src)!r}), Path({str(tmp_path / 'b.pdf')!r}))\n"
     )
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).resolve().parents[1])
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     try:
         assert parent.stdout is not None
         groups, profiles = json.loads(parent.stdout.readline())

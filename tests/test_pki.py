@@ -54,9 +54,9 @@ def _sign(pki: DemoPKI, label: str, *, lt: bool, field: str = "Sig1", src: bytes
         validation_context=pki.validation_context() if lt else None,
     )
     out = io.BytesIO()
-    signers.PdfSigner(meta, signer, timestamper=timestamps.HTTPTimeStamper(pki.tsa_url) if lt else None).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(src or blank_pdf_bytes())), output=out
-    )
+    signers.PdfSigner(
+        meta, signer, timestamper=timestamps.HTTPTimeStamper(pki.tsa_url) if lt else None
+    ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(src or blank_pdf_bytes())), output=out)
     return out.getvalue()
 
 
@@ -89,7 +89,10 @@ def test_hierarchy_and_profiles(demo_pki: DemoPKI) -> None:
     tsa_eku = demo_pki.certs[pki_mod.TSA].extensions.get_extension_for_class(x509.ExtendedKeyUsage)
     assert tsa_eku.critical and list(tsa_eku.value) == [ExtendedKeyUsageOID.TIME_STAMPING]
     ocsp_cert = demo_pki.certs[pki_mod.OCSP]
-    assert ExtendedKeyUsageOID.OCSP_SIGNING in ocsp_cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert (
+        ExtendedKeyUsageOID.OCSP_SIGNING
+        in ocsp_cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    )
     ocsp_cert.extensions.get_extension_for_class(x509.OCSPNoCheck)
 
     now = dt.datetime.now(dt.UTC)
@@ -140,7 +143,9 @@ def test_crl_endpoint_lists_the_revoked_certificate(pki_server: DemoPKI) -> None
     assert crl.is_signature_valid(pki_server.ca_cert.public_key())
     revoked_serial = pki_server.certs[pki_mod.REVOKED].serial_number
     assert crl.get_revoked_certificate_by_serial_number(revoked_serial) is not None
-    assert crl.get_revoked_certificate_by_serial_number(pki_server.certs[pki_mod.DIRECTOR].serial_number) is None
+    assert (
+        crl.get_revoked_certificate_by_serial_number(pki_server.certs[pki_mod.DIRECTOR].serial_number) is None
+    )
     root_crl = x509.load_der_x509_crl(_get(pki_server.crl_url(pki_mod.ROOT)))
     assert root_crl.is_signature_valid(pki_server.root_cert.public_key()) and len(root_crl) == 0
     assert x509.load_der_x509_certificate(_get(pki_server.cert_url(pki_mod.CA))) == pki_server.ca_cert
@@ -160,8 +165,9 @@ def test_ocsp_answers_signed_status(pki_server: DemoPKI, label: str, expected: o
         .add_extension(x509.OCSPNonce(b"vanban-nonce-123"), critical=False)
         .build()
     )
-    status, ctype, body = _post(pki_server.ocsp_url, req.public_bytes(serialization.Encoding.DER),
-                                "application/ocsp-request")
+    status, ctype, body = _post(
+        pki_server.ocsp_url, req.public_bytes(serialization.Encoding.DER), "application/ocsp-request"
+    )
     assert status == 200 and ctype == "application/ocsp-response"
     resp = ocsp.load_der_ocsp_response(body)
     assert resp.response_status == ocsp.OCSPResponseStatus.SUCCESSFUL
@@ -179,23 +185,33 @@ def test_ocsp_answers_signed_status(pki_server: DemoPKI, label: str, expected: o
 
 
 def test_ocsp_refuses_foreign_issuer(pki_server: DemoPKI) -> None:
-    req = ocsp.OCSPRequestBuilder().add_certificate(
-        pki_server.certs[pki_mod.FOREIGN_LEAF], pki_server.certs[pki_mod.FOREIGN_ROOT], hashes.SHA1()
-    ).build()
-    _, _, body = _post(pki_server.ocsp_url, req.public_bytes(serialization.Encoding.DER), "application/ocsp-request")
+    req = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate(
+            pki_server.certs[pki_mod.FOREIGN_LEAF], pki_server.certs[pki_mod.FOREIGN_ROOT], hashes.SHA1()
+        )
+        .build()
+    )
+    _, _, body = _post(
+        pki_server.ocsp_url, req.public_bytes(serialization.Encoding.DER), "application/ocsp-request"
+    )
     assert ocsp.load_der_ocsp_response(body).response_status == ocsp.OCSPResponseStatus.UNAUTHORIZED
 
 
 def test_tsa_issues_rfc3161_token(pki_server: DemoPKI) -> None:
     digest = hashes.Hash(hashes.SHA256())
     digest.update(b"Quyet dinh cong bo ket qua DTI")
-    req = tsp.TimeStampReq({
-        "version": "v1",
-        "message_imprint": {"hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
-                            "hashed_message": digest.finalize()},
-        "nonce": 424242,
-        "cert_req": True,
-    })
+    req = tsp.TimeStampReq(
+        {
+            "version": "v1",
+            "message_imprint": {
+                "hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
+                "hashed_message": digest.finalize(),
+            },
+            "nonce": 424242,
+            "cert_req": True,
+        }
+    )
     status, ctype, body = _post(pki_server.tsa_url, req.dump(), "application/timestamp-query")
     assert status == 200 and ctype == "application/timestamp-reply"
     resp = tsp.TimeStampResp.load(body)
@@ -203,7 +219,10 @@ def test_tsa_issues_rfc3161_token(pki_server: DemoPKI) -> None:
     signed = resp["time_stamp_token"]["content"]
     tst_info = signed["encap_content_info"]["content"].parsed
     assert tst_info["nonce"].native == 424242
-    assert tst_info["message_imprint"]["hashed_message"].native == req["message_imprint"]["hashed_message"].native
+    assert (
+        tst_info["message_imprint"]["hashed_message"].native
+        == req["message_imprint"]["hashed_message"].native
+    )
     gen_time = tst_info["gen_time"].native
     assert abs((gen_time - dt.datetime.now(dt.UTC)).total_seconds()) < 60
     tsa_der = pki_server.certs[pki_mod.TSA].public_bytes(serialization.Encoding.DER)
@@ -252,8 +271,10 @@ def test_revoked_certificate_is_reported_revoked(pki_server: DemoPKI, nss_db: Pa
     for mode in ("soft-fail", "hard-fail"):
         status = _validate(pki_server, data, revocation_mode=mode)
         assert not status.bottom_line and status.revocation_details is not None
-        assert status.revocation_details.revocation_date == pki_server.revoked[
-            pki_server.certs[pki_mod.REVOKED].serial_number]
+        assert (
+            status.revocation_details.revocation_date
+            == pki_server.revoked[pki_server.certs[pki_mod.REVOKED].serial_number]
+        )
     out = tmp_path / "thu-hoi.pdf"
     out.write_bytes(data)
     report = run_pdfsig(out, nss_db)
@@ -280,11 +301,17 @@ def test_softhsm_token_signs_with_pyhanko(
         user_pin=softhsm_token.pin,
     )
     try:
-        signer = PKCS11Signer(session, cert_label=softhsm_token.cert_label, key_label=softhsm_token.key_label,
-                              other_certs_to_pull=None)
+        signer = PKCS11Signer(
+            session,
+            cert_label=softhsm_token.cert_label,
+            key_label=softhsm_token.key_label,
+            other_certs_to_pull=None,
+        )
         assert signer.signing_cert.dump() == pki_server.asn1_cert(pki_mod.DIRECTOR).dump()
         meta = signers.PdfSignatureMetadata(
-            field_name="ChuKyToken", subfilter=SigSeedSubFilter.PADES, embed_validation_info=True,
+            field_name="ChuKyToken",
+            subfilter=SigSeedSubFilter.PADES,
+            embed_validation_info=True,
             validation_context=pki_server.validation_context(),
         )
         out = io.BytesIO()

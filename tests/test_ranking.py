@@ -29,23 +29,42 @@ from letters.results.ranking import (
     write_ranking_xlsx,
 )
 
-SET = build_indicator_set({
-    "id": "thu", "version": "1", "name": "Bộ chỉ số thử", "max_points": 1000,
-    "indices": [
-        {"code": "1", "name": "Nhận thức số", "max_points": 600, "components": [
-            {"code": "1.1", "name": "Họp Ban Chỉ đạo", "max_points": 300},
-            {"code": "1.2", "name": "Kế hoạch", "max_points": 300}]},
-        {"code": "2", "name": "Hạ tầng số", "max_points": 400, "components": [
-            {"code": "2.1", "name": "Máy tính", "max_points": 250},
-            {"code": "2.2", "name": "Mạng LAN", "max_points": 150}]},
-    ],
-})
+SET = build_indicator_set(
+    {
+        "id": "thu",
+        "version": "1",
+        "name": "Bộ chỉ số thử",
+        "max_points": 1000,
+        "indices": [
+            {
+                "code": "1",
+                "name": "Nhận thức số",
+                "max_points": 600,
+                "components": [
+                    {"code": "1.1", "name": "Họp Ban Chỉ đạo", "max_points": 300},
+                    {"code": "1.2", "name": "Kế hoạch", "max_points": 300},
+                ],
+            },
+            {
+                "code": "2",
+                "name": "Hạ tầng số",
+                "max_points": 400,
+                "components": [
+                    {"code": "2.1", "name": "Máy tính", "max_points": 250},
+                    {"code": "2.2", "name": "Mạng LAN", "max_points": 150},
+                ],
+            },
+        ],
+    }
+)
 DEADLINE = date(2024, 11, 5)
 
 
 def _tiers() -> list[TierRef]:
-    return [TierRef("so", "Các sở, ban, ngành", SET, "Biểu số 01", deadline=DEADLINE),
-            TierRef("xa", "UBND các xã", SET, "Biểu số 03", deadline=DEADLINE)]
+    return [
+        TierRef("so", "Các sở, ban, ngành", SET, "Biểu số 01", deadline=DEADLINE),
+        TierRef("xa", "UBND các xã", SET, "Biểu số 03", deadline=DEADLINE),
+    ]
 
 
 def _csv(tmp_path: Path, rows: list[tuple[str, list[str], str, str]]) -> Path:
@@ -60,29 +79,58 @@ def _csv(tmp_path: Path, rows: list[tuple[str, list[str], str, str]]) -> Path:
 
 
 def test_vietnamese_collation_not_code_point_order() -> None:
-    names = ["Xã Ea Kar", "Xã Đông Hòa", "Xã Dương Minh Châu", "Ân Thi", "Ăn Mày", "An Lão", "Bắc Sơn",
-             "Sở Y tế", "Sở Xây dựng", "Ô Môn", "Ơ Lang", "Ông Ích Khiêm"]
+    names = [
+        "Xã Ea Kar",
+        "Xã Đông Hòa",
+        "Xã Dương Minh Châu",
+        "Ân Thi",
+        "Ăn Mày",
+        "An Lão",
+        "Bắc Sơn",
+        "Sở Y tế",
+        "Sở Xây dựng",
+        "Ô Môn",
+        "Ơ Lang",
+        "Ông Ích Khiêm",
+    ]
     assert vi_sorted(names) == [
-        "An Lão", "Ăn Mày", "Ân Thi", "Bắc Sơn", "Ô Môn", "Ông Ích Khiêm", "Ơ Lang", "Sở Xây dựng", "Sở Y tế",
-        "Xã Dương Minh Châu", "Xã Đông Hòa", "Xã Ea Kar",
+        "An Lão",
+        "Ăn Mày",
+        "Ân Thi",
+        "Bắc Sơn",
+        "Ô Môn",
+        "Ông Ích Khiêm",
+        "Ơ Lang",
+        "Sở Xây dựng",
+        "Sở Y tế",
+        "Xã Dương Minh Châu",
+        "Xã Đông Hòa",
+        "Xã Ea Kar",
     ]
     assert sorted(names) != vi_sorted(names)  # code-point order puts Ă, Â, Đ after Z
 
 
 def test_ties_share_a_rank_and_the_next_rank_skips(tmp_path: Path) -> None:
-    units = [make_unit(n, "so") for n in ("Sở Y tế", "Sở Xây dựng", "Sở Đà Lạt", "Sở An toàn", "Sở Công Thương")]
-    path = _csv(tmp_path, [
-        ("so-y-te", ["250", "250", "200", "100"], "01/11/2024", ""),          # 800
-        ("so-xay-dung", ["250,5", "249,5", "200", "100"], "01/11/2024", ""),  # 800, different components
-        ("so-da-lat", ["300", "300", "250", "50"], "01/11/2024", ""),         # 900
-        ("so-an-toan", ["200", "200", "150", "50"], "01/11/2024", ""),        # 600
-        ("so-cong-thuong", ["250", "250", "200", "100"], "01/11/2024", ""),   # 800
-    ])
+    units = [
+        make_unit(n, "so") for n in ("Sở Y tế", "Sở Xây dựng", "Sở Đà Lạt", "Sở An toàn", "Sở Công Thương")
+    ]
+    path = _csv(
+        tmp_path,
+        [
+            ("so-y-te", ["250", "250", "200", "100"], "01/11/2024", ""),  # 800
+            ("so-xay-dung", ["250,5", "249,5", "200", "100"], "01/11/2024", ""),  # 800, different components
+            ("so-da-lat", ["300", "300", "250", "50"], "01/11/2024", ""),  # 900
+            ("so-an-toan", ["200", "200", "150", "50"], "01/11/2024", ""),  # 600
+            ("so-cong-thuong", ["250", "250", "200", "100"], "01/11/2024", ""),  # 800
+        ],
+    )
     res = compute_results(units, _tiers(), path)
     order = [(u.rank, u.unit.name, u.tied) for u in res.tier("so").units]
     assert order == [
         (1, "Sở Đà Lạt", False),
-        (2, "Sở Công Thương", True), (2, "Sở Xây dựng", True), (2, "Sở Y tế", True),
+        (2, "Sở Công Thương", True),
+        (2, "Sở Xây dựng", True),
+        (2, "Sở Y tế", True),
         (5, "Sở An toàn", False),
     ]
     assert res.unit("so-y-te").points == Decimal(800) and res.unit("so-y-te").dti == Decimal("0.8000")
@@ -91,8 +139,13 @@ def test_ties_share_a_rank_and_the_next_rank_skips(tmp_path: Path) -> None:
 
 def test_dti_rounding_and_rank_by_dti(tmp_path: Path) -> None:
     units = [make_unit("Sở A", "so"), make_unit("Sở B", "so")]
-    path = _csv(tmp_path, [("so-a", ["300", "300", "150", "62,35"], "", ""),    # 812.35 -> 0.8124 (half up)
-                           ("so-b", ["300", "300", "150", "62,36"], "", "")])   # 812.36 -> 0.8124
+    path = _csv(
+        tmp_path,
+        [
+            ("so-a", ["300", "300", "150", "62,35"], "", ""),  # 812.35 -> 0.8124 (half up)
+            ("so-b", ["300", "300", "150", "62,36"], "", ""),
+        ],
+    )  # 812.36 -> 0.8124
     by_points = compute_results(units, _tiers(), path)
     assert by_points.unit("so-a").dti == Decimal("0.8124") == by_points.unit("so-b").dti
     assert [u.rank for u in by_points.tier("so").units] == [1, 2]
@@ -102,15 +155,26 @@ def test_dti_rounding_and_rank_by_dti(tmp_path: Path) -> None:
 
 def test_late_units_ranked_last_or_excluded(tmp_path: Path) -> None:
     units = [make_unit(n, "so") for n in ("Sở Tư pháp", "Sở Nội vụ", "Sở Y tế", "Sở Tài chính")]
-    path = _csv(tmp_path, [
-        ("so-tu-phap", ["300", "300", "250", "150"], "08/11/2024", ""),  # best score, but late
-        ("so-noi-vu", ["100", "100", "100", "100"], "05/11/2024", ""),   # the deadline day itself is on time
-        ("so-y-te", ["200", "100", "100", "100"], "", ""),
-    ])  # Sở Tài chính sent nothing
+    path = _csv(
+        tmp_path,
+        [
+            ("so-tu-phap", ["300", "300", "250", "150"], "08/11/2024", ""),  # best score, but late
+            (
+                "so-noi-vu",
+                ["100", "100", "100", "100"],
+                "05/11/2024",
+                "",
+            ),  # the deadline day itself is on time
+            ("so-y-te", ["200", "100", "100", "100"], "", ""),
+        ],
+    )  # Sở Tài chính sent nothing
     last = compute_results(units, _tiers(), path, RankingRules(late_policy="last"))
     tier = last.tier("so")
     assert [(u.rank, u.unit.name) for u in tier.units] == [
-        (1, "Sở Y tế"), (2, "Sở Nội vụ"), (3, "Sở Tài chính"), (3, "Sở Tư pháp"),
+        (1, "Sở Y tế"),
+        (2, "Sở Nội vụ"),
+        (3, "Sở Tài chính"),
+        (3, "Sở Tư pháp"),
     ]
     tp = last.unit("so-tu-phap")
     assert tp.late and not tp.excluded and tp.status == "ranked_last" and tp.tied
@@ -120,7 +184,10 @@ def test_late_units_ranked_last_or_excluded(tmp_path: Path) -> None:
 
     excl = compute_results(units, _tiers(), path, RankingRules(late_policy="exclude"))
     assert [(u.rank, u.unit.name) for u in excl.tier("so").units] == [
-        (1, "Sở Y tế"), (2, "Sở Nội vụ"), (None, "Sở Tài chính"), (None, "Sở Tư pháp"),
+        (1, "Sở Y tế"),
+        (2, "Sở Nội vụ"),
+        (None, "Sở Tài chính"),
+        (None, "Sở Tư pháp"),
     ]
     tp = excl.unit("so-tu-phap")
     assert tp.excluded and tp.band is None and tp.cchc_points is None
@@ -131,25 +198,41 @@ def test_late_units_ranked_last_or_excluded(tmp_path: Path) -> None:
 
 def test_commune_not_appraised_by_its_district_is_excluded(tmp_path: Path) -> None:
     district = make_unit("Huyện Lạng Giang", "so")
-    communes = [make_unit("Xã Tân Hưng", "xa", parent=district.id), make_unit("Xã An Hà", "xa", parent=district.id)]
-    path = _csv(tmp_path, [
-        ("huyen-lang-giang", ["300", "300", "250", "150"], "01/11/2024", ""),
-        ("xa-tan-hung", ["300", "300", "250", "150"], "01/11/2024", "không"),
-        ("xa-an-ha", ["100", "100", "100", "100"], "01/11/2024", "có"),
-    ])
+    communes = [
+        make_unit("Xã Tân Hưng", "xa", parent=district.id),
+        make_unit("Xã An Hà", "xa", parent=district.id),
+    ]
+    path = _csv(
+        tmp_path,
+        [
+            ("huyen-lang-giang", ["300", "300", "250", "150"], "01/11/2024", ""),
+            ("xa-tan-hung", ["300", "300", "250", "150"], "01/11/2024", "không"),
+            ("xa-an-ha", ["100", "100", "100", "100"], "01/11/2024", "có"),
+        ],
+    )
     res = compute_results([district, *communes], _tiers(), path)
     th = res.unit("xa-tan-hung")
     assert th.excluded and th.rank is None
     assert "Huyện Lạng Giang không thẩm định" in th.note()
     assert res.unit("xa-an-ha").rank == 1
-    lenient = compute_results([district, *communes], _tiers(), path, RankingRules(require_district_appraisal=False))
+    lenient = compute_results(
+        [district, *communes], _tiers(), path, RankingRules(require_district_appraisal=False)
+    )
     assert lenient.unit("xa-tan-hung").rank == 1
 
 
-@pytest.mark.parametrize("points,band", [
-    ("900", "Tốt"), ("899,99", "Khá"), ("700", "Khá"), ("699,99", "Trung bình"), ("500", "Trung bình"),
-    ("499,99", "Yếu"), ("0", "Yếu"),
-])
+@pytest.mark.parametrize(
+    "points,band",
+    [
+        ("900", "Tốt"),
+        ("899,99", "Khá"),
+        ("700", "Khá"),
+        ("699,99", "Trung bình"),
+        ("500", "Trung bình"),
+        ("499,99", "Yếu"),
+        ("0", "Yếu"),
+    ],
+)
 def test_default_bands(tmp_path: Path, points: str, band: str) -> None:
     units = [make_unit("Sở A", "so")]
     value = Decimal(points.replace(",", "."))
@@ -163,10 +246,18 @@ def test_default_bands(tmp_path: Path, points: str, band: str) -> None:
 
 def test_custom_bands_cchc_and_weakest(tmp_path: Path) -> None:
     units = [make_unit("Sở A", "so"), make_unit("Sở B", "so")]
-    path = _csv(tmp_path, [("so-a", ["300", "200", "240", "110"], "", ""),   # 850
-                           ("so-b", ["300", "300", "250", "50"], "", "")])   # 900
-    rules = RankingRules(bands=(Band("Xuất sắc", Decimal("0.88")), Band("Đạt", Decimal("0"))),
-                         cchc=CchcRule(multiplier=Decimal(11), divisor=Decimal(100)), weakest_count=2)
+    path = _csv(
+        tmp_path,
+        [
+            ("so-a", ["300", "200", "240", "110"], "", ""),  # 850
+            ("so-b", ["300", "300", "250", "50"], "", ""),
+        ],
+    )  # 900
+    rules = RankingRules(
+        bands=(Band("Xuất sắc", Decimal("0.88")), Band("Đạt", Decimal("0"))),
+        cchc=CchcRule(multiplier=Decimal(11), divisor=Decimal(100)),
+        weakest_count=2,
+    )
     res = compute_results(units, _tiers(), path, rules)
     a = res.unit("so-a")
     assert a.band == "Đạt" and res.unit("so-b").band == "Xuất sắc"
@@ -174,7 +265,8 @@ def test_custom_bands_cchc_and_weakest(tmp_path: Path) -> None:
     assert [(w.code, w.shortfall) for w in a.weakest] == [("1.2", Decimal(100)), ("2.2", Decimal(40))]
     assert a.weakest[0].explanation == "Chưa đạt tối đa"
     assert [(i.code, i.points, i.value) for i in a.indices] == [
-        ("1", Decimal(500), Decimal("0.8333")), ("2", Decimal(350), Decimal("0.8750")),
+        ("1", Decimal(500), Decimal("0.8333")),
+        ("2", Decimal(350), Decimal("0.8750")),
     ]
     assert res.tier("so").average == {"1": Decimal("550.00"), "2": Decimal("325.00")}
     with pytest.raises(VanbanError):
@@ -183,16 +275,29 @@ def test_custom_bands_cchc_and_weakest(tmp_path: Path) -> None:
 
 def test_ranking_outputs_and_chart(tmp_path: Path) -> None:
     units = [make_unit("Sở Y tế", "so"), make_unit("Sở Xây dựng", "so"), make_unit("Xã Đông", "xa")]
-    path = _csv(tmp_path, [("so-y-te", ["250", "250", "200", "100"], "", ""),
-                           ("so-xay-dung", ["250", "250", "200", "100"], "", ""),
-                           ("xa-dong", ["300", "300", "250", "150"], "10/11/2024", "")])
+    path = _csv(
+        tmp_path,
+        [
+            ("so-y-te", ["250", "250", "200", "100"], "", ""),
+            ("so-xay-dung", ["250", "250", "200", "100"], "", ""),
+            ("xa-dong", ["300", "300", "250", "150"], "10/11/2024", ""),
+        ],
+    )
     res = compute_results(units, _tiers(), path, RankingRules(late_policy="exclude"))
     xlsx = write_ranking_xlsx(res, tmp_path / "out" / "xep_hang.xlsx", year=2024)
     wb = load_workbook(xlsx)
     assert wb.sheetnames == ["Các sở, ban, ngành", "UBND các xã"]
     ws = wb["Các sở, ban, ngành"]
-    assert [c.value for c in ws[4]][:4] == ["Hạng", "Đơn vị", "1. Nhận thức số (600 điểm)", "2. Hạ tầng số (400 điểm)"]
-    assert [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in (5, 6)] == [(1, "Sở Xây dựng"), (1, "Sở Y tế")]
+    assert [c.value for c in ws[4]][:4] == [
+        "Hạng",
+        "Đơn vị",
+        "1. Nhận thức số (600 điểm)",
+        "2. Hạ tầng số (400 điểm)",
+    ]
+    assert [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in (5, 6)] == [
+        (1, "Sở Xây dựng"),
+        (1, "Sở Y tế"),
+    ]
     assert ws.cell(5, 5).value == 800 and ws.cell(5, 6).value == 0.8
     assert ws.cell(7, 2).value == "Bình quân của cấp"
     xa = wb["UBND các xã"]
@@ -203,7 +308,9 @@ def test_ranking_outputs_and_chart(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [(r["don_vi"], r["hang"], r["dong_hang"], r["cs_1"]) for r in rows[:2]] == [
-        ("Sở Xây dựng", "1", "x", "500"), ("Sở Y tế", "1", "x", "500")]
+        ("Sở Xây dựng", "1", "x", "500"),
+        ("Sở Y tế", "1", "x", "500"),
+    ]
     assert rows[2]["trang_thai"] == "khong_xep_hang" and rows[2]["tong_diem"] == ""
     with pytest.raises(OutputExistsError):
         write_ranking_csv(res, out_csv)
@@ -290,9 +397,13 @@ def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert f"{bad}:2" in res.output and "vượt điểm tối đa 15" in res.output
     assert not (tmp_path / "o").exists()
-    res = runner.invoke(cli, ["results", str(campaign), str(bad), "--out", str(tmp_path / "o"), "--ignore-errors"])
+    res = runner.invoke(
+        cli, ["results", str(campaign), str(bad), "--out", str(tmp_path / "o"), "--ignore-errors"]
+    )
     assert res.exit_code == 0, res.output
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "o" / "xep_hang.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO((tmp_path / "o" / "xep_hang.csv").read_text(encoding="utf-8-sig")))
+    )
     tp = next(r for r in rows if r["don_vi"] == "Sở Tư pháp")
     assert tp["tong_diem"] == "0" and "Dữ liệu điểm có lỗi" in tp["ghi_chu"]
 
@@ -323,7 +434,12 @@ def test_results_pipeline_in_one_call(tmp_path: Path) -> None:
     results = run.results
     assert results.errors == []
     names = {p.name for p in run.files}
-    assert {"xep_hang.xlsx", "xep_hang.csv", "2024-to-trinh-du-thao.docx", "2024-quyet-dinh-du-thao.docx"} <= names
+    assert {
+        "xep_hang.xlsx",
+        "xep_hang.csv",
+        "2024-to-trinh-du-thao.docx",
+        "2024-quyet-dinh-du-thao.docx",
+    } <= names
     assert sum(1 for n in names if n.startswith("2024-thong-bao-ket-qua-")) == len(camp.units)
     so = results.tier("so")
     assert any(u.tied for u in so.ranked) and so.units[-1].late

@@ -25,8 +25,14 @@ def test_render_writes_both_documents_and_refuses_to_overwrite(tmp_path: Path) -
     files = sorted(p.name for p in out.iterdir())
     assert files == ["2023-cong-van-huong-dan-du-thao.docx", "2023-ke-hoach-du-thao.docx", "phu-luc"]
     annexes = sorted(p.name for p in (out / "phu-luc").iterdir())
-    assert annexes == ["2023-bieu-so-01-so.docx", "2023-bieu-so-02-huyen.docx", "2023-phu-luc-1-so.docx",
-                       "2023-phu-luc-2-huyen.docx", "bieu-so-01-so.xlsx", "bieu-so-02-huyen.xlsx"]
+    assert annexes == [
+        "2023-bieu-so-01-so.docx",
+        "2023-bieu-so-02-huyen.docx",
+        "2023-phu-luc-1-so.docx",
+        "2023-phu-luc-2-huyen.docx",
+        "bieu-so-01-so.xlsx",
+        "bieu-so-02-huyen.xlsx",
+    ]
     before = (out / files[1]).read_bytes()
     again = _render(["examples/bacgiang-2023.yaml", "--out", str(out)])
     assert again.exit_code == 1
@@ -60,7 +66,8 @@ def test_ampersand_and_angle_brackets_do_not_corrupt_the_file(example_copy: Path
                     etree.fromstring(z.read(name))  # well-formed
         doc = Document(str(docx))
         all_text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
-            c.text for t in doc.tables for r in t.rows for c in r.cells)
+            c.text for t in doc.tables for r in t.rows for c in r.cells
+        )
         assert "&amp;" not in all_text
         if "ke-hoach" in docx.name:
             assert "Các sở, ban & <ngành>" in all_text
@@ -70,7 +77,9 @@ def test_ampersand_and_angle_brackets_do_not_corrupt_the_file(example_copy: Path
 
 def test_errors_stop_rendering_with_vietnamese_message(example_copy: Path, tmp_path: Path) -> None:
     path = example_copy / "bacgiang-2023.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("start: 10/10/2023", "start: 31/02/2023"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("start: 10/10/2023", "start: 31/02/2023"), encoding="utf-8"
+    )
     out = tmp_path / "out"
     result = _render([str(path), "--out", str(out)])
     assert result.exit_code == 1
@@ -87,7 +96,9 @@ def test_campaign_may_use_its_own_template(example_copy: Path, tmp_path: Path) -
     doc.paragraphs[0].insert_paragraph_before("Mẫu riêng của Sở: {{ year }}")
     doc.save(str(own))
     path = example_copy / "gialai-2023.yaml"
-    text = path.read_text(encoding="utf-8").replace("    number: \"2138\"", "    number: \"2138\"\n    template: mau-rieng.docx")
+    text = path.read_text(encoding="utf-8").replace(
+        '    number: "2138"', '    number: "2138"\n    template: mau-rieng.docx'
+    )
     path.write_text(text, encoding="utf-8")
     result = _render([str(path), "--out", str(tmp_path), "--kind", "cong-van"])
     assert result.exit_code == 0, result.output
@@ -104,7 +115,9 @@ def test_check_lints_templates_by_name(example_copy: Path) -> None:
     doc.paragraphs[0].insert_paragraph_before("Người ký: {{ “signer_name” }}")
     doc.save(str(own))
     path = example_copy / "gialai-2023.yaml"
-    text = path.read_text(encoding="utf-8").replace("    number: \"2138\"", "    number: \"2138\"\n    template: mau-hong.docx")
+    text = path.read_text(encoding="utf-8").replace(
+        '    number: "2138"', '    number: "2138"\n    template: mau-hong.docx'
+    )
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 1

@@ -15,11 +15,21 @@ from tests.nd30_assert import check_all, check_typed_title
 
 def test_bacgiang_plan_format(rendered_examples: dict[str, dict[str, Path]]) -> None:
     path = rendered_examples["bacgiang-2023"]["ke_hoach"]
-    doc = check_all(path, parent="UBND TỈNH BẮC GIANG", issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
-                    number_prefix="Số: /KH-STTTT", place_date="Bắc Giang, ngày      tháng      năm 2023",
-                    signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], signer_name="Nguyễn Gia Phong")
-    check_typed_title(doc, "KẾ HOẠCH", "Thực hiện đánh giá, xếp loại mức độ chuyển đổi số của các cơ quan nhà nước "
-                                       "trên địa bàn tỉnh Bắc Giang năm 2023")
+    doc = check_all(
+        path,
+        parent="UBND TỈNH BẮC GIANG",
+        issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        number_prefix="Số: /KH-STTTT",
+        place_date="Bắc Giang, ngày      tháng      năm 2023",
+        signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"],
+        signer_name="Nguyễn Gia Phong",
+    )
+    check_typed_title(
+        doc,
+        "KẾ HOẠCH",
+        "Thực hiện đánh giá, xếp loại mức độ chuyển đổi số của các cơ quan nhà nước "
+        "trên địa bàn tỉnh Bắc Giang năm 2023",
+    )
     headings = [p.text for p in doc.paragraphs if p.style.name == "VB Mục cấp 1"]
     assert headings == ["I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG", "III. TỔ CHỨC THỰC HIỆN"]
     sub = [p.text for p in doc.paragraphs if p.style.name == "VB Mục cấp 2"]
@@ -30,9 +40,15 @@ def test_bacgiang_plan_format(rendered_examples: dict[str, dict[str, Path]]) -> 
 
 def test_gialai_letter_format(rendered_examples: dict[str, dict[str, Path]]) -> None:
     path = rendered_examples["gialai-2023"]["cong_van"]
-    doc = check_all(path, parent="UBND TỈNH GIA LAI", issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
-                    number_prefix="Số: 2138/STTTT-CNTT", place_date="Gia Lai, ngày 06 tháng 12 năm 2023",
-                    signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], signer_name="Lê Thị Thu Hương")
+    doc = check_all(
+        path,
+        parent="UBND TỈNH GIA LAI",
+        issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        number_prefix="Số: 2138/STTTT-CNTT",
+        place_date="Gia Lai, ngày 06 tháng 12 năm 2023",
+        signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"],
+        signer_name="Lê Thị Thu Hương",
+    )
     vv_cell = doc.tables[0].rows[2].cells[0]
     vv = [p for p in vv_cell.paragraphs if p.text.strip()][0]
     assert vv.text == "V/v tổ chức đánh giá mức độ Chuyển đổi số năm 2023"
@@ -73,7 +89,8 @@ def test_single_recipient_on_the_same_line(example_copy: Path, tmp_path: Path) -
     path = example_copy / "bacgiang-2023.yaml"
     text = path.read_text(encoding="utf-8").replace(
         "      - Các sở, cơ quan thuộc UBND tỉnh\n      - UBND các huyện, thành phố\n    copies_to:\n      - Lãnh đạo Sở",
-        "      - Ủy ban nhân dân tỉnh Bắc Giang\n    copies_to:\n      - Lãnh đạo Sở")
+        "      - Ủy ban nhân dân tỉnh Bắc Giang\n    copies_to:\n      - Lãnh đạo Sở",
+    )
     path.write_text(text, encoding="utf-8")
     [doc] = render_documents(load_campaign(path), tmp_path, ["cong_van"])  # type: ignore[list-item]
     paras = [p.text for p in Document(str(doc.path)).paragraphs if p.text.strip()]
@@ -83,9 +100,15 @@ def test_single_recipient_on_the_same_line(example_copy: Path, tmp_path: Path) -
 
 def test_brvt_letter_format(rendered_examples: dict[str, dict[str, Path]]) -> None:
     path = rendered_examples["brvt-2024"]["cong_van"]
-    check_all(path, parent="UBND TỈNH BÀ RỊA - VŨNG TÀU", issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
-              number_prefix="Số: /STTTT-CĐSBCVT", place_date="Bà Rịa - Vũng Tàu, ngày 25 tháng 10 năm 2024",
-              signer_lines=["GIÁM ĐỐC"], signer_name="Đỗ Hữu Hiền")
+    check_all(
+        path,
+        parent="UBND TỈNH BÀ RỊA - VŨNG TÀU",
+        issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        number_prefix="Số: /STTTT-CĐSBCVT",
+        place_date="Bà Rịa - Vũng Tàu, ngày 25 tháng 10 năm 2024",
+        signer_lines=["GIÁM ĐỐC"],
+        signer_name="Đỗ Hữu Hiền",
+    )
 
 
 def test_every_example_document_passes_nd30(rendered_examples: dict[str, dict[str, Path]]) -> None:
@@ -97,15 +120,23 @@ def test_every_example_document_passes_nd30(rendered_examples: dict[str, dict[st
         for kind, path in docs.items():
             spec = campaign.documents.get(kind)  # type: ignore[call-overload]
             signer = (spec.signer if spec and spec.signer else None) or campaign.signer
-            check_all(path, parent=campaign.issuer.parent.upper(), issuer=campaign.issuer.name.upper(),
-                      number_prefix="Số:", place_date=Document(str(path)).tables[0].rows[1].cells[1].paragraphs[0].text,
-                      signer_lines=signer.lines, signer_name=signer.name)
+            check_all(
+                path,
+                parent=campaign.issuer.parent.upper(),
+                issuer=campaign.issuer.name.upper(),
+                number_prefix="Số:",
+                place_date=Document(str(path)).tables[0].rows[1].cells[1].paragraphs[0].text,
+                signer_lines=signer.lines,
+                signer_name=signer.name,
+            )
 
 
 def test_seed_letters_reproduced(rendered_examples: dict[str, dict[str, Path]]) -> None:
-    pairs = [("bacgiang-2023", "ke_hoach", "bacgiang-2023-ke-hoach.txt"),
-             ("brvt-2024", "cong_van", "brvt-2024-cong-van-huong-dan.txt"),
-             ("gialai-2023", "cong_van", "gialai-2023-cong-van-2138.txt")]
+    pairs = [
+        ("bacgiang-2023", "ke_hoach", "bacgiang-2023-ke-hoach.txt"),
+        ("brvt-2024", "cong_van", "brvt-2024-cong-van-huong-dan.txt"),
+        ("gialai-2023", "cong_van", "gialai-2023-cong-van-2138.txt"),
+    ]
     for example, kind, seed in pairs:
         ratio = similarity(body_text(rendered_examples[example][kind]), seed_body(seed))
         assert ratio >= 0.9, (example, ratio)
@@ -126,13 +157,17 @@ DATE = re.compile(r"\b\d{2}/\d{1,2}/\d{4}\b")
 def _date_phrases(text: str) -> dict[str, set[str]]:
     """For each date in the text, the phrases it occurs in ('trước ngày X', 'từ ngày X đến hết ngày Y (n ngày)')."""
     phrases: dict[str, set[str]] = {}
-    for m in re.finditer(r"(?:[Tt]ừ ngày \S+ đến hết ngày \S+ \(\d+ ngày\))|(?:[Tt]rước ngày \d{2}/\d{1,2}/\d{4})", text):
+    for m in re.finditer(
+        r"(?:[Tt]ừ ngày \S+ đến hết ngày \S+ \(\d+ ngày\))|(?:[Tt]rước ngày \d{2}/\d{1,2}/\d{4})", text
+    ):
         for d in DATE.findall(m.group(0)):
             phrases.setdefault(d, set()).add(m.group(0).lower())
     return phrases
 
 
-def test_same_deadline_reads_the_same_in_every_document(rendered_examples: dict[str, dict[str, Path]]) -> None:
+def test_same_deadline_reads_the_same_in_every_document(
+    rendered_examples: dict[str, dict[str, Path]],
+) -> None:
     for docs in rendered_examples.values():
         seen: dict[str, set[str]] = {}
         for path in docs.values():
@@ -140,7 +175,9 @@ def test_same_deadline_reads_the_same_in_every_document(rendered_examples: dict[
                 seen.setdefault(d, set()).update(forms)
         for d, forms in seen.items():
             ranges = {f for f in forms if f.startswith("từ")}
-            assert len(ranges) <= 1 or len({f.split(" (")[0].split("đến hết")[0] for f in ranges}) == len(ranges), (d, forms)
+            assert len(ranges) <= 1 or len({f.split(" (")[0].split("đến hết")[0] for f in ranges}) == len(
+                ranges
+            ), (d, forms)
 
 
 def test_uppercase_is_vietnamese_aware(rendered_examples: dict[str, dict[str, Path]]) -> None:

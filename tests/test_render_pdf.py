@@ -14,14 +14,24 @@ pytestmark = pytest.mark.soffice
 
 
 def test_render_pdf_keeps_every_diacritic(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["render", "examples/gialai-2023.yaml", "--out", str(tmp_path),
-                                      "--kind", "cong-van", "--pdf"])
+    result = CliRunner().invoke(
+        cli, ["render", "examples/gialai-2023.yaml", "--out", str(tmp_path), "--kind", "cong-van", "--pdf"]
+    )
     assert result.exit_code == 0, result.output
     pdf = tmp_path / "2023-cong-van-huong-dan-2138.pdf"
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for phrase in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                   "Gia Lai, ngày 06 tháng 12 năm 2023", "Số: 2138/STTTT-CNTT", "KT. GIÁM ĐỐC", "Lê Thị Thu Hương",
-                   "Ủy ban nhân dân các xã, phường, thị trấn", "Sở Tư pháp đã gửi kết quả tự đánh giá"):
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for phrase in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Gia Lai, ngày 06 tháng 12 năm 2023",
+        "Số: 2138/STTTT-CNTT",
+        "KT. GIÁM ĐỐC",
+        "Lê Thị Thu Hương",
+        "Ủy ban nhân dân các xã, phường, thị trấn",
+        "Sở Tư pháp đã gửi kết quả tự đánh giá",
+    ):
         assert phrase in " ".join(text.split()) or phrase in text, phrase
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     rows = [line for line in fonts.splitlines()[2:] if line.strip()]
@@ -30,6 +40,10 @@ def test_render_pdf_keeps_every_diacritic(tmp_path: Path) -> None:
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     count = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
     if count > 1:
-        top = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-y", "0", "-H", "60", "-W", "600", "-x", "0",
-                              str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        top = subprocess.run(
+            ["pdftotext", "-f", "2", "-l", "2", "-y", "0", "-H", "60", "-W", "600", "-x", "0", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert top.strip() == "2"

@@ -23,11 +23,19 @@ def test_letter_lists_each_failing_unit_and_file(pki_server: DemoPKI, tmp_path: 
     run = verify_evidence([evidence], policy=sample_policy_path(evidence), jobs=0)
     failing = sorted({r.unit for r in run.results if not r.accepted})
     assert failing
-    letter = write_resubmission_letter(EXAMPLES / "bacgiang-2023.yaml", run.results, tmp_path, deadline=date(2023, 11, 10))
+    letter = write_resubmission_letter(
+        EXAMPLES / "bacgiang-2023.yaml", run.results, tmp_path, deadline=date(2023, 11, 10)
+    )
     assert letter == tmp_path / LETTER_NAME
-    doc = check_all(letter, parent="UBND TỈNH BẮC GIANG", issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
-                    number_prefix="Số: /STTTT-CNTT", place_date="Bắc Giang, ngày      tháng      năm 2023",
-                    signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], signer_name="Nguyễn Gia Phong")
+    doc = check_all(
+        letter,
+        parent="UBND TỈNH BẮC GIANG",
+        issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        number_prefix="Số: /STTTT-CNTT",
+        place_date="Bắc Giang, ngày      tháng      năm 2023",
+        signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"],
+        signer_name="Nguyễn Gia Phong",
+    )
     paras = [p.text for p in doc.paragraphs if p.text.strip()]
     recipients = paras[paras.index("Kính gửi:") + 1 : paras.index("Kính gửi:") + 1 + len(failing)]
     assert sorted(r[2:].rstrip(";.") for r in recipients) == failing
@@ -41,10 +49,26 @@ def test_letter_lists_each_failing_unit_and_file(pki_server: DemoPKI, tmp_path: 
 def test_cli_verify_writes_the_letter_with_campaign(pki_server: DemoPKI, tmp_path: Path) -> None:  # noqa: F811
     evidence = build_sample_evidence(tmp_path / "minh-chung", pki_server)
     out = tmp_path / "bao-cao"
-    result = CliRunner().invoke(cli, ["verify", str(evidence), "--out", str(out), "--policy",
-                                      str(sample_policy_path(evidence)), "--jobs", "1",
-                                      "--campaign", str(EXAMPLES / "bacgiang-2023.yaml"), "--deadline", "10/11/2023"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "verify",
+            str(evidence),
+            "--out",
+            str(out),
+            "--policy",
+            str(sample_policy_path(evidence)),
+            "--jobs",
+            "1",
+            "--campaign",
+            str(EXAMPLES / "bacgiang-2023.yaml"),
+            "--deadline",
+            "10/11/2023",
+        ],
+    )
     assert result.exit_code == 1, result.output  # some files fail, so the exit code says so
     assert (out / LETTER_NAME).is_file() and "Công văn đề nghị nộp lại" in result.output
-    bad = CliRunner().invoke(cli, ["verify", str(evidence), "--out", str(tmp_path / "x"), "--deadline", "31/02/2023"])
+    bad = CliRunner().invoke(
+        cli, ["verify", str(evidence), "--out", str(tmp_path / "x"), "--deadline", "31/02/2023"]
+    )
     assert bad.exit_code == 2 and "không tồn tại" in bad.output

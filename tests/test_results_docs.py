@@ -51,11 +51,21 @@ def test_decision_appendix_matches_the_ranking(run: tuple[ResultsRun, Path]) -> 
 
 def test_decision_format_and_wording(run: tuple[ResultsRun, Path]) -> None:
     path = run[1] / "2023-quyet-dinh-du-thao.docx"
-    doc = check_all(path, parent=None, issuer="ỦY BAN NHÂN DÂN TỈNH BẮC GIANG", number_prefix="Số: /QĐ-UBND",
-                    place_date="Bắc Giang, ngày      tháng      năm 2023",
-                    signer_lines=["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], signer_name="Mai Sơn")
-    check_typed_title(doc, "QUYẾT ĐỊNH", "Về việc công bố kết quả đánh giá, xếp hạng chỉ số DTI của các cơ quan "
-                                         "nhà nước trên địa bàn tỉnh Bắc Giang năm 2023")
+    doc = check_all(
+        path,
+        parent=None,
+        issuer="ỦY BAN NHÂN DÂN TỈNH BẮC GIANG",
+        number_prefix="Số: /QĐ-UBND",
+        place_date="Bắc Giang, ngày      tháng      năm 2023",
+        signer_lines=["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+        signer_name="Mai Sơn",
+    )
+    check_typed_title(
+        doc,
+        "QUYẾT ĐỊNH",
+        "Về việc công bố kết quả đánh giá, xếp hạng chỉ số DTI của các cơ quan "
+        "nhà nước trên địa bàn tỉnh Bắc Giang năm 2023",
+    )
     paras = [p for p in doc.paragraphs if p.text.strip()]
     texts = [p.text for p in paras]
     assert "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH BẮC GIANG" in texts and "QUYẾT ĐỊNH:" in texts
@@ -72,9 +82,15 @@ def test_decision_format_and_wording(run: tuple[ResultsRun, Path]) -> None:
 
 def test_proposal_format(run: tuple[ResultsRun, Path]) -> None:
     path = run[1] / "2023-to-trinh-du-thao.docx"
-    doc = check_all(path, parent="UBND TỈNH BẮC GIANG", issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
-                    number_prefix="Số: /TTr-STTTT", place_date="Bắc Giang, ngày      tháng      năm 2023",
-                    signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], signer_name="Nguyễn Gia Phong")
+    doc = check_all(
+        path,
+        parent="UBND TỈNH BẮC GIANG",
+        issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        number_prefix="Số: /TTr-STTTT",
+        place_date="Bắc Giang, ngày      tháng      năm 2023",
+        signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"],
+        signer_name="Nguyễn Gia Phong",
+    )
     texts = [p.text for p in doc.paragraphs if p.text.strip()]
     assert "Kính gửi: Ủy ban nhân dân tỉnh Bắc Giang" in texts
     text = body_text(path)
@@ -86,24 +102,39 @@ def test_every_unit_gets_a_notice_with_its_chart(run: tuple[ResultsRun, Path]) -
     results, out = run[0].results, run[1]
     notices = sorted((out / "thong-bao").glob("*.docx"))
     assert len(notices) == len(results.all_units())
-    ranked = next(u for u in results.all_units() if u.rank is not None and u.tied) \
-        if any(u.tied for u in results.all_units()) else next(u for u in results.all_units() if u.rank is not None)
+    ranked = (
+        next(u for u in results.all_units() if u.rank is not None and u.tied)
+        if any(u.tied for u in results.all_units())
+        else next(u for u in results.all_units() if u.rank is not None)
+    )
     path = out / "thong-bao" / f"2023-thong-bao-ket-qua-{ranked.unit.id}.docx"
-    doc = check_all(path, parent="UBND TỈNH BẮC GIANG", issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
-                    number_prefix="Số: /TB-STTTT", place_date="Bắc Giang, ngày      tháng      năm 2023",
-                    signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], signer_name="Nguyễn Gia Phong")
+    doc = check_all(
+        path,
+        parent="UBND TỈNH BẮC GIANG",
+        issuer="SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        number_prefix="Số: /TB-STTTT",
+        place_date="Bắc Giang, ngày      tháng      năm 2023",
+        signer_lines=["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"],
+        signer_name="Nguyễn Gia Phong",
+    )
     text = body_text(path)
     assert f"Tổng điểm đạt được: {vn_number(ranked.points).rstrip('0').rstrip(',')}" in text
     assert f"Xếp hạng: {ranked.rank}" in text
     assert ("đồng hạng" in text) == ranked.tied
     table = doc.tables[1]
-    assert [c.text for c in table.rows[0].cells] == ["STT", "Chỉ số chính", "Điểm tối đa", "Điểm đạt",
-                                                     "Bình quân của nhóm", "Chênh lệch"]
+    assert [c.text for c in table.rows[0].cells] == [
+        "STT",
+        "Chỉ số chính",
+        "Điểm tối đa",
+        "Điểm đạt",
+        "Bình quân của nhóm",
+        "Chênh lệch",
+    ]
     assert len(table.rows) == len(ranked.indices) + 2
     with zipfile.ZipFile(path) as z:
         png = z.read("word/media/vb_image0.png")
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
-        assert "r:embed=\"rIdVbImg0\"" in z.read("word/document.xml").decode()
+        assert 'r:embed="rIdVbImg0"' in z.read("word/document.xml").decode()
     for w in ranked.weakest:
         assert w.name in text
 

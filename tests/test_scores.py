@@ -13,17 +13,34 @@ from letters.indicators.model import TierRef, make_unit
 from letters.indicators.sets import build_indicator_set
 from letters.results.scores import parse_points, read_scores
 
-SET = build_indicator_set({
-    "id": "thu", "version": "1", "name": "Bộ chỉ số thử", "max_points": 100,
-    "indices": [
-        {"code": "1", "name": "Nhận thức số", "max_points": 60, "components": [
-            {"code": "1.1", "name": "Họp Ban Chỉ đạo", "max_points": 30},
-            {"code": "1.2", "name": "Kế hoạch", "max_points": 30}]},
-        {"code": "2", "name": "Hạ tầng số", "max_points": 40, "components": [
-            {"code": "2.1", "name": "Máy tính", "max_points": 25},
-            {"code": "2.2", "name": "Mạng LAN", "max_points": 15}]},
-    ],
-})
+SET = build_indicator_set(
+    {
+        "id": "thu",
+        "version": "1",
+        "name": "Bộ chỉ số thử",
+        "max_points": 100,
+        "indices": [
+            {
+                "code": "1",
+                "name": "Nhận thức số",
+                "max_points": 60,
+                "components": [
+                    {"code": "1.1", "name": "Họp Ban Chỉ đạo", "max_points": 30},
+                    {"code": "1.2", "name": "Kế hoạch", "max_points": 30},
+                ],
+            },
+            {
+                "code": "2",
+                "name": "Hạ tầng số",
+                "max_points": 40,
+                "components": [
+                    {"code": "2.1", "name": "Máy tính", "max_points": 25},
+                    {"code": "2.2", "name": "Mạng LAN", "max_points": 15},
+                ],
+            },
+        ],
+    }
+)
 TIERS = [TierRef("so", "Các sở, ban, ngành", SET, "Biểu số 01", deadline=date(2024, 11, 5))]
 UNITS = [make_unit("Sở Tư pháp", "so"), make_unit("Sở Y tế", "so")]
 
@@ -45,11 +62,14 @@ def test_parse_points_accepts_vietnamese_decimal_comma() -> None:
 
 
 def test_semicolon_csv_with_bom_and_vietnamese_headers(tmp_path: Path) -> None:
-    path = _csv(tmp_path, "\ufeffĐơn vị;Mã chỉ số;Điểm;Giải trình;Ngày nộp\n"
-                          "Sở Tư pháp;1.1;30;;04/11/2024\n"
-                          "Sở Tư pháp;1.2;27,5;Chưa ban hành đúng hạn;04/11/2024\n"
-                          "so-tu-phap;2.1;25;;04/11/2024\n"
-                          "UBND Sở Tư pháp;2.2;15;;04/11/2024\n")
+    path = _csv(
+        tmp_path,
+        "\ufeffĐơn vị;Mã chỉ số;Điểm;Giải trình;Ngày nộp\n"
+        "Sở Tư pháp;1.1;30;;04/11/2024\n"
+        "Sở Tư pháp;1.2;27,5;Chưa ban hành đúng hạn;04/11/2024\n"
+        "so-tu-phap;2.1;25;;04/11/2024\n"
+        "UBND Sở Tư pháp;2.2;15;;04/11/2024\n",
+    )
     book = read_scores(path, UNITS, TIERS)
     assert book.diagnostics == []
     got = book.units["so-tu-phap"]
@@ -59,22 +79,28 @@ def test_semicolon_csv_with_bom_and_vietnamese_headers(tmp_path: Path) -> None:
 
 
 def test_comma_csv_with_quoted_decimal_comma(tmp_path: Path) -> None:
-    path = _csv(tmp_path, 'don_vi,ma_chi_so,diem,giai_trinh\n'
-                          'Sở Y tế,1.1,"12,75",Thiếu biên bản\nSở Y tế,1.2,30,\nSở Y tế,2.1,25,\nSở Y tế,2.2,15,\n')
+    path = _csv(
+        tmp_path,
+        "don_vi,ma_chi_so,diem,giai_trinh\n"
+        'Sở Y tế,1.1,"12,75",Thiếu biên bản\nSở Y tế,1.2,30,\nSở Y tế,2.1,25,\nSở Y tế,2.2,15,\n',
+    )
     book = read_scores(path, UNITS, TIERS)
     assert book.diagnostics == []
     assert book.units["so-y-te"].scores["1.1"] == Decimal("12.75")
 
 
 def test_every_problem_is_located(tmp_path: Path) -> None:
-    path = _csv(tmp_path, "don_vi;ma_chi_so;diem;giai_trinh\n"
-                          "Sở Tư pháp;1.1;31;\n"          # 2: above max
-                          "Sở Tư pháp;1.2;abc;\n"         # 3: not a number
-                          "Sở Tư pháp;2.1;20;\n"          # 4: below max, no explanation
-                          "Sở Tư pháp;2.1;20;Lý do\n"     # 5: duplicate row
-                          "Sở Nội vụ;1.1;30;\n"           # 6: unknown unit
-                          "Sở Tư pháp;9.9;1;\n"           # 7: unknown indicator
-                          "Sở Y tế;1.1;-2;Sai\n")         # 8: negative; Sở Y tế also lacks 1.2, 2.1, 2.2
+    path = _csv(
+        tmp_path,
+        "don_vi;ma_chi_so;diem;giai_trinh\n"
+        "Sở Tư pháp;1.1;31;\n"  # 2: above max
+        "Sở Tư pháp;1.2;abc;\n"  # 3: not a number
+        "Sở Tư pháp;2.1;20;\n"  # 4: below max, no explanation
+        "Sở Tư pháp;2.1;20;Lý do\n"  # 5: duplicate row
+        "Sở Nội vụ;1.1;30;\n"  # 6: unknown unit
+        "Sở Tư pháp;9.9;1;\n"  # 7: unknown indicator
+        "Sở Y tế;1.1;-2;Sai\n",
+    )  # 8: negative; Sở Y tế also lacks 1.2, 2.1, 2.2
     book = read_scores(path, UNITS, TIERS)
     by_line = {d.line: d for d in book.diagnostics if d.line}
     assert "vượt điểm tối đa 30" in by_line[2].message and by_line[2].field == "1.1"
@@ -104,11 +130,14 @@ def test_missing_columns_and_non_utf8(tmp_path: Path) -> None:
 
 
 def test_receipt_conflicts_and_bad_dates(tmp_path: Path) -> None:
-    path = _csv(tmp_path, "don_vi;ma_chi_so;diem;giai_trinh;ngay_nop;da_tham_dinh\n"
-                          "Sở Y tế;1.1;30;;04/11/2024;có\n"
-                          "Sở Y tế;1.2;30;;05/11/2024;có\n"
-                          "Sở Y tế;2.1;25;;31/02/2024;có\n"
-                          "Sở Y tế;2.2;15;;04/11/2024;chắc vậy\n")
+    path = _csv(
+        tmp_path,
+        "don_vi;ma_chi_so;diem;giai_trinh;ngay_nop;da_tham_dinh\n"
+        "Sở Y tế;1.1;30;;04/11/2024;có\n"
+        "Sở Y tế;1.2;30;;05/11/2024;có\n"
+        "Sở Y tế;2.1;25;;31/02/2024;có\n"
+        "Sở Y tế;2.2;15;;04/11/2024;chắc vậy\n",
+    )
     book = read_scores(path, UNITS, TIERS)
     by_line = {d.line: d.message for d in book.errors}
     assert "khác ngày nộp đã ghi trước đó (04/11/2024)" in by_line[3]

@@ -61,12 +61,25 @@ def _widget_rects(pdf: Path) -> dict[str, Box]:
 @pytest.mark.soffice
 @pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT"])
 def test_cli_signs_each_pades_level_with_pkcs12(
-    level: str, pki_server: DemoPKI, nss_db: Path, sign_docs: dict[str, Path], images: dict[str, Path],  # noqa: F811
+    level: str,
+    pki_server: DemoPKI,
+    nss_db: Path,
+    sign_docs: dict[str, Path],
+    images: dict[str, Path],  # noqa: F811
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "signed.pdf"
-    args = ["sign", str(sign_docs["draft"]), str(out), "--p12", str(pki_server.director_p12),
-            "--image", str(images["sig"]), "--level", level]
+    args = [
+        "sign",
+        str(sign_docs["draft"]),
+        str(out),
+        "--p12",
+        str(pki_server.director_p12),
+        "--image",
+        str(images["sig"]),
+        "--level",
+        level,
+    ]
     if level != "B-B":
         args += ["--tsa", pki_server.tsa_url]
     if level == "B-LT":
@@ -93,26 +106,63 @@ def test_cli_signs_each_pades_level_with_pkcs12(
 @pytest.mark.soffice
 @pytest.mark.hsm
 def test_sign_with_pkcs11_token_and_add_second_signature(
-    pki_server: DemoPKI, nss_db: Path, softhsm_token: TokenInfo, sign_docs: dict[str, Path],  # noqa: F811
-    images: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    pki_server: DemoPKI,
+    nss_db: Path,
+    softhsm_token: TokenInfo,
+    sign_docs: dict[str, Path],  # noqa: F811
+    images: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SOFTHSM2_CONF", softhsm_token.env["SOFTHSM2_CONF"])
     first = tmp_path / "director.pdf"
-    result = CliRunner().invoke(cli, [
-        "sign", str(sign_docs["draft"]), str(first), "--pkcs11-module", softhsm_token.module_path,
-        "--token-label", softhsm_token.token_label, "--key-label", softhsm_token.key_label,
-        "--image", str(images["sig"]), "--level", "B-T", "--tsa", pki_server.tsa_url,
-    ], env={"VANBAN_PIN": softhsm_token.pin})
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sign",
+            str(sign_docs["draft"]),
+            str(first),
+            "--pkcs11-module",
+            softhsm_token.module_path,
+            "--token-label",
+            softhsm_token.token_label,
+            "--key-label",
+            softhsm_token.key_label,
+            "--image",
+            str(images["sig"]),
+            "--level",
+            "B-T",
+            "--tsa",
+            pki_server.tsa_url,
+        ],
+        env={"VANBAN_PIN": softhsm_token.pin},
+    )
     assert result.exit_code == 0, result.output
     assert DIRECTOR_NAME in result.output
     assert_all_valid(first, pki_server, nss_db, expected=1)
 
     second = tmp_path / "agency.pdf"
-    result = CliRunner().invoke(cli, [
-        "sign", str(first), str(second), "--role", "agency", "--p12", str(pki_server.agency_p12),
-        "--seal", str(images["seal"]), "--level", "B-LT", "--tsa", pki_server.tsa_url,
-        "--trust", str(pki_server.root_path),
-    ], env=_env(pki_server))
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sign",
+            str(first),
+            str(second),
+            "--role",
+            "agency",
+            "--p12",
+            str(pki_server.agency_p12),
+            "--seal",
+            str(images["seal"]),
+            "--level",
+            "B-LT",
+            "--tsa",
+            pki_server.tsa_url,
+            "--trust",
+            str(pki_server.root_path),
+        ],
+        env=_env(pki_server),
+    )
     assert result.exit_code == 0, result.output
     verdicts = assert_all_valid(second, pki_server, nss_db, expected=2)
     assert verdicts[0].field == "ChuKyNguoiKy" and verdicts[1].field == "ChuKyCoQuan"
@@ -123,7 +173,9 @@ def test_sign_with_pkcs11_token_and_add_second_signature(
 
 @pytest.mark.soffice
 def test_signature_and_seal_sit_where_nd30_puts_them(
-    pki_server: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    pki_server: DemoPKI,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     data = sign_docs["draft"].read_bytes()
     block = find_signature_block(data)
@@ -148,8 +200,9 @@ def test_signature_and_seal_sit_where_nd30_puts_them(
     assert abs((seal.x1 - sig.x0) - sig.width / 3) < 1.0
     assert abs(seal.cy - sig.cy) < 1.0
     # Rendered, the page shows blue ink in the signature's right part and red ink in the seal.
-    png = subprocess.run(["pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", str(out)],
-                         capture_output=True, check=True).stdout
+    png = subprocess.run(
+        ["pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", str(out)], capture_output=True, check=True
+    ).stdout
     page = Image.open(io.BytesIO(png)).convert("RGB")
     height = page.height
 
@@ -165,13 +218,31 @@ def test_signature_and_seal_sit_where_nd30_puts_them(
 
 @pytest.mark.soffice
 def test_attachment_gets_text_top_right_without_image(
-    pki_server: DemoPKI, nss_db: Path, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    pki_server: DemoPKI,
+    nss_db: Path,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     out = tmp_path / "phu-luc.signed.pdf"
-    result = CliRunner().invoke(cli, [
-        "sign", str(sign_docs["phu-luc"]), str(out), "--role", "attachment", "--reference", "83/KH-STTTT",
-        "--p12", str(pki_server.agency_p12), "--level", "B-T", "--tsa", pki_server.tsa_url,
-    ], env=_env(pki_server))
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sign",
+            str(sign_docs["phu-luc"]),
+            str(out),
+            "--role",
+            "attachment",
+            "--reference",
+            "83/KH-STTTT",
+            "--p12",
+            str(pki_server.agency_p12),
+            "--level",
+            "B-T",
+            "--tsa",
+            pki_server.tsa_url,
+        ],
+        env=_env(pki_server),
+    )
     assert result.exit_code == 0, result.output
     (verdict,) = assert_all_valid(out, pki_server, nss_db, expected=1)
     reader = PdfFileReader(io.BytesIO(out.read_bytes()))
@@ -216,12 +287,15 @@ def test_vietnamese_stamp_text_keeps_its_diacritics(sign_docs: dict[str, Path], 
     text = "Sở Thông tin và Truyền thông tỉnh Bắc Giang, ngày 06 tháng 12 năm 2023"
     writer = IncrementalPdfFileWriter(io.BytesIO(sign_docs["phu-luc"].read_bytes()))
     stamp = TextStampStyle(stamp_text=text, text_box_style=text_box_style(10), border_width=0).create_stamp(
-        writer, BoxConstraints(width=400, height=30), {})
+        writer, BoxConstraints(width=400, height=30), {}
+    )
     stamp.apply(0, 60, 400)
     out = tmp_path / "stamp.pdf"
     with out.open("wb") as fh:
         writer.write(fh)
-    extracted = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    extracted = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert text in " ".join(extracted.split())
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
     assert "LiberationSerif" in fonts and re.search(r"CID TrueType\s+Identity-H\s+yes\s+yes", fonts)
@@ -230,18 +304,39 @@ def test_vietnamese_stamp_text_keeps_its_diacritics(sign_docs: dict[str, Path], 
 @pytest.mark.soffice
 @pytest.mark.hsm
 def test_wrong_pin_and_missing_key_fail_in_vietnamese_without_output(
-    softhsm_token: TokenInfo, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    softhsm_token: TokenInfo,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SOFTHSM2_CONF", softhsm_token.env["SOFTHSM2_CONF"])
-    base = ["sign", str(sign_docs["draft"]), str(tmp_path / "out.pdf"),
-            "--pkcs11-module", softhsm_token.module_path, "--token-label", softhsm_token.token_label]
+    base = [
+        "sign",
+        str(sign_docs["draft"]),
+        str(tmp_path / "out.pdf"),
+        "--pkcs11-module",
+        softhsm_token.module_path,
+        "--token-label",
+        softhsm_token.token_label,
+    ]
     cases = [
         (base + ["--key-label", softhsm_token.key_label], {"VANBAN_PIN": "000000"}, "Sai mã PIN"),
         (base + ["--key-label", "khong-co"], {"VANBAN_PIN": softhsm_token.pin}, "Không tìm thấy khoá"),
-        (["sign", str(sign_docs["draft"]), str(tmp_path / "out.pdf"), "--pkcs11-module",
-          softhsm_token.module_path, "--token-label", "khong-co-token", "--key-label", "x"],
-         {"VANBAN_PIN": softhsm_token.pin}, "Không tìm thấy token"),
+        (
+            [
+                "sign",
+                str(sign_docs["draft"]),
+                str(tmp_path / "out.pdf"),
+                "--pkcs11-module",
+                softhsm_token.module_path,
+                "--token-label",
+                "khong-co-token",
+                "--key-label",
+                "x",
+            ],
+            {"VANBAN_PIN": softhsm_token.pin},
+            "Không tìm thấy token",
+        ),
     ]
     for args, env, message in cases:
         result = CliRunner().invoke(cli, args, env=env)
@@ -252,7 +347,9 @@ def test_wrong_pin_and_missing_key_fail_in_vietnamese_without_output(
 
 @pytest.mark.soffice
 def test_bad_inputs_fail_in_vietnamese_without_output(
-    demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    demo_pki: DemoPKI,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     from pypdf import PdfReader, PdfWriter
 
@@ -270,18 +367,54 @@ def test_bad_inputs_fail_in_vietnamese_without_output(
     env = _env(demo_pki)
     draft = str(sign_docs["draft"])
     cases = [
-        (["sign", draft, str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12)],
-         {"VANBAN_P12_PASSWORD": "sai-mat-khau"}, "Sai mật khẩu"),
+        (
+            ["sign", draft, str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12)],
+            {"VANBAN_P12_PASSWORD": "sai-mat-khau"},
+            "Sai mật khẩu",
+        ),
         (["sign", draft, str(out_dir / "a.pdf"), "--p12", str(demo_pki.expired_p12)], env, "đã hết hạn"),
         (["sign", str(corrupt), str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12)], env, "bị hỏng"),
-        (["sign", str(encrypted), str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12)], env, "mã hoá"),
-        (["sign", draft, str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12), "--level", "B-T"],
-         env, "dấu thời gian"),
-        (["sign", draft, str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12), "--level", "B-T",
-          "--tsa", "http://127.0.0.1:9/tsa"], env, "dấu thời gian"),
+        (
+            ["sign", str(encrypted), str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12)],
+            env,
+            "mã hoá",
+        ),
+        (
+            ["sign", draft, str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12), "--level", "B-T"],
+            env,
+            "dấu thời gian",
+        ),
+        (
+            [
+                "sign",
+                draft,
+                str(out_dir / "a.pdf"),
+                "--p12",
+                str(demo_pki.director_p12),
+                "--level",
+                "B-T",
+                "--tsa",
+                "http://127.0.0.1:9/tsa",
+            ],
+            env,
+            "dấu thời gian",
+        ),
     ]
-    cases.append((["sign", str(sign_docs["phu-luc"]), str(out_dir / "a.pdf"), "--p12", str(demo_pki.director_p12),
-                   "--image", str(_specimen(tmp_path))], env, "Không tìm thấy khối chữ ký"))
+    cases.append(
+        (
+            [
+                "sign",
+                str(sign_docs["phu-luc"]),
+                str(out_dir / "a.pdf"),
+                "--p12",
+                str(demo_pki.director_p12),
+                "--image",
+                str(_specimen(tmp_path)),
+            ],
+            env,
+            "Không tìm thấy khối chữ ký",
+        )
+    )
     for args, case_env, message in cases:
         result = CliRunner().invoke(cli, args, env=case_env)
         assert result.exit_code == 1, (args, result.output)
@@ -300,19 +433,37 @@ def _specimen(tmp_path: Path) -> Path:
 
 @pytest.mark.soffice
 def test_revoked_certificate_is_refused_at_b_lt(
-    pki_server: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    pki_server: DemoPKI,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     out = tmp_path / "out.pdf"
-    result = CliRunner().invoke(cli, [
-        "sign", str(sign_docs["draft"]), str(out), "--p12", str(pki_server.revoked_p12), "--level", "B-LT",
-        "--tsa", pki_server.tsa_url, "--trust", str(pki_server.root_path)], env=_env(pki_server))
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sign",
+            str(sign_docs["draft"]),
+            str(out),
+            "--p12",
+            str(pki_server.revoked_p12),
+            "--level",
+            "B-LT",
+            "--tsa",
+            pki_server.tsa_url,
+            "--trust",
+            str(pki_server.root_path),
+        ],
+        env=_env(pki_server),
+    )
     assert result.exit_code == 1 and "đã bị thu hồi" in result.output, result.output
     assert not out.exists()
 
 
 @pytest.mark.soffice
 def test_output_is_never_overwritten_without_force(
-    demo_pki: DemoPKI, sign_docs: dict[str, Path], tmp_path: Path,  # noqa: F811
+    demo_pki: DemoPKI,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     out = tmp_path / "out.pdf"
     out.write_bytes(b"tep cua nguoi dung")
@@ -322,8 +473,9 @@ def test_output_is_never_overwritten_without_force(
     assert result.exit_code == 1 and "đã tồn tại" in result.output
     assert out.read_bytes() == b"tep cua nguoi dung"
     # Without the environment variable the password is asked for, hidden (never a command-line argument).
-    result = CliRunner().invoke(cli, [*args, "--force"], input=demo_pki.password + "\n",
-                                env={"VANBAN_P12_PASSWORD": None})
+    result = CliRunner().invoke(
+        cli, [*args, "--force"], input=demo_pki.password + "\n", env={"VANBAN_P12_PASSWORD": None}
+    )
     assert result.exit_code == 0, result.output
     assert "Mật khẩu tệp khoá" in result.output and demo_pki.password not in result.output
     assert out.read_bytes().startswith(b"%PDF")

@@ -43,13 +43,26 @@ def _draft_docx(path: Path, *, blank: bool = True, body_paragraphs: int = 3, yea
             borders.append(el)
         props.append(borders)
 
-    def para(container: object, text: str, size: int, *, bold: bool = False, italic: bool = False,
-             align: int = WD_ALIGN_PARAGRAPH.CENTER, first: bool = False) -> None:
+    def para(
+        container: object,
+        text: str,
+        size: int,
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        align: int = WD_ALIGN_PARAGRAPH.CENTER,
+        first: bool = False,
+    ) -> None:
         p = container.paragraphs[0] if first else container.add_paragraph()  # type: ignore[attr-defined]
         p.alignment = align
         p.paragraph_format.space_after = Pt(0)
         run = p.add_run(text)
-        run.font.size, run.font.bold, run.font.italic, run.font.name = Pt(size), bold, italic, "Times New Roman"
+        run.font.size, run.font.bold, run.font.italic, run.font.name = (
+            Pt(size),
+            bold,
+            italic,
+            "Times New Roman",
+        )
 
     doc = Document()
     sec = doc.sections[0]
@@ -64,14 +77,20 @@ def _draft_docx(path: Path, *, blank: bool = True, body_paragraphs: int = 3, yea
     para(left, "Số:      /KH-STTTT" if blank else "Số: 12/KH-STTTT", 13)
     para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, bold=True, first=True)
     para(right, "Độc lập - Tự do - Hạnh phúc", 13, bold=True)
-    date_line = f"Bắc Giang, ngày      tháng      năm {year}" if blank else "Bắc Giang, ngày 01 tháng 12 năm 2023"
+    date_line = (
+        f"Bắc Giang, ngày      tháng      năm {year}" if blank else "Bắc Giang, ngày 01 tháng 12 năm 2023"
+    )
     para(right, date_line, 13, italic=True)
     para(doc, "KẾ HOẠCH", 14, bold=True)
     para(doc, "Đánh giá chỉ số chuyển đổi số năm 2023", 14, bold=True)
     for _ in range(body_paragraphs):
-        para(doc, "Thực hiện Quyết định số 2937/QĐ-UBND ngày 17/9/2022 của Ủy ban nhân dân tỉnh, Sở Thông tin "
-                  "và Truyền thông xây dựng kế hoạch đánh giá chỉ số chuyển đổi số năm 2023 như sau.", 14,
-             align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        para(
+            doc,
+            "Thực hiện Quyết định số 2937/QĐ-UBND ngày 17/9/2022 của Ủy ban nhân dân tỉnh, Sở Thông tin "
+            "và Truyền thông xây dựng kế hoạch đánh giá chỉ số chuyển đổi số năm 2023 như sau.",
+            14,
+            align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        )
     footer = doc.add_table(rows=1, cols=2)
     borderless(footer)
     left, right = footer.rows[0].cells
@@ -91,8 +110,11 @@ def _attachment_docx(path: Path) -> None:
     from docx.shared import Pt
 
     doc = Document()
-    for text, bold in (("Phụ lục I", True), ("BIỂU MẪU TỰ ĐÁNH GIÁ CHỈ SỐ CHUYỂN ĐỔI SỐ", True),
-                       ("(Kèm theo Kế hoạch số      /KH-STTTT)", False)):
+    for text, bold in (
+        ("Phụ lục I", True),
+        ("BIỂU MẪU TỰ ĐÁNH GIÁ CHỈ SỐ CHUYỂN ĐỔI SỐ", True),
+        ("(Kèm theo Kế hoạch số      /KH-STTTT)", False),
+    ):
         run = doc.add_paragraph().add_run(text)
         run.font.size, run.font.bold = Pt(14), bold
     doc.save(str(path))
@@ -114,7 +136,9 @@ def sign_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     _draft_docx(root / "long.docx", body_paragraphs=24)
     _draft_docx(root / "no-year.docx", year="      ")
     _attachment_docx(root / "phu-luc.docx")
-    return {name: _convert(root / f"{name}.docx") for name in ("draft", "numbered", "long", "no-year", "phu-luc")}
+    return {
+        name: _convert(root / f"{name}.docx") for name in ("draft", "numbered", "long", "no-year", "phu-luc")
+    }
 
 
 @dataclass
@@ -143,16 +167,18 @@ def pyhanko_verdicts(pdf: bytes | Path, pki: DemoPKI) -> list[Verdict]:
                 vc = ValidationContext(trust_roots=[root], allow_fetching=True, fetcher_backend=backend)
                 status = await async_validate_pdf_signature(sig, vc, ts_validation_context=vc)
                 ts = status.timestamp_validity
-                out.append(Verdict(
-                    field=sig.field_name,
-                    bottom_line=status.bottom_line,
-                    modification_level=status.modification_level,
-                    coverage=status.coverage.name if status.coverage else "",
-                    reason=str(sig.sig_object.get("/Reason")) if "/Reason" in sig.sig_object else None,
-                    signing_time=str(sig.sig_object.get("/M")) if "/M" in sig.sig_object else None,
-                    timestamp_ok=None if ts is None else bool(ts.valid and ts.intact and ts.trusted),
-                    summary=status.summary(),
-                ))
+                out.append(
+                    Verdict(
+                        field=sig.field_name,
+                        bottom_line=status.bottom_line,
+                        modification_level=status.modification_level,
+                        coverage=status.coverage.name if status.coverage else "",
+                        reason=str(sig.sig_object.get("/Reason")) if "/Reason" in sig.sig_object else None,
+                        signing_time=str(sig.sig_object.get("/M")) if "/M" in sig.sig_object else None,
+                        timestamp_ok=None if ts is None else bool(ts.valid and ts.intact and ts.trusted),
+                        summary=status.summary(),
+                    )
+                )
             return out
         finally:
             await backend.close()

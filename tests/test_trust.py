@@ -24,13 +24,24 @@ needs_corpus = pytest.mark.skipif(not VN.is_dir(), reason="shared corpus not pre
 def _lookalike(tmp_path: Path) -> Path:
     """A self-signed certificate that copies the national root's name: must be refused."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Vietnam National Root CA"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Ministry of Information and Communications")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Vietnam National Root CA"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Ministry of Information and Communications"),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=10))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=10))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     path = tmp_path / "gia_mao.crt"
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return path
@@ -62,7 +73,9 @@ def test_explicit_fingerprint(tmp_path: Path) -> None:
     fp = cert.fingerprint(hashes.SHA256()).hex()
     with pytest.raises(VanbanError, match="không khớp"):
         import_certificate(fake, store=tmp_path / "s", expected_sha256="00" * 32)
-    (item,) = import_certificate(fake, store=tmp_path / "s", expected_sha256=":".join(fp[i:i + 2] for i in range(0, 64, 2)))
+    (item,) = import_certificate(
+        fake, store=tmp_path / "s", expected_sha256=":".join(fp[i : i + 2] for i in range(0, 64, 2))
+    )
     assert item.pinned_as is None and item.sha256 == fp.upper()
 
 

@@ -32,13 +32,24 @@ def test_exit_codes(samples: Samples, tmp_path: Path) -> None:
     (good / "a.pdf").write_bytes(samples.signed)
     root = str(samples.pki.root_path)
     store = str(tmp_path / "kho_rong")
-    code, out = _invoke("verify", str(good.parent), "--out", str(tmp_path / "o1"), "--trust", root,
-                        "--trust-store", store, "--jobs", "1")
+    code, out = _invoke(
+        "verify",
+        str(good.parent),
+        "--out",
+        str(tmp_path / "o1"),
+        "--trust",
+        root,
+        "--trust-store",
+        store,
+        "--jobs",
+        "1",
+    )
     assert code == 0, out
     assert "1 tệp đạt yêu cầu, 0 tệp cần nộp lại" in out
     (good / "b.pdf").write_bytes(attacks.change_content(samples.signed))
-    code, out = _invoke("verify", str(good.parent), "--out", str(tmp_path / "o2"), "--trust", root,
-                        "--trust-store", store)
+    code, out = _invoke(
+        "verify", str(good.parent), "--out", str(tmp_path / "o2"), "--trust", root, "--trust-store", store
+    )
     assert code == 1 and "1 tệp cần nộp lại" in out
     # Wrong usage: no paths, bad --jobs, missing --out.
     assert _invoke("verify", "--out", str(tmp_path / "o3"))[0] == 2
@@ -52,11 +63,21 @@ def test_exit_codes(samples: Samples, tmp_path: Path) -> None:
     code, out = _invoke("verify", str(good), "--out", str(tmp_path / "o5"), "--policy", str(bad_policy))
     assert code == 1 and "cs.yaml:1" in out and "sha1" in out
     # Reports are never overwritten silently.
-    code, out = _invoke("verify", str(good.parent), "--out", str(tmp_path / "o2"), "--trust", root,
-                        "--trust-store", store)
+    code, out = _invoke(
+        "verify", str(good.parent), "--out", str(tmp_path / "o2"), "--trust", root, "--trust-store", store
+    )
     assert code == 1 and "--force" in out
-    code, _ = _invoke("verify", str(good.parent), "--out", str(tmp_path / "o2"), "--trust", root,
-                      "--trust-store", store, "--force")
+    code, _ = _invoke(
+        "verify",
+        str(good.parent),
+        "--out",
+        str(tmp_path / "o2"),
+        "--trust",
+        root,
+        "--trust-store",
+        store,
+        "--force",
+    )
     assert code == 1
 
 
@@ -78,7 +99,12 @@ def test_sample_evidence_reports(samples: Samples, tmp_path: Path) -> None:
         "UBND huyện Yên Thế/03_anh_chup_quyet_dinh.pdf": ("NO_SIGNATURE", None),
     }
     assert run.exit_code == 1
-    assert sorted(p.name for p in run.written) == ["report.csv", "report.html", "report.json", "resubmission.json"]
+    assert sorted(p.name for p in run.written) == [
+        "report.csv",
+        "report.html",
+        "report.json",
+        "resubmission.json",
+    ]
 
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert isinstance(data, list) and len(data) == 10
@@ -92,7 +118,12 @@ def test_sample_evidence_reports(samples: Samples, tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
     assert len(rows) == 10 and rows[0]["Đơn vị"] and "Kết quả" in rows[0]
-    assert {r["Kết quả"] for r in rows} == {"Hợp lệ", "Không hợp lệ", "Chưa xác định được", "Không có chữ ký số"}
+    assert {r["Kết quả"] for r in rows} == {
+        "Hợp lệ",
+        "Không hợp lệ",
+        "Chưa xác định được",
+        "Không có chữ ký số",
+    }
 
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
@@ -103,21 +134,33 @@ def test_sample_evidence_reports(samples: Samples, tmp_path: Path) -> None:
     assert "Tổng hợp theo đơn vị" in page and "Trần Văn Thu Hồi" in page
 
     letter = json.loads((out / "resubmission.json").read_text(encoding="utf-8"))
-    assert set(letter["units"]) == {"UBND huyện Yên Thế", "Sở Y tế", "Sở Giáo dục và Đào tạo",
-                                    "UBND huyện Lục Nam"}
+    assert set(letter["units"]) == {
+        "UBND huyện Yên Thế",
+        "Sở Y tế",
+        "Sở Giáo dục và Đào tạo",
+        "UBND huyện Lục Nam",
+    }
     assert "- **minh_chung/02_ke_hoach_da_sua.pdf**:" in letter["body"]
     assert "- **02_ke_hoach.pdf**: Chữ ký «Signature1» của Trần Văn Thu Hồi" in letter["body"]
 
 
 def test_letter_markup() -> None:
     def res(unit: str, file: str, ok: bool, msg: str) -> FileResult:
-        return FileResult(file=file, unit=unit, indication="TOTAL_PASSED" if ok else "TOTAL_FAILED",
-                          sub_indication=None if ok else "HASH_FAILURE", message=msg, accepted=ok,
-                          action=None if ok else "Nộp lại bản PDF gốc đã ký số.")
+        return FileResult(
+            file=file,
+            unit=unit,
+            indication="TOTAL_PASSED" if ok else "TOTAL_FAILED",
+            sub_indication=None if ok else "HASH_FAILURE",
+            message=msg,
+            accepted=ok,
+            action=None if ok else "Nộp lại bản PDF gốc đã ký số.",
+        )
 
-    results = [res("Sở A", "ev/Sở A/a.pdf", True, "Hợp lệ."),
-               res("Sở B", "ev/Sở B/b*.pdf", False, "Không hợp lệ. Nội dung đã bị sửa."),
-               res("Sở B", "ev/Sở B/c.pdf", False, "Không hợp lệ. Chữ ký sai.")]
+    results = [
+        res("Sở A", "ev/Sở A/a.pdf", True, "Hợp lệ."),
+        res("Sở B", "ev/Sở B/b*.pdf", False, "Không hợp lệ. Nội dung đã bị sửa."),
+        res("Sở B", "ev/Sở B/c.pdf", False, "Không hợp lệ. Chữ ký sai."),
+    ]
     assert resubmission_units(results) == ["Sở B"]
     assert resubmission_units([r.to_dict() for r in results]) == ["Sở B"]
     body = resubmission_body(results, deadline_text="17 giờ 00 ngày 30/11/2026")

@@ -64,28 +64,48 @@ def test_rub_stage4_without_trust_is_still_not_passed(tmp_path: Path) -> None:
 
 def test_rub_stage4_fail_even_when_comments_and_form_filling_are_allowed(tmp_path: Path) -> None:
     stage3, stage4 = sorted(RUB.rglob("3_*.pdf")), sorted(RUB.rglob("4_*.pdf"))
-    lenient = _policy().model_copy(update={"allowed_changes": Policy.model_validate(
-        {"allowed_changes": ["annotations", "form_filling"]}).allowed_changes})
+    lenient = _policy().model_copy(
+        update={
+            "allowed_changes": Policy.model_validate(
+                {"allowed_changes": ["annotations", "form_filling"]}
+            ).allowed_changes
+        }
+    )
     run = verify_evidence(stage4, policy=lenient, trust=_embedded_signer_certs(stage3, tmp_path), jobs=0)
     assert all(r.indication == "TOTAL_FAILED" for r in run.results), [r.message for r in run.results]
 
 
 def test_unsigned_stages_are_no_signature() -> None:
-    run = verify_evidence(sorted(RUB.rglob("1_*.pdf")) + sorted(RUB.rglob("2_*.pdf")), policy=_policy(), jobs=0)
+    run = verify_evidence(
+        sorted(RUB.rglob("1_*.pdf")) + sorted(RUB.rglob("2_*.pdf")), policy=_policy(), jobs=0
+    )
     assert run.results and all(r.indication == "NO_SIGNATURE" for r in run.results)
     assert all(not r.accepted for r in run.results)
-    relaxed = verify_evidence(sorted(RUB.rglob("1_*.pdf")), policy=_policy().model_copy(
-        update={"accept_unsigned": True}), jobs=0)
+    relaxed = verify_evidence(
+        sorted(RUB.rglob("1_*.pdf")), policy=_policy().model_copy(update={"accept_unsigned": True}), jobs=0
+    )
     assert all(r.accepted and r.indication == "NO_SIGNATURE" for r in relaxed.results)
 
 
 def test_pyhanko_coverage_anomalies(tmp_path: Path) -> None:
-    signed = [ANOMALIES / n for n in ("one-byterange.pdf", "signature-gap-too-big.pdf", "tail-uncovered.pdf",
-                                      "weird-byterange.pdf")]
+    signed = [
+        ANOMALIES / n
+        for n in (
+            "one-byterange.pdf",
+            "signature-gap-too-big.pdf",
+            "tail-uncovered.pdf",
+            "weird-byterange.pdf",
+        )
+    ]
     trust = _embedded_signer_certs(signed, tmp_path)
     run = verify_evidence([*signed, ANOMALIES / "base.pdf"], policy=_policy(), trust=trust, jobs=0)
     results = {r.file: r for r in run.results}
-    for name in ("one-byterange.pdf", "signature-gap-too-big.pdf", "tail-uncovered.pdf", "weird-byterange.pdf"):
+    for name in (
+        "one-byterange.pdf",
+        "signature-gap-too-big.pdf",
+        "tail-uncovered.pdf",
+        "weird-byterange.pdf",
+    ):
         r = results[name]
         assert r.indication == "TOTAL_FAILED" and r.sub_indication == "FORMAT_FAILURE", (name, r.message)
         assert r.signatures[0].coverage == "partial"

@@ -40,8 +40,12 @@ def samples(pki_server: DemoPKI) -> Samples:
     pki = pki_server
     base = attacks.sample_pdf()
     signer = attacks.load_signer(pki.director_p12, pki.password)
-    return Samples(pki=pki, base=base, signed=attacks.sign_bytes(base, signer, tsa_url=pki.tsa_url),
-                   signed_bb=attacks.sign_bytes(base, signer))
+    return Samples(
+        pki=pki,
+        base=base,
+        signed=attacks.sign_bytes(base, signer, tsa_url=pki.tsa_url),
+        signed_bb=attacks.sign_bytes(base, signer),
+    )
 
 
 VerifyFn = Callable[..., FileResult]
@@ -52,15 +56,19 @@ def verify_one(samples: Samples, tmp_path: Path) -> VerifyFn:
     """Write `data` to a file and verify it in-process with the demo root trusted."""
     counter = {"n": 0}
 
-    def run(data: bytes, policy: Policy | None = None, *, name: str = "tep.pdf", jobs: int = 0,
-            trust: bool = True) -> FileResult:
+    def run(
+        data: bytes, policy: Policy | None = None, *, name: str = "tep.pdf", jobs: int = 0, trust: bool = True
+    ) -> FileResult:
         counter["n"] += 1
         folder = tmp_path / f"case{counter['n']}" / "Đơn vị thử"
         folder.mkdir(parents=True)
         (folder / name).write_bytes(data)
         result: VerifyRun = verify_evidence(
-            [folder.parent], policy=policy or Policy(use_trust_store=False),
-            trust=[samples.pki.root_path] if trust else [], jobs=jobs)
+            [folder.parent],
+            policy=policy or Policy(use_trust_store=False),
+            trust=[samples.pki.root_path] if trust else [],
+            jobs=jobs,
+        )
         assert len(result.results) == 1
         return result.results[0]
 

@@ -43,13 +43,16 @@ def _mutate(rng: random.Random, data: bytes) -> tuple[bytes, str, int | None]:
     pos = rng.randrange(len(buf))
     if kind == "insert":
         return bytes(buf[:pos]) + rng.randbytes(rng.randint(1, 64)) + bytes(buf[pos:]), kind, None
-    return bytes(buf[:pos]) + bytes(buf[pos + rng.randint(1, 256):]), kind, None
+    return bytes(buf[:pos]) + bytes(buf[pos + rng.randint(1, 256) :]), kind, None
 
 
 def test_fuzz_mutated_signed_pdfs(samples: Samples, tmp_path: Path) -> None:
     rng = random.Random(SEED)
-    seeds = [samples.signed, samples.sign(samples.signed_bb, AGENCY, field_name="Signature2"),
-             attacks.add_page(samples.signed_bb)]
+    seeds = [
+        samples.signed,
+        samples.sign(samples.signed_bb, AGENCY, field_name="Signature2"),
+        attacks.add_page(samples.signed_bb),
+    ]
     folder = tmp_path / "fuzz" / "Đơn vị"
     folder.mkdir(parents=True)
     must_fail: set[str] = set()

@@ -31,13 +31,15 @@ def test_units_from_first_level_folders_and_zips(tmp_path: Path) -> None:
         zf.writestr("d.pdf", _pdf())
     items = collect_evidence([root, direct], tmp_path / "work", Limits())
     got = sorted((i.unit, i.display) for i in items)
-    assert got == sorted([
-        ("Sở Y tế", "minh_chung/Sở Y tế/sub/a.pdf"),
-        ("minh_chung", "minh_chung/rời.pdf"),
-        ("UBND huyện A", "minh_chung/UBND huyện A.zip/thư mục/b.pdf"),
-        ("UBND xã C", "Đơn vị B.zip/UBND xã C/c.pdf"),
-        ("Đơn vị B", "Đơn vị B.zip/d.pdf"),
-    ])
+    assert got == sorted(
+        [
+            ("Sở Y tế", "minh_chung/Sở Y tế/sub/a.pdf"),
+            ("minh_chung", "minh_chung/rời.pdf"),
+            ("UBND huyện A", "minh_chung/UBND huyện A.zip/thư mục/b.pdf"),
+            ("UBND xã C", "Đơn vị B.zip/UBND xã C/c.pdf"),
+            ("Đơn vị B", "Đơn vị B.zip/d.pdf"),
+        ]
+    )
     assert all(i.path is not None and i.path.read_bytes().startswith(b"%PDF") for i in items)
 
 

@@ -12,8 +12,13 @@ pytest_plugins = ("tests.pki_fixtures", "tests.test_verify_fixtures")
 
 def test_b_lt_from_signing_module_verifies_offline(samples: Samples, verify_one: VerifyFn) -> None:
     pki = samples.pki
-    request = SignRequest(role=Role.ATTACHMENT, level=Level.B_LT, tsa_url=pki.tsa_url,
-                          trust_roots=(pki.root_path,), reference="12/BC-STTTT")
+    request = SignRequest(
+        role=Role.ATTACHMENT,
+        level=Level.B_LT,
+        tsa_url=pki.tsa_url,
+        trust_roots=(pki.root_path,),
+        reference="12/BC-STTTT",
+    )
     signer = load_pkcs12_signer(pki.director_p12, pki.password)
     signed = sign_pdf_bytes(attacks.sample_pdf(), SigningTools.for_request(signer, request), request).pdf
     offline = Policy(use_trust_store=False, revocation={"mode": "hard-fail", "online": False})

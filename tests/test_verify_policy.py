@@ -54,19 +54,34 @@ def test_default_policy_is_strict() -> None:
     ("text", "line", "field", "words"),
     [
         (GOOD.replace("sha1: accept", "sha1: maybe"), 9, "sha1", "giá trị không hợp lệ"),
-        (GOOD.replace("accept_unsigned: true", "accept_unsigned: co le"), 6, "accept_unsigned", "true hoặc false"),
-        (GOOD.replace("not_after: 2026-12-31", "not_after: 31/12/2026"), 7, "signing_time.not_after", "YYYY-MM-DD"),
+        (
+            GOOD.replace("accept_unsigned: true", "accept_unsigned: co le"),
+            6,
+            "accept_unsigned",
+            "true hoặc false",
+        ),
+        (
+            GOOD.replace("not_after: 2026-12-31", "not_after: 31/12/2026"),
+            7,
+            "signing_time.not_after",
+            "YYYY-MM-DD",
+        ),
         (GOOD.replace("online: false", "onlin: false"), 8, "revocation.onlin", "không được hỗ trợ"),
         (GOOD.replace('sha256: "D8', 'sha256: "Z8'), 5, "allowed_issuers.1.sha256", "64 chữ số"),
         (GOOD.replace("not_before: 2026-01-01", "not_before: 2027-01-01"), 7, "signing_time", "not_before"),
         (GOOD.replace("[form_filling]", "[form_filing]"), 10, "allowed_changes.0", "giá trị không hợp lệ"),
-        (GOOD.replace("trust_anchors: [goc.pem]", "trust_anchors: [khong_co.pem]"), 2, "trust_anchors.0",
-         "không tìm thấy"),
+        (
+            GOOD.replace("trust_anchors: [goc.pem]", "trust_anchors: [khong_co.pem]"),
+            2,
+            "trust_anchors.0",
+            "không tìm thấy",
+        ),
         (GOOD + "sha1: reject\n", 12, "sha1", "hai lần"),
     ],
 )
-def test_policy_errors_point_to_line_and_field(tmp_path: Path, text: str, line: int, field: str,
-                                               words: str) -> None:
+def test_policy_errors_point_to_line_and_field(
+    tmp_path: Path, text: str, line: int, field: str, words: str
+) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(DiagnosticsError) as err:
         load_policy(path)
@@ -110,4 +125,6 @@ def test_unreadable_offline_crl_is_one_clear_error(tmp_path: Path) -> None:
     bad.write_bytes(b"not a crl")
     (tmp_path / "ev").mkdir()
     with pytest.raises(VanbanError, match="không phải dữ liệu CRL"):
-        verify_evidence([tmp_path / "ev"], policy=Policy(use_trust_store=False, revocation={"crl_files": [bad]}))
+        verify_evidence(
+            [tmp_path / "ev"], policy=Policy(use_trust_store=False, revocation={"crl_files": [bad]})
+        )

@@ -78,7 +78,9 @@ def test_swapped_certificate(samples: Samples, verify_one: VerifyFn) -> None:
 
 def test_unsupported_subfilter_is_counted_not_dropped(samples: Samples, verify_one: VerifyFn) -> None:
     # pyHanko drops /adbe.pkcs7.sha1 signatures from embedded_signatures; they must still be reported.
-    data = samples.signed_bb.replace(b"/SubFilter /ETSI.CAdES.detached", b"/SubFilter /adbe.pkcs7.sha1     ", 1)
+    data = samples.signed_bb.replace(
+        b"/SubFilter /ETSI.CAdES.detached", b"/SubFilter /adbe.pkcs7.sha1     ", 1
+    )
     assert data != samples.signed_bb
     r = verify_one(data)
     assert r.indication == "INDETERMINATE" and r.sub_indication == "FORMAT_FAILURE"
@@ -87,15 +89,26 @@ def test_unsupported_subfilter_is_counted_not_dropped(samples: Samples, verify_o
 
 
 def test_allowed_issuers(samples: Samples, verify_one: VerifyFn) -> None:
-    ok = verify_one(samples.signed_bb, STRICT.model_copy(update={"allowed_issuers": Policy.model_validate(
-        {"allowed_issuers": ["CA chuyên dùng MẪU"]}).allowed_issuers}))
+    ok = verify_one(
+        samples.signed_bb,
+        STRICT.model_copy(
+            update={
+                "allowed_issuers": Policy.model_validate(
+                    {"allowed_issuers": ["CA chuyên dùng MẪU"]}
+                ).allowed_issuers
+            }
+        ),
+    )
     assert ok.indication == "TOTAL_PASSED", ok.message
     root_fp = samples.pki.certs[ROOT].fingerprint(hashes.SHA256()).hex()
-    by_fp = verify_one(samples.signed_bb, Policy.model_validate(
-        {"use_trust_store": False, "allowed_issuers": [{"sha256": root_fp}]}))
+    by_fp = verify_one(
+        samples.signed_bb,
+        Policy.model_validate({"use_trust_store": False, "allowed_issuers": [{"sha256": root_fp}]}),
+    )
     assert by_fp.indication == "TOTAL_PASSED", by_fp.message
-    only_vgca = Policy.model_validate({"use_trust_store": False,
-                                       "allowed_issuers": ["CA phục vụ các cơ quan Nhà nước G2"]})
+    only_vgca = Policy.model_validate(
+        {"use_trust_store": False, "allowed_issuers": ["CA phục vụ các cơ quan Nhà nước G2"]}
+    )
     bad = verify_one(samples.signed_bb, only_vgca)
     assert (bad.indication, bad.sub_indication) == ("INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")
     assert "CA phục vụ các cơ quan Nhà nước G2" in bad.message and not bad.accepted
@@ -103,11 +116,19 @@ def test_allowed_issuers(samples: Samples, verify_one: VerifyFn) -> None:
 
 def test_signing_time_window(samples: Samples, verify_one: VerifyFn) -> None:
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
-    inside = Policy.model_validate({"use_trust_store": False, "signing_time": {
-        "not_before": str(today - dt.timedelta(days=1)), "not_after": str(today + dt.timedelta(days=1))}})
+    inside = Policy.model_validate(
+        {
+            "use_trust_store": False,
+            "signing_time": {
+                "not_before": str(today - dt.timedelta(days=1)),
+                "not_after": str(today + dt.timedelta(days=1)),
+            },
+        }
+    )
     assert verify_one(samples.signed, inside).indication == "TOTAL_PASSED"
-    past = Policy.model_validate({"use_trust_store": False, "signing_time": {
-        "not_before": "2025-01-01", "not_after": "2025-12-31"}})
+    past = Policy.model_validate(
+        {"use_trust_store": False, "signing_time": {"not_before": "2025-01-01", "not_after": "2025-12-31"}}
+    )
     r = verify_one(samples.signed, past)
     assert (r.indication, r.sub_indication) == ("INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")
     assert "01/01/2025 – 31/12/2025" in r.message
@@ -135,8 +156,9 @@ def test_form_filling_policy(samples: Samples, verify_one: VerifyFn) -> None:
 def test_form_filling_attested_by_a_later_signature(samples: Samples, verify_one: VerifyFn) -> None:
     """NĐ 30 issuance: leader signs, number/date are filled in, the agency seal signs the result."""
     signed = samples.sign(attacks.sample_pdf(text_field="so_ky_hieu"))
-    sealed = samples.sign(attacks.fill_text_field(signed, "so_ky_hieu", "123/QD-STTTT"), AGENCY,
-                          field_name="Signature2")
+    sealed = samples.sign(
+        attacks.fill_text_field(signed, "so_ky_hieu", "123/QD-STTTT"), AGENCY, field_name="Signature2"
+    )
     r = verify_one(sealed)
     assert r.indication == "TOTAL_PASSED", r.message
     first, last = r.signatures
@@ -191,7 +213,9 @@ def test_size_limit_and_timeout_give_generic(samples: Samples, verify_one: Verif
     big = samples.base + b"\n%" + b"x" * (1024 * 1024 + 10) + b"\n"
     r = verify_one(big, Policy(use_trust_store=False, limits={"max_file_mb": 1}), jobs=1)
     assert (r.indication, r.sub_indication) == ("INDETERMINATE", "GENERIC") and "quá lớn" in r.message
-    slow = verify_one(samples.signed, Policy(use_trust_store=False, limits={"timeout_seconds": 0.001}), jobs=1)
+    slow = verify_one(
+        samples.signed, Policy(use_trust_store=False, limits={"timeout_seconds": 0.001}), jobs=1
+    )
     assert (slow.indication, slow.sub_indication) == ("INDETERMINATE", "GENERIC")
     assert "thời gian" in slow.message
 
@@ -257,8 +281,13 @@ def test_memory_cap_kills_only_that_file(samples: Samples, tmp_path: Path) -> No
     repo = Path(__file__).resolve().parents[1]
 
     def run(cap: int) -> list[list[str]]:
-        proc = subprocess.run([sys.executable, "-c", script, str(unit.parent), str(samples.pki.root_path), str(cap)],
-                              capture_output=True, text=True, cwd=repo, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-c", script, str(unit.parent), str(samples.pki.root_path), str(cap)],
+            capture_output=True,
+            text=True,
+            cwd=repo,
+            timeout=120,
+        )
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -287,23 +316,46 @@ def _short_lived_signer(pki, seconds: float, *, starts_in: float = -300):  # -> 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC)
     ca = pki.certs[CA]
-    cert = (cx509.CertificateBuilder()
-            .subject_name(cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, "Đỗ Văn Ngắn Hạn"),
-                                      cx509.NameAttribute(NameOID.ORGANIZATION_NAME, "Sở thử nghiệm (MẪU)")]))
-            .issuer_name(ca.subject).public_key(key.public_key()).serial_number(cx509.random_serial_number())
-            .not_valid_before(now + dt.timedelta(seconds=starts_in))
-            .not_valid_after(now + dt.timedelta(seconds=seconds))
-            .add_extension(cx509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(cx509.AuthorityKeyIdentifier.from_issuer_public_key(ca.public_key()), critical=False)
-            .sign(pki.key(CA), hashes.SHA256()))
-    der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    cert = (
+        cx509.CertificateBuilder()
+        .subject_name(
+            cx509.Name(
+                [
+                    cx509.NameAttribute(NameOID.COMMON_NAME, "Đỗ Văn Ngắn Hạn"),
+                    cx509.NameAttribute(NameOID.ORGANIZATION_NAME, "Sở thử nghiệm (MẪU)"),
+                ]
+            )
+        )
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(cx509.random_serial_number())
+        .not_valid_before(now + dt.timedelta(seconds=starts_in))
+        .not_valid_after(now + dt.timedelta(seconds=seconds))
+        .add_extension(
+            cx509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(cx509.AuthorityKeyIdentifier.from_issuer_public_key(ca.public_key()), critical=False)
+        .sign(pki.key(CA), hashes.SHA256())
+    )
+    der_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     signer = signers.SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
         signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
-        cert_registry=SimpleCertificateStore.from_certs([pki.asn1_cert(CA), pki.asn1_cert(ROOT)]))
+        cert_registry=SimpleCertificateStore.from_certs([pki.asn1_cert(CA), pki.asn1_cert(ROOT)]),
+    )
     return signer, now + dt.timedelta(seconds=seconds)
 
 

@@ -25,8 +25,9 @@ class _Sink:
 
     def add(self, severity: Severity, loc: Loc, message: str) -> None:
         self.items.append(
-            Diagnostic(severity, message, file=str(self.doc.path), line=self.doc.line_of(loc),
-                       field=field_path(loc))
+            Diagnostic(
+                severity, message, file=str(self.doc.path), line=self.doc.line_of(loc), field=field_path(loc)
+            )
         )
 
     def error(self, loc: Loc, message: str) -> None:
@@ -69,28 +70,41 @@ def _check_tiers(sink: _Sink, tiers: list[Tier]) -> None:
     for ti, tier in enumerate(tiers):
         for dup in _dupes([u.name for u in tier.units]):
             idx = [i for i, u in enumerate(tier.units) if u.name == dup][-1]
-            sink.error(("tiers", ti, "units", idx), f"đơn vị «{dup}» được liệt kê hai lần trong nhóm «{tier.name}»")
+            sink.error(
+                ("tiers", ti, "units", idx), f"đơn vị «{dup}» được liệt kê hai lần trong nhóm «{tier.name}»"
+            )
         if tier.appraised_by is not None and tier.appraised_by not in by_id:
-            sink.error(("tiers", ti, "appraised_by"), f"nhóm đơn vị «{tier.appraised_by}» không có trong mục tiers")
+            sink.error(
+                ("tiers", ti, "appraised_by"), f"nhóm đơn vị «{tier.appraised_by}» không có trong mục tiers"
+            )
             continue
         appraiser = by_id.get(tier.appraised_by) if tier.appraised_by else None
         known = {u.name for u in appraiser.units} | {u.key for u in appraiser.units} if appraiser else set()
         for ui, unit in enumerate(tier.units):
             if unit.parent and appraiser is None:
-                sink.error(("tiers", ti, "units", ui, "parent"),
-                           f"đơn vị «{unit.name}» ghi đơn vị cấp trên nhưng nhóm «{tier.id}» chưa khai báo appraised_by")
+                sink.error(
+                    ("tiers", ti, "units", ui, "parent"),
+                    f"đơn vị «{unit.name}» ghi đơn vị cấp trên nhưng nhóm «{tier.id}» chưa khai báo appraised_by",
+                )
             elif unit.parent and unit.parent not in known:
-                sink.error(("tiers", ti, "units", ui, "parent"),
-                           f"đơn vị cấp trên «{unit.parent}» của «{unit.name}» không có trong nhóm «{appraiser.id}»")  # type: ignore[union-attr]
+                sink.error(
+                    ("tiers", ti, "units", ui, "parent"),
+                    f"đơn vị cấp trên «{unit.parent}» của «{unit.name}» không có trong nhóm «{appraiser.id}»",
+                )  # type: ignore[union-attr]
             elif appraiser is not None and not unit.parent and appraiser.units:
-                sink.warn(("tiers", ti, "units", ui),
-                          f"đơn vị «{unit.name}» chưa ghi đơn vị cấp trên (parent) thẩm định kết quả")
+                sink.warn(
+                    ("tiers", ti, "units", ui),
+                    f"đơn vị «{unit.name}» chưa ghi đơn vị cấp trên (parent) thẩm định kết quả",
+                )
 
 
 def _check_tier_refs(sink: _Sink, tier_ids: set[str], phases: list[Phase], deadlines: list[Deadline]) -> None:
     def ref(loc: Loc, tier_id: str | None) -> None:
         if tier_id is not None and tier_id not in tier_ids:
-            sink.error(loc, f"nhóm đơn vị «{tier_id}» không có trong mục tiers (các nhóm đã khai báo: {', '.join(sorted(tier_ids))})")
+            sink.error(
+                loc,
+                f"nhóm đơn vị «{tier_id}» không có trong mục tiers (các nhóm đã khai báo: {', '.join(sorted(tier_ids))})",
+            )
 
     for pi, phase in enumerate(phases):
         for i, t in enumerate(phase.tiers):
@@ -111,11 +125,15 @@ def _check_phase_order(sink: _Sink, phases: list[Phase]) -> None:
     for (_, a), (bi, b) in zip(dated, dated[1:], strict=False):
         assert a.start and b.start
         if b.start < a.start:
-            sink.warn(("phases", bi, "start"),
-                      f"giai đoạn «{b.name}» bắt đầu ({cal.short(b.start)}) trước giai đoạn liệt kê phía trên «{a.name}» ({cal.short(a.start)}); kiểm tra thứ tự")
+            sink.warn(
+                ("phases", bi, "start"),
+                f"giai đoạn «{b.name}» bắt đầu ({cal.short(b.start)}) trước giai đoạn liệt kê phía trên «{a.name}» ({cal.short(a.start)}); kiểm tra thứ tự",
+            )
         elif b.start <= a.end:
-            sink.warn(("phases", bi, "start"),
-                      f"giai đoạn «{b.name}» bắt đầu ngày {cal.short(b.start)}, trùng với giai đoạn «{a.name}» (kết thúc {cal.short(a.end)})")
+            sink.warn(
+                ("phases", bi, "start"),
+                f"giai đoạn «{b.name}» bắt đầu ngày {cal.short(b.start)}, trùng với giai đoạn «{a.name}» (kết thúc {cal.short(a.end)})",
+            )
 
 
 def _check_deadline_chain(sink: _Sink, deadlines: list[Deadline], tiers: list[Tier] | None) -> None:
@@ -123,18 +141,32 @@ def _check_deadline_chain(sink: _Sink, deadlines: list[Deadline], tiers: list[Ti
     for di, dl in enumerate(deadlines):
         if not dl.to:
             continue
-        later = [(j, d) for j, d in enumerate(deadlines) if dl.to in d.tiers and d.aggregates and set(dl.tiers) & {d.aggregates}]
+        later = [
+            (j, d)
+            for j, d in enumerate(deadlines)
+            if dl.to in d.tiers and d.aggregates and set(dl.tiers) & {d.aggregates}
+        ]
         if not later:
-            sink.warn(("deadlines", di, "to"),
-                      f"chưa có hạn để nhóm «{dl.to}» tổng hợp kết quả của nhóm «{', '.join(dl.tiers)}» gửi cơ quan ban hành (khai báo một hạn nộp có aggregates: {dl.tiers[0]})")
+            sink.warn(
+                ("deadlines", di, "to"),
+                f"chưa có hạn để nhóm «{dl.to}» tổng hợp kết quả của nhóm «{', '.join(dl.tiers)}» gửi cơ quan ban hành (khai báo một hạn nộp có aggregates: {dl.tiers[0]})",
+            )
         for j, agg in later:
             if not dl.date < agg.date:
-                sink.warn(("deadlines", di, "date"),
-                          f"hạn nộp của nhóm «{', '.join(dl.tiers)}» ({cal.short(dl.date)}) không sớm hơn hạn tổng hợp của nhóm «{dl.to}» ({cal.short(agg.date)}, mục deadlines[{j}]); cấp trên không còn thời gian thẩm định")
+                sink.warn(
+                    ("deadlines", di, "date"),
+                    f"hạn nộp của nhóm «{', '.join(dl.tiers)}» ({cal.short(dl.date)}) không sớm hơn hạn tổng hợp của nhóm «{dl.to}» ({cal.short(agg.date)}, mục deadlines[{j}]); cấp trên không còn thời gian thẩm định",
+                )
 
 
-def _check_calendar(sink: _Sink, work: cal.WorkCalendar, info: CampaignInfo | None, phases: list[Phase],
-                    deadlines: list[Deadline], documents: dict[Any, Any]) -> None:
+def _check_calendar(
+    sink: _Sink,
+    work: cal.WorkCalendar,
+    info: CampaignInfo | None,
+    phases: list[Phase],
+    deadlines: list[Deadline],
+    documents: dict[Any, Any],
+) -> None:
     def day(loc: Loc, d: date | None, what: str) -> None:
         if d is None:
             return

@@ -91,9 +91,15 @@ def _message(err: Any, model: Any, loc: Loc) -> str:
         return f"thiếu {what} (bắt buộc phải có)"
     if kind == "extra_forbidden":
         parent, _ = _walk(model, loc[:-1])
-        choices = list(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
+        choices = (
+            list(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
+        )
         close = difflib.get_close_matches(str(loc[-1]), choices, n=1)
-        hint = f"; có phải ý bạn là «{close[0]}»?" if close else (f"; các trường hợp lệ: {', '.join(choices)}" if choices else "")
+        hint = (
+            f"; có phải ý bạn là «{close[0]}»?"
+            if close
+            else (f"; các trường hợp lệ: {', '.join(choices)}" if choices else "")
+        )
         return f"trường «{loc[-1]}» không được hỗ trợ{hint}"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
@@ -105,8 +111,12 @@ def _message(err: Any, model: Any, loc: Loc) -> str:
         return f"{what} phải là số nguyên, không phải «{inp}»"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = ctx.get("ge", ctx.get("le", ctx.get("gt", ctx.get("lt"))))
-        rel = {"greater_than_equal": "không nhỏ hơn", "less_than_equal": "không lớn hơn",
-               "greater_than": "lớn hơn", "less_than": "nhỏ hơn"}[kind]
+        rel = {
+            "greater_than_equal": "không nhỏ hơn",
+            "less_than_equal": "không lớn hơn",
+            "greater_than": "lớn hơn",
+            "less_than": "nhỏ hơn",
+        }[kind]
         return f"{what} phải {rel} {bound}, không phải {inp}"
     if kind == "enum":
         return f"{what} «{inp}» không hợp lệ; chỉ nhận: {ctx.get('expected', '')}"
@@ -150,7 +160,12 @@ def load_sections(path: Path) -> LoadResult:
     data = doc.data
     if not isinstance(data, dict):
         result.diagnostics.append(
-            Diagnostic(Severity.ERROR, "tệp chiến dịch phải gồm các mục dạng «tên: giá trị» ở cấp ngoài cùng", file=str(path), line=1)
+            Diagnostic(
+                Severity.ERROR,
+                "tệp chiến dịch phải gồm các mục dạng «tên: giá trị» ở cấp ngoài cùng",
+                file=str(path),
+                line=1,
+            )
         )
         return result
     for key in data:
@@ -158,14 +173,25 @@ def load_sections(path: Path) -> LoadResult:
             close = difflib.get_close_matches(str(key), list(SECTION_MODELS), n=1)
             hint = f"; có phải ý bạn là «{close[0]}»?" if close else ""
             result.diagnostics.append(
-                Diagnostic(Severity.ERROR, f"mục «{key}» không được hỗ trợ{hint}", file=str(path),
-                           line=doc.line_of((key,)), field=str(key))
+                Diagnostic(
+                    Severity.ERROR,
+                    f"mục «{key}» không được hỗ trợ{hint}",
+                    file=str(path),
+                    line=doc.line_of((key,)),
+                    field=str(key),
+                )
             )
     for name, model in SECTION_MODELS.items():
         if name not in data:
             if name in REQUIRED_SECTIONS:
                 result.diagnostics.append(
-                    Diagnostic(Severity.ERROR, f"thiếu mục «{name}» ({SECTION_TITLES[name]})", file=str(path), line=1, field=name)
+                    Diagnostic(
+                        Severity.ERROR,
+                        f"thiếu mục «{name}» ({SECTION_TITLES[name]})",
+                        file=str(path),
+                        line=1,
+                        field=name,
+                    )
                 )
             continue
         try:

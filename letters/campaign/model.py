@@ -42,7 +42,7 @@ def _to_text(value: Any) -> Any:
     if isinstance(value, (int, float)):
         raise ValueError(
             f"giá trị bị YAML đọc thành số ({value!r}), có thể đã mất số 0 ở đầu; "
-            "hãy đặt trong ngoặc kép đúng như cần in, ví dụ \"0254.3512226\""
+            'hãy đặt trong ngoặc kép đúng như cần in, ví dụ "0254.3512226"'
         )
     return value
 
@@ -75,7 +75,9 @@ class CampaignInfo(Model):
     topic: Text = Field("chuyển đổi số", title="lĩnh vực đánh giá (chuyển đổi số, Chính quyền điện tử…)")
     index_set: Text = Field("Bộ chỉ số đánh giá chuyển đổi số", title="tên bộ chỉ số")
     scope: Text = Field("các cơ quan nhà nước trên địa bàn tỉnh", title="phạm vi đánh giá")
-    late_rule: Literal["exclude", "last"] = Field("exclude", title="đơn vị nộp muộn: exclude (không chấm điểm) hoặc last (xếp cuối)")
+    late_rule: Literal["exclude", "last"] = Field(
+        "exclude", title="đơn vị nộp muộn: exclude (không chấm điểm) hoặc last (xếp cuối)"
+    )
     evidence_rule: Text | None = Field(None, title="yêu cầu đối với tài liệu kiểm chứng")
     system_name: Text | None = Field(None, title="tên hệ thống đánh giá trực tuyến")
     system_url: Text | None = Field(None, title="địa chỉ hệ thống đánh giá")
@@ -147,7 +149,9 @@ class Tier(Model):
     annex: Text | None = Field(None, title="phụ lục hướng dẫn tài liệu kiểm chứng")
     indicators: Text | None = Field(None, title="bộ chỉ số")
     appraised_by: Text | None = Field(None, title="nhóm đơn vị thẩm định kết quả của nhóm này")
-    units: list[Annotated[Unit, BeforeValidator(_unit)]] = Field(default_factory=list, title="danh sách đơn vị")
+    units: list[Annotated[Unit, BeforeValidator(_unit)]] = Field(
+        default_factory=list, title="danh sách đơn vị"
+    )
 
 
 class Phase(Model):
@@ -165,7 +169,9 @@ class Phase(Model):
         start = info.data.get("start")
         if start and end < start:
             name = info.data.get("name", "")
-            raise ValueError(f"giai đoạn «{name}» kết thúc ngày {cal.short(end)} trước khi bắt đầu ngày {cal.short(start)}")
+            raise ValueError(
+                f"giai đoạn «{name}» kết thúc ngày {cal.short(end)} trước khi bắt đầu ngày {cal.short(start)}"
+            )
         return end
 
     @property
@@ -273,11 +279,15 @@ class Province(Model):
     """The body that publishes the results (UBND tỉnh) and signs the Quyết định."""
 
     name: Text = Field(title="tên cơ quan ban hành Quyết định (Ủy ban nhân dân tỉnh …)")
-    authority: Text | None = Field(None, title="dòng thẩm quyền dưới trích yếu (Chủ tịch Ủy ban nhân dân tỉnh …)")
+    authority: Text | None = Field(
+        None, title="dòng thẩm quyền dưới trích yếu (Chủ tịch Ủy ban nhân dân tỉnh …)"
+    )
     abbreviation: Text = Field("UBND", title="chữ viết tắt", pattern=r"^[A-ZĐ0-9&]+$")
     place: Text = Field(title="địa danh")
     signer: Signer = Field(title="người ký Quyết định")
-    bases: list[Text] = Field(default_factory=lambda: list(DEFAULT_PROVINCE_BASES), title="căn cứ pháp lý chung")
+    bases: list[Text] = Field(
+        default_factory=lambda: list(DEFAULT_PROVINCE_BASES), title="căn cứ pháp lý chung"
+    )
     office: Text = Field("Văn phòng UBND tỉnh", title="cơ quan tham mưu của UBND tỉnh")
     archive: list[Text] = Field(default_factory=lambda: ["VT"], title="Lưu")
 
@@ -289,12 +299,23 @@ class BandSpec(Model):
 
 class ResultsSettings(Model):
     bands: list[BandSpec] = Field(
-        default_factory=lambda: [BandSpec(name="Tốt", min_percent=90), BandSpec(name="Khá", min_percent=70),
-                                 BandSpec(name="Trung bình", min_percent=50), BandSpec(name="Yếu", min_percent=0)],
-        title="các mức xếp loại")
-    require_district_appraisal: bool = Field(True, title="cấp xã phải được cấp huyện thẩm định mới được xếp hạng")
-    rank_by: Literal["points", "dti"] = Field("points", title="xếp hạng theo tổng điểm (points) hay chỉ số (dti)")
-    cchc_multiplier: float | None = Field(None, title="hệ số quy đổi sang điểm cải cách hành chính (ví dụ 11)")
+        default_factory=lambda: [
+            BandSpec(name="Tốt", min_percent=90),
+            BandSpec(name="Khá", min_percent=70),
+            BandSpec(name="Trung bình", min_percent=50),
+            BandSpec(name="Yếu", min_percent=0),
+        ],
+        title="các mức xếp loại",
+    )
+    require_district_appraisal: bool = Field(
+        True, title="cấp xã phải được cấp huyện thẩm định mới được xếp hạng"
+    )
+    rank_by: Literal["points", "dti"] = Field(
+        "points", title="xếp hạng theo tổng điểm (points) hay chỉ số (dti)"
+    )
+    cchc_multiplier: float | None = Field(
+        None, title="hệ số quy đổi sang điểm cải cách hành chính (ví dụ 11)"
+    )
     cchc_divisor: float = Field(100, title="số chia khi quy đổi (ví dụ 100)", gt=0)
     weakest_count: int = Field(5, title="số chỉ số thành phần yếu nhất nêu trong thông báo", ge=1, le=20)
 

@@ -20,7 +20,7 @@ def lower_first(text: str) -> str:
     'Sở Y tế') keep their capital, as NĐ 30 Phụ lục II requires for the names of bodies."""
     for opener in _GENERIC_OPENERS:
         if text.startswith(opener + " "):
-            return opener.lower() + text[len(opener):]
+            return opener.lower() + text[len(opener) :]
     return text
 
 
@@ -48,8 +48,16 @@ class TierView:
 
     @classmethod
     def of(cls, tier: Tier) -> TierView:
-        return cls(tier.id, tier.appraised_by, tier.name, tier.short or tier.name, tier.agency or tier.name, tier.form or "",
-                   tier.annex or "", [u.name for u in tier.units])
+        return cls(
+            tier.id,
+            tier.appraised_by,
+            tier.name,
+            tier.short or tier.name,
+            tier.agency or tier.name,
+            tier.form or "",
+            tier.annex or "",
+            [u.name for u in tier.units],
+        )
 
     @property
     def name_lower(self) -> str:
@@ -145,9 +153,14 @@ def wording_context(campaign: Campaign, doc_kind: str) -> dict[str, object]:
     phases = {p.id: PhaseView.of(p) for p in campaign.phases}
 
     def dl(d: Deadline) -> DeadlineView:
-        return DeadlineView(d.id, d.date, [by_id[t] for t in d.tiers if t in by_id],
-                            by_id.get(d.to) if d.to else None, by_id.get(d.aggregates) if d.aggregates else None,
-                            d.what or "")
+        return DeadlineView(
+            d.id,
+            d.date,
+            [by_id[t] for t in d.tiers if t in by_id],
+            by_id.get(d.to) if d.to else None,
+            by_id.get(d.aggregates) if d.aggregates else None,
+            d.what or "",
+        )
 
     deadlines = {d.id: dl(d) for d in campaign.deadlines}
     spec = campaign.document(DocumentKind(doc_kind))

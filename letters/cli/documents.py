@@ -20,7 +20,11 @@ def _kinds(values: tuple[str, ...]) -> list[DocumentKind] | None:
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for d in diagnostics:
-        click.secho(d.format(), fg="red" if d.severity is Severity.ERROR else "yellow", err=d.severity is Severity.ERROR)
+        click.secho(
+            d.format(),
+            fg="red" if d.severity is Severity.ERROR else "yellow",
+            err=d.severity is Severity.ERROR,
+        )
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
     if not diagnostics:
@@ -35,8 +39,13 @@ def _existing() -> click.Path:
 
 @click.command("check")
 @click.argument("campaign_file", type=_existing())
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(KIND_NAMES)),
-              help="Chỉ kiểm tra văn bản này (có thể ghi nhiều lần).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(sorted(KIND_NAMES)),
+    help="Chỉ kiểm tra văn bản này (có thể ghi nhiều lần).",
+)
 def check_cmd(campaign_file: Path, kinds: tuple[str, ...]) -> None:
     """Kiểm tra tệp chiến dịch TỆP_CHIẾN_DỊCH và các mẫu văn bản nó dùng.
 
@@ -53,15 +62,28 @@ def check_cmd(campaign_file: Path, kinds: tuple[str, ...]) -> None:
 
 @click.command("render")
 @click.argument("campaign_file", type=_existing())
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
-              show_default=True, help="Thư mục ghi văn bản.")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(ALL_NAMES),
-              help="Chỉ tạo văn bản này (có thể ghi nhiều lần): ke-hoach, cong-van, bieu-mau (Word và Excel), "
-                   "phu-luc; mặc định tạo tất cả.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outputs"),
+    show_default=True,
+    help="Thư mục ghi văn bản.",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(ALL_NAMES),
+    help="Chỉ tạo văn bản này (có thể ghi nhiều lần): ke-hoach, cong-van, bieu-mau (Word và Excel), "
+    "phu-luc; mặc định tạo tất cả.",
+)
 @click.option("--pdf", is_flag=True, help="Tạo thêm bản PDF (cần LibreOffice).")
 @click.option("--pdfa", is_flag=True, help="Bản PDF theo chuẩn lưu trữ PDF/A-2b.")
 @click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
-def render_cmd(campaign_file: Path, out_dir: Path, kinds: tuple[str, ...], pdf: bool, pdfa: bool, force: bool) -> None:
+def render_cmd(
+    campaign_file: Path, out_dir: Path, kinds: tuple[str, ...], pdf: bool, pdfa: bool, force: bool
+) -> None:
     """Tạo văn bản (DOCX, và PDF nếu có --pdf) từ tệp chiến dịch TỆP_CHIẾN_DỊCH."""
     from letters.checking import check_campaign
     from letters.documents.render import render_documents
@@ -82,8 +104,13 @@ def render_cmd(campaign_file: Path, out_dir: Path, kinds: tuple[str, ...], pdf: 
             click.echo(f"Đã tạo {r.label}: {r.path}")
             paths.append(r.path)
     if not kinds or set(kinds) & set(ANNEX_NAMES):
-        annexes = render_annexes(campaign, out_dir / "phu-luc", forms=not kinds or "bieu-mau" in kinds,
-                                 guides=not kinds or "phu-luc" in kinds, force=force)
+        annexes = render_annexes(
+            campaign,
+            out_dir / "phu-luc",
+            forms=not kinds or "bieu-mau" in kinds,
+            guides=not kinds or "phu-luc" in kinds,
+            force=force,
+        )
         for a in annexes:
             click.echo(f"Đã tạo {a.label}: {a.path}")
             paths.append(a.path)

@@ -70,8 +70,16 @@ PLURALS_MANY: dict[str, str] = {
     "{value!r} does not match the formats {formats}.": "{value!r} không đúng các dạng {formats}.",
 }
 
-_MODULES = ("click.core", "click.exceptions", "click.formatting", "click.decorators", "click.types",
-            "click.parser", "click.termui", "click.utils")
+_MODULES = (
+    "click.core",
+    "click.exceptions",
+    "click.formatting",
+    "click.decorators",
+    "click.types",
+    "click.parser",
+    "click.termui",
+    "click.utils",
+)
 
 
 def gettext(message: str) -> str:

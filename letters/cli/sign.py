@@ -21,24 +21,51 @@ DEFAULT_REGISTER = "so-dang-ky-van-ban.sqlite"
 
 def _key_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--p12", "p12", type=click.Path(path_type=Path),
-                     help=f"Tệp khoá PKCS#12 (.p12/.pfx). Mật khẩu lấy từ biến môi trường {PASSWORD_ENV} "
-                          "hoặc nhập (ẩn) khi được hỏi; không bao giờ ghi trên dòng lệnh."),
-        click.option("--pkcs11-module", "pkcs11_module", type=click.Path(path_type=Path),
-                     help="Thư viện PKCS#11 của token (ví dụ /usr/lib/softhsm/libsofthsm2.so)."),
+        click.option(
+            "--p12",
+            "p12",
+            type=click.Path(path_type=Path),
+            help=f"Tệp khoá PKCS#12 (.p12/.pfx). Mật khẩu lấy từ biến môi trường {PASSWORD_ENV} "
+            "hoặc nhập (ẩn) khi được hỏi; không bao giờ ghi trên dòng lệnh.",
+        ),
+        click.option(
+            "--pkcs11-module",
+            "pkcs11_module",
+            type=click.Path(path_type=Path),
+            help="Thư viện PKCS#11 của token (ví dụ /usr/lib/softhsm/libsofthsm2.so).",
+        ),
         click.option("--token-label", help="Nhãn token (dùng với --pkcs11-module)."),
         click.option("--key-label", help="Nhãn khoá ký trên token (dùng với --pkcs11-module)."),
         click.option("--cert-label", help="Nhãn chứng thư số trên token, nếu khác nhãn khoá."),
-        click.option("--level", type=click.Choice([lv.value for lv in Level]), default=Level.B_B.value,
-                     show_default=True,
-                     help="Mức PAdES: B-B (cơ bản), B-T (có dấu thời gian), B-LT (nhúng thông tin thu hồi)."),
+        click.option(
+            "--level",
+            type=click.Choice([lv.value for lv in Level]),
+            default=Level.B_B.value,
+            show_default=True,
+            help="Mức PAdES: B-B (cơ bản), B-T (có dấu thời gian), B-LT (nhúng thông tin thu hồi).",
+        ),
         click.option("--tsa", "tsa_url", help="Địa chỉ máy chủ cấp dấu thời gian (bắt buộc cho B-T, B-LT)."),
-        click.option("--trust", "trust", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Chứng thư gốc tin cậy (PEM/DER), dùng cho B-LT; có thể lặp lại."),
-        click.option("--seal", "seal", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Ảnh con dấu của cơ quan (PNG đỏ, nền trong suốt)."),
-        click.option("--seal-size", "seal_size", type=click.FloatRange(10, 80), default=38.0, show_default=True,
-                     help="Đường kính thật của con dấu, tính bằng mm."),
+        click.option(
+            "--trust",
+            "trust",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Chứng thư gốc tin cậy (PEM/DER), dùng cho B-LT; có thể lặp lại.",
+        ),
+        click.option(
+            "--seal",
+            "seal",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Ảnh con dấu của cơ quan (PNG đỏ, nền trong suốt).",
+        ),
+        click.option(
+            "--seal-size",
+            "seal_size",
+            type=click.FloatRange(10, 80),
+            default=38.0,
+            show_default=True,
+            help="Đường kính thật của con dấu, tính bằng mm.",
+        ),
         click.option("--force", is_flag=True, help="Cho phép ghi đè tệp ra đã có."),
     ]
     for option in reversed(options):
@@ -53,8 +80,13 @@ def _secret(env: str, prompt: str) -> str:
     return click.prompt(prompt, hide_input=True, err=True)
 
 
-def key_from_options(p12: Path | None, pkcs11_module: Path | None, token_label: str | None,
-                     key_label: str | None, cert_label: str | None) -> KeySpec:
+def key_from_options(
+    p12: Path | None,
+    pkcs11_module: Path | None,
+    token_label: str | None,
+    key_label: str | None,
+    cert_label: str | None,
+) -> KeySpec:
     if (p12 is None) == (pkcs11_module is None):
         raise click.UsageError("Chọn đúng một nguồn khoá: --p12 TỆP hoặc --pkcs11-module THƯ_VIỆN.")
     if p12 is not None:
@@ -75,18 +107,43 @@ def _read_png(path: Path | None) -> bytes | None:
 @click.command("sign")
 @click.argument("input_pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("output_pdf", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.SIGNER.value, show_default=True,
-              help="signer: người có thẩm quyền ký (ảnh chữ ký giữa chức vụ và họ tên); agency: cơ quan "
-                   "ban hành (ảnh con dấu); attachment: tệp đính kèm (chữ ở góc phải trên trang 1, không ảnh).")
-@click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Ảnh chữ ký của người ký (PNG màu xanh, nền trong suốt).")
-@click.option("--reference", help="Số và ký hiệu văn bản chính, ví dụ \"83/KH-STTTT\" (bắt buộc với --role attachment).")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.SIGNER.value,
+    show_default=True,
+    help="signer: người có thẩm quyền ký (ảnh chữ ký giữa chức vụ và họ tên); agency: cơ quan "
+    "ban hành (ảnh con dấu); attachment: tệp đính kèm (chữ ở góc phải trên trang 1, không ảnh).",
+)
+@click.option(
+    "--image",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Ảnh chữ ký của người ký (PNG màu xanh, nền trong suốt).",
+)
+@click.option(
+    "--reference", help='Số và ký hiệu văn bản chính, ví dụ "83/KH-STTTT" (bắt buộc với --role attachment).'
+)
 @click.option("--signer-name", help="Họ tên người ký như in trên văn bản, nếu cần chỉ rõ khối chữ ký.")
 @_key_options
-def sign_command(input_pdf: Path, output_pdf: Path, role: str, image: Path | None, reference: str | None,
-                 signer_name: str | None, p12: Path | None, pkcs11_module: Path | None, token_label: str | None,
-                 key_label: str | None, cert_label: str | None, level: str, tsa_url: str | None,
-                 trust: tuple[Path, ...], seal: Path | None, seal_size: float, force: bool) -> None:
+def sign_command(
+    input_pdf: Path,
+    output_pdf: Path,
+    role: str,
+    image: Path | None,
+    reference: str | None,
+    signer_name: str | None,
+    p12: Path | None,
+    pkcs11_module: Path | None,
+    token_label: str | None,
+    key_label: str | None,
+    cert_label: str | None,
+    level: str,
+    tsa_url: str | None,
+    trust: tuple[Path, ...],
+    seal: Path | None,
+    seal_size: float,
+    force: bool,
+) -> None:
     """Ký số tệp PDF theo chuẩn PAdES, trình bày chữ ký theo Nghị định 30/2020/NĐ-CP.
 
     Không sửa tệp vào; tệp ra được ghi một lần trọn vẹn và không ghi đè nếu thiếu --force.
@@ -111,7 +168,9 @@ def sign_command(input_pdf: Path, output_pdf: Path, role: str, image: Path | Non
     result = sign_file(input_pdf, output_pdf, key, request, force=force)
     click.echo(f"Đã ký: {output_pdf}")
     click.echo(f"  Người ký: {result.signer_subject}")
-    click.echo(f"  Trường chữ ký: {result.field_name}; mức PAdES {level}; thời gian ký {result.signing_time_iso}")
+    click.echo(
+        f"  Trường chữ ký: {result.field_name}; mức PAdES {level}; thời gian ký {result.signing_time_iso}"
+    )
     if result.issue_fields_added:
         click.echo("  Đã tạo ô điền số và ngày ban hành để văn thư điền khi ban hành (vanban issue).")
 
@@ -119,16 +178,40 @@ def sign_command(input_pdf: Path, output_pdf: Path, role: str, image: Path | Non
 @click.command("issue")
 @click.argument("signed_pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("output_pdf", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--type", "doc_type", required=True, help="Viết tắt loại văn bản; mỗi loại có dãy số riêng trong sổ, ví dụ KH, QĐ, TB (công văn: CV).")
+@click.option(
+    "--type",
+    "doc_type",
+    required=True,
+    help="Viết tắt loại văn bản; mỗi loại có dãy số riêng trong sổ, ví dụ KH, QĐ, TB (công văn: CV).",
+)
 @click.option("--agency", required=True, help="Viết tắt tên cơ quan ban hành, ví dụ STTTT.")
-@click.option("--register", "register", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Sổ đăng ký số văn bản (SQLite). Mặc định: {DEFAULT_REGISTER} cạnh tệp ra.")
+@click.option(
+    "--register",
+    "register",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Sổ đăng ký số văn bản (SQLite). Mặc định: {DEFAULT_REGISTER} cạnh tệp ra.",
+)
 @click.option("--date", "date_text", help="Ngày ban hành NN/TT/NNNN; mặc định hôm nay (giờ Việt Nam).")
 @_key_options
-def issue_command(signed_pdf: Path, output_pdf: Path, doc_type: str, agency: str, register: Path | None,
-                  date_text: str | None, p12: Path | None, pkcs11_module: Path | None, token_label: str | None,
-                  key_label: str | None, cert_label: str | None, level: str, tsa_url: str | None,
-                  trust: tuple[Path, ...], seal: Path | None, seal_size: float, force: bool) -> None:
+def issue_command(
+    signed_pdf: Path,
+    output_pdf: Path,
+    doc_type: str,
+    agency: str,
+    register: Path | None,
+    date_text: str | None,
+    p12: Path | None,
+    pkcs11_module: Path | None,
+    token_label: str | None,
+    key_label: str | None,
+    cert_label: str | None,
+    level: str,
+    tsa_url: str | None,
+    trust: tuple[Path, ...],
+    seal: Path | None,
+    seal_size: float,
+    force: bool,
+) -> None:
     """Ban hành văn bản đã được ký duyệt: cấp số, điền số và ngày, ký số của cơ quan kèm ảnh con dấu.
 
     Số lấy từ sổ đăng ký: liên tục theo cơ quan, năm và loại văn bản, không dùng lại, bắt đầu lại
@@ -153,7 +236,9 @@ def issue_command(signed_pdf: Path, output_pdf: Path, doc_type: str, agency: str
     result = issue_file(signed_pdf, output_pdf, key, NumberRegister(register_path), request, force=force)
     click.echo(f"Đã ban hành: {output_pdf}")
     click.echo(f"  Số, ký hiệu: {result.reference}; {result.date_text}")
-    click.echo(f"  Cơ quan ký số lúc {iso_vn(result.agency_signature.signing_time)}; sổ đăng ký: {register_path}")
+    click.echo(
+        f"  Cơ quan ký số lúc {iso_vn(result.agency_signature.signing_time)}; sổ đăng ký: {register_path}"
+    )
 
 
 @click.command("specimens")

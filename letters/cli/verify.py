@@ -24,29 +24,66 @@ def policy_template_cmd(out_file: Path, force: bool) -> None:
     from signing.verify.policy import POLICY_TEMPLATE
 
     atomic_write_text(out_file, POLICY_TEMPLATE, force=force)
-    click.echo(f"Đã tạo {out_file}. Sửa tệp rồi dùng: vanban verify THƯ_MỤC --policy {out_file} --out KẾT_QUẢ")
+    click.echo(
+        f"Đã tạo {out_file}. Sửa tệp rồi dùng: vanban verify THƯ_MỤC --policy {out_file} --out KẾT_QUẢ"
+    )
 
 
 @click.command("verify")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Thư mục ghi báo cáo (report.json, report.csv, report.html, resubmission.json).")
-@click.option("--policy", "policy_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Tệp YAML chính sách kiểm tra của đợt đánh giá (mặc định: chính sách chặt chẽ).")
-@click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Tệp chứng thư gốc được tin cậy thêm (có thể ghi nhiều lần).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Số tiến trình kiểm tra song song (mặc định: số lõi CPU).")
-@click.option("--trust-store", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Thư mục kho chứng thư tin cậy (mặc định: ~/.config/vanban/trust).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Thư mục ghi báo cáo (report.json, report.csv, report.html, resubmission.json).",
+)
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Tệp YAML chính sách kiểm tra của đợt đánh giá (mặc định: chính sách chặt chẽ).",
+)
+@click.option(
+    "--trust",
+    "trust",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Tệp chứng thư gốc được tin cậy thêm (có thể ghi nhiều lần).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Số tiến trình kiểm tra song song (mặc định: số lõi CPU).",
+)
+@click.option(
+    "--trust-store",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Thư mục kho chứng thư tin cậy (mặc định: ~/.config/vanban/trust).",
+)
 @click.option("--force", is_flag=True, help="Ghi đè báo cáo đã có trong thư mục --out.")
 @click.option("--quiet", "-q", is_flag=True, help="Không in kết quả từng tệp.")
-@click.option("--campaign", "campaign_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="Tệp hồ sơ chiến dịch: nếu có, tạo thêm công văn (NĐ 30) đề nghị các đơn vị nộp lại tài liệu.")
+@click.option(
+    "--campaign",
+    "campaign_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Tệp hồ sơ chiến dịch: nếu có, tạo thêm công văn (NĐ 30) đề nghị các đơn vị nộp lại tài liệu.",
+)
 @click.option("--deadline", default=None, help="Hạn nộp lại ghi trong công văn (ngày/tháng/năm).")
-def verify_cmd(paths: tuple[Path, ...], out_dir: Path, policy_file: Path | None, trust: tuple[Path, ...],
-               jobs: int | None, trust_store: Path | None, force: bool, quiet: bool, campaign_file: Path | None,
-               deadline: str | None) -> None:
+def verify_cmd(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    policy_file: Path | None,
+    trust: tuple[Path, ...],
+    jobs: int | None,
+    trust_store: Path | None,
+    force: bool,
+    quiet: bool,
+    campaign_file: Path | None,
+    deadline: str | None,
+) -> None:
     """Kiểm tra chữ ký số của các tệp minh chứng (tệp PDF, thư mục, tệp ZIP).
 
     Mỗi thư mục con cấp một của thư mục được chỉ ra là một đơn vị. Mã thoát: 0 khi mọi tệp đạt yêu cầu,
@@ -67,17 +104,30 @@ def verify_cmd(paths: tuple[Path, ...], out_dir: Path, policy_file: Path | None,
             return
         mark = "✓" if res.accepted else "✗"
         colour = "green" if res.accepted else ("red" if res.indication == "TOTAL_FAILED" else "yellow")
-        click.secho(f"{mark} [{res.unit}] {res.file}: {INDICATION_VI[res.indication]}"
-                    + (f" ({res.sub_indication})" if res.sub_indication else ""), fg=colour)
+        click.secho(
+            f"{mark} [{res.unit}] {res.file}: {INDICATION_VI[res.indication]}"
+            + (f" ({res.sub_indication})" if res.sub_indication else ""),
+            fg=colour,
+        )
 
-    run = verify_evidence(list(paths), policy=policy_file, trust=list(trust), out_dir=out_dir, jobs=jobs,
-                          force=force, trust_store=trust_store, on_result=show)
+    run = verify_evidence(
+        list(paths),
+        policy=policy_file,
+        trust=list(trust),
+        out_dir=out_dir,
+        jobs=jobs,
+        force=force,
+        trust_store=trust_store,
+        on_result=show,
+    )
     for warning in run.warnings:
         click.secho(f"Lưu ý: {warning}", fg="yellow", err=True)
     bad = sum(not r.accepted for r in run.results)
     seconds = f"{run.seconds:.1f}".replace(".", ",")
-    click.echo(f"Đã kiểm tra {len(run.results)} tệp trong {seconds} giây: "
-               f"{len(run.results) - bad} tệp đạt yêu cầu, {bad} tệp cần nộp lại.")
+    click.echo(
+        f"Đã kiểm tra {len(run.results)} tệp trong {seconds} giây: "
+        f"{len(run.results) - bad} tệp đạt yêu cầu, {bad} tệp cần nộp lại."
+    )
     click.echo(f"Báo cáo: {out_dir / 'report.html'}")
     if campaign_file is not None:
         from letters.documents.resubmission import write_resubmission_letter
@@ -94,8 +144,12 @@ def trust_group() -> None:
 
 
 @trust_group.command("list")
-@click.option("--store", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Thư mục kho chứng thư (mặc định: ~/.config/vanban/trust).")
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Thư mục kho chứng thư (mặc định: ~/.config/vanban/trust).",
+)
 def trust_list_cmd(store: Path | None) -> None:
     """Liệt kê các chứng thư trong kho tin cậy."""
     from signing.verify.trust import (
@@ -118,10 +172,18 @@ def trust_list_cmd(store: Path | None) -> None:
 
 @trust_group.command("import")
 @click.argument("cert_file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--sha256", "expected", default=None,
-              help="Dấu vân tay SHA-256 đã đối chiếu qua kênh chính thức (cho chứng thư không được ghim sẵn).")
-@click.option("--store", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Thư mục kho chứng thư (mặc định: ~/.config/vanban/trust).")
+@click.option(
+    "--sha256",
+    "expected",
+    default=None,
+    help="Dấu vân tay SHA-256 đã đối chiếu qua kênh chính thức (cho chứng thư không được ghim sẵn).",
+)
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Thư mục kho chứng thư (mặc định: ~/.config/vanban/trust).",
+)
 def trust_import_cmd(cert_file: Path, expected: str | None, store: Path | None) -> None:
     """Nhập chứng thư gốc vào kho tin cậy sau khi đối chiếu dấu vân tay SHA-256.
 

@@ -72,5 +72,7 @@ class DiagnosticsError(VanbanError):
     def __init__(self, diagnostics: list[Diagnostic], source: str | None = None) -> None:
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         head = f"{source}: " if source else ""
-        super().__init__(head + f"có {len(errors)} lỗi cần sửa.\n" + "\n".join(d.format() for d in diagnostics))
+        super().__init__(
+            head + f"có {len(errors)} lỗi cần sửa.\n" + "\n".join(d.format() for d in diagnostics)
+        )
         self.diagnostics = diagnostics

@@ -30,12 +30,16 @@ def parse_date(value: object) -> date:
     else:
         m = _ISO.match(text)
         if not m:
-            raise DateFormatError(f"«{text}» không phải là ngày hợp lệ; hãy viết theo dạng ngày/tháng/năm, ví dụ 05/11/2024")
+            raise DateFormatError(
+                f"«{text}» không phải là ngày hợp lệ; hãy viết theo dạng ngày/tháng/năm, ví dụ 05/11/2024"
+            )
         year, month, day = (int(g) for g in m.groups())
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateFormatError(f"ngày {text} không tồn tại (tháng {month} năm {year} không có ngày {day})") from None
+        raise DateFormatError(
+            f"ngày {text} không tồn tại (tháng {month} năm {year} không có ngày {day})"
+        ) from None
 
 
 def pad_day(d: date) -> str:

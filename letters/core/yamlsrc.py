@@ -87,7 +87,9 @@ def load_yaml(path: Path) -> SourceDoc:
     except FileNotFoundError:
         raise VanbanError(f"Không tìm thấy tệp {path}.") from None
     except UnicodeDecodeError:
-        raise VanbanError(f"Tệp {path} không phải văn bản UTF-8.", hint="Lưu lại tệp với mã hoá UTF-8.") from None
+        raise VanbanError(
+            f"Tệp {path} không phải văn bản UTF-8.", hint="Lưu lại tệp với mã hoá UTF-8."
+        ) from None
     except OSError as exc:
         raise VanbanError(f"Không đọc được tệp {path}: {exc.strerror}.") from None
     return parse_yaml(text, path)
@@ -106,7 +108,9 @@ def parse_yaml(text: str, path: Path) -> SourceDoc:
             [Diagnostic(Severity.ERROR, f"cú pháp YAML sai: {problem}", file=str(path), line=line)], str(path)
         ) from None
     except yaml.YAMLError as exc:
-        raise DiagnosticsError([Diagnostic(Severity.ERROR, f"cú pháp YAML sai: {exc}", file=str(path))], str(path)) from None
+        raise DiagnosticsError(
+            [Diagnostic(Severity.ERROR, f"cú pháp YAML sai: {exc}", file=str(path))], str(path)
+        ) from None
     finally:
         loader.dispose()
     doc.data = _construct(loader, node, (), doc) if node is not None else {}

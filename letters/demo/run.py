@@ -64,14 +64,17 @@ def demo_results(out_dir: Path, echo: Echo) -> list[Path]:
     target = out_dir / "ket-qua" / RESULTS_EXAMPLE
     if target.exists():
         shutil.rmtree(target)
-    scores = make_example_scores(inputs.units, inputs.tiers, target / "diem-tu-danh-gia", seed=2023,
-                                 year=campaign.campaign.year)
+    scores = make_example_scores(
+        inputs.units, inputs.tiers, target / "diem-tu-danh-gia", seed=2023, year=campaign.campaign.year
+    )
     echo(f"  Điểm tự đánh giá mẫu (CSV và biểu mẫu Excel đã điền): {scores.parent}")
     run = run_results(campaign, scores, target)
     for tier in run.results.tiers:
         top = ", ".join(u.unit.name for u in tier.units if u.rank == 1)
-        echo(f"    {tier.tier.name}: {len(tier.ranked)} đơn vị xếp hạng, {len(tier.excluded)} không xếp hạng; "
-             f"dẫn đầu: {top}")
+        echo(
+            f"    {tier.tier.name}: {len(tier.ranked)} đơn vị xếp hạng, {len(tier.excluded)} không xếp hạng; "
+            f"dẫn đầu: {top}"
+        )
     docs = [p for p in run.files if p.suffix == ".docx"]
     echo(f"  Bảng xếp hạng, Tờ trình, Quyết định và {len(docs) - 2} thông báo kết quả: {target}")
     return [p for p in docs if p.parent == target]
@@ -108,10 +111,19 @@ def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
 
     pki_dir = out_dir / "pki-mau"
     pki = create_demo_pki(pki_dir)
-    token = provision_softhsm(pki_dir / "token", label=DEMO_TOKEN_LABEL, pin=DEMO_TOKEN_PIN, so_pin="12345678",
-                              key_pem=pki.key_path(DIRECTOR), cert=pki.cert_path(DIRECTOR), key_label="giam-doc",
-                              ca_certs=pki.chain)
-    echo(f"  Hạ tầng khoá MẪU (không có giá trị pháp lý): {pki_dir}; token PKCS#11 «{DEMO_TOKEN_LABEL}» (SoftHSM2)")
+    token = provision_softhsm(
+        pki_dir / "token",
+        label=DEMO_TOKEN_LABEL,
+        pin=DEMO_TOKEN_PIN,
+        so_pin="12345678",
+        key_pem=pki.key_path(DIRECTOR),
+        cert=pki.cert_path(DIRECTOR),
+        key_label="giam-doc",
+        ca_certs=pki.chain,
+    )
+    echo(
+        f"  Hạ tầng khoá MẪU (không có giá trị pháp lý): {pki_dir}; token PKCS#11 «{DEMO_TOKEN_LABEL}» (SoftHSM2)"
+    )
     source = out_dir / SIGN_EXAMPLE
     target = out_dir / "ky-so" / SIGN_EXAMPLE
     if target.exists():
@@ -123,11 +135,24 @@ def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
         issue_day = _issue_date(EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml")
         plan = next(source.glob("*-ke-hoach-*.pdf"))
         attachments = sorted((source / "phu-luc").glob("*.pdf"))
-        issued = sign_and_issue(plan, target, director=director, agency=agency, register_path=target / "so-dang-ky.sqlite",
-                                doc_type="KH", agency_code="STTTT", issue_date=issue_day, attachments=attachments,
-                                level=Level.B_LT, tsa_url=pki.tsa_url, trust_roots=[pki.root_path])
-        echo(f"  Kế hoạch số {issued.reference}, {issued.date_text}: giám đốc ký trên token, văn thư cấp số, "
-             f"đóng dấu số (PAdES B-LT, dấu thời gian, thông tin thu hồi)")
+        issued = sign_and_issue(
+            plan,
+            target,
+            director=director,
+            agency=agency,
+            register_path=target / "so-dang-ky.sqlite",
+            doc_type="KH",
+            agency_code="STTTT",
+            issue_date=issue_day,
+            attachments=attachments,
+            level=Level.B_LT,
+            tsa_url=pki.tsa_url,
+            trust_roots=[pki.root_path],
+        )
+        echo(
+            f"  Kế hoạch số {issued.reference}, {issued.date_text}: giám đốc ký trên token, văn thư cấp số, "
+            f"đóng dấu số (PAdES B-LT, dấu thời gian, thông tin thu hồi)"
+        )
         echo(f"    {issued.signed_draft}")
         echo(f"    {issued.issued}")
         echo(f"    {len(issued.attachments)} phụ lục, biểu mẫu ký số của cơ quan: {target}")
@@ -152,12 +177,15 @@ def demo_verification(out_dir: Path, echo: Echo) -> list[Path]:
         evidence = build_sample_evidence(work / "tai-lieu-kiem-chung", pki)
         run = verify_evidence([evidence], policy=sample_policy_path(evidence), out_dir=work / "bao-cao")
     bad = [r for r in run.results if not r.accepted]
-    echo(f"  {len(run.results)} tệp tài liệu kiểm chứng của {len({r.unit for r in run.results})} đơn vị: "
-         f"{len(run.results) - len(bad)} đạt, {len(bad)} cần nộp lại")
+    echo(
+        f"  {len(run.results)} tệp tài liệu kiểm chứng của {len({r.unit for r in run.results})} đơn vị: "
+        f"{len(run.results) - len(bad)} đạt, {len(bad)} cần nộp lại"
+    )
     for r in bad:
         echo(f"    ✗ [{r.unit}] {Path(r.file).name}: {r.message}")
-    letter = write_resubmission_letter(EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml", run.results, work / "bao-cao",
-                                       deadline=None)
+    letter = write_resubmission_letter(
+        EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml", run.results, work / "bao-cao", deadline=None
+    )
     echo(f"  Báo cáo: {work / 'bao-cao' / 'report.html'} (và report.json, report.csv)")
     if letter:
         echo(f"  Công văn đề nghị nộp lại: {letter}")
@@ -184,8 +212,14 @@ def run_demo(out_dir: Path, echo: Echo = click.echo, *, pdf: bool = True) -> dic
 
 
 @click.command("demo")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
-              show_default=True, help="Thư mục ghi kết quả chạy thử (vanban quản lý thư mục con của mình trong đó).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outputs"),
+    show_default=True,
+    help="Thư mục ghi kết quả chạy thử (vanban quản lý thư mục con của mình trong đó).",
+)
 @click.option("--no-pdf", is_flag=True, help="Không chuyển sang PDF (không cần LibreOffice).")
 def demo_cmd(out_dir: Path, no_pdf: bool) -> None:
     """Chạy thử toàn bộ sản phẩm trên các hồ sơ chiến dịch mẫu trong thư mục examples/."""

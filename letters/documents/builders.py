@@ -38,13 +38,26 @@ class DocType:
 
 
 DOC_TYPES: dict[DocumentKind, DocType] = {
-    DocumentKind.KE_HOACH: DocType(DocumentKind.KE_HOACH, "KẾ HOẠCH", "KH", "ke_hoach.docx", "ke-hoach", "Kế hoạch"),
-    DocumentKind.CONG_VAN: DocType(DocumentKind.CONG_VAN, "", "", "cong_van.docx", "cong-van-huong-dan", "Công văn hướng dẫn"),
-    DocumentKind.TO_TRINH: DocType(DocumentKind.TO_TRINH, "TỜ TRÌNH", "TTr", "to_trinh.docx", "to-trinh", "Tờ trình"),
-    DocumentKind.QUYET_DINH: DocType(DocumentKind.QUYET_DINH, "QUYẾT ĐỊNH", "QĐ", "quyet_dinh.docx", "quyet-dinh",
-                                     "Quyết định công bố kết quả"),
-    DocumentKind.THONG_BAO: DocType(DocumentKind.THONG_BAO, "THÔNG BÁO", "TB", "thong_bao.docx", "thong-bao",
-                                    "Thông báo kết quả"),
+    DocumentKind.KE_HOACH: DocType(
+        DocumentKind.KE_HOACH, "KẾ HOẠCH", "KH", "ke_hoach.docx", "ke-hoach", "Kế hoạch"
+    ),
+    DocumentKind.CONG_VAN: DocType(
+        DocumentKind.CONG_VAN, "", "", "cong_van.docx", "cong-van-huong-dan", "Công văn hướng dẫn"
+    ),
+    DocumentKind.TO_TRINH: DocType(
+        DocumentKind.TO_TRINH, "TỜ TRÌNH", "TTr", "to_trinh.docx", "to-trinh", "Tờ trình"
+    ),
+    DocumentKind.QUYET_DINH: DocType(
+        DocumentKind.QUYET_DINH,
+        "QUYẾT ĐỊNH",
+        "QĐ",
+        "quyet_dinh.docx",
+        "quyet-dinh",
+        "Quyết định công bố kết quả",
+    ),
+    DocumentKind.THONG_BAO: DocType(
+        DocumentKind.THONG_BAO, "THÔNG BÁO", "TB", "thong_bao.docx", "thong-bao", "Thông báo kết quả"
+    ),
 }
 
 
@@ -68,7 +81,9 @@ def header_name(text: str, *, bold: bool) -> RichText:
     return RichText(balanced_break(text, L.SIZE_AGENCY, width, bold=bold))
 
 
-def reference(campaign: Campaign, doc_type: DocType, spec: DocumentSpec, *, issuer_abbr: str | None = None) -> str:
+def reference(
+    campaign: Campaign, doc_type: DocType, spec: DocumentSpec, *, issuer_abbr: str | None = None
+) -> str:
     """Số và ký hiệu: '83/KH-STTTT' for typed documents, '2138/STTTT-CNTT' for a công văn."""
     number = spec.number.zfill(2) if spec.number else DRAFT_NUMBER
     issuer = campaign.issuer
@@ -81,8 +96,14 @@ def _list_item(text: str) -> str:
     return text.strip().removeprefix("-").strip().rstrip(";.").strip()
 
 
-def copies_to(campaign: Campaign, spec: DocumentSpec, *, cong_van: bool, first: str | None = None,
-              archive_default: list[str] | None = None) -> list[str]:
+def copies_to(
+    campaign: Campaign,
+    spec: DocumentSpec,
+    *,
+    cong_van: bool,
+    first: str | None = None,
+    archive_default: list[str] | None = None,
+) -> list[str]:
     items = [_list_item(i) for i in spec.copies_to]
     if first is None and cong_van and spec.recipients:
         first = "Như trên"
@@ -101,7 +122,9 @@ def recipients(spec: DocumentSpec) -> list[str]:
     return [f"{n};" for n in names[:-1]] + [f"{names[-1]}."] if names else []
 
 
-def rich(block: markup.Block, footnotes: dict[str, str], tables: list[list[list[str]]], spec: DocumentSpec) -> RichText:
+def rich(
+    block: markup.Block, footnotes: dict[str, str], tables: list[list[list[str]]], spec: DocumentSpec
+) -> RichText:
     rt = RichText()
     if block.kind == "table":
         tables.append(block.rows)
@@ -110,7 +133,9 @@ def rich(block: markup.Block, footnotes: dict[str, str], tables: list[list[list[
     for span in block.spans:
         if span.footnote:
             if span.footnote not in spec.footnotes:
-                raise VanbanError(f"chú thích [^{span.footnote}] chưa có nội dung trong mục footnotes của văn bản")
+                raise VanbanError(
+                    f"chú thích [^{span.footnote}] chưa có nội dung trong mục footnotes của văn bản"
+                )
             footnotes[span.footnote] = spec.footnotes[span.footnote]
             rt.add(FOOTNOTE_MARK.format(span.footnote))
         else:
@@ -150,11 +175,24 @@ class Header:
     subject: str = ""
 
 
-def assemble(kind: DocumentKind, label: str, filename: str, template: Path, header: Header, spec: DocumentSpec,
-             signer: Signer, blocks: list[markup.Block], *, copies: list[str], recipients_list: list[str],
-             cong_van: bool = False, tables: list[list[list[str]]] | None = None,
-             appendices: list[dict[str, str]] | None = None, images: list[bytes] | None = None,
-             bold_rows: dict[int, set[int]] | None = None) -> BuiltDocument:
+def assemble(
+    kind: DocumentKind,
+    label: str,
+    filename: str,
+    template: Path,
+    header: Header,
+    spec: DocumentSpec,
+    signer: Signer,
+    blocks: list[markup.Block],
+    *,
+    copies: list[str],
+    recipients_list: list[str],
+    cong_van: bool = False,
+    tables: list[list[list[str]]] | None = None,
+    appendices: list[dict[str, str]] | None = None,
+    images: list[bytes] | None = None,
+    bold_rows: dict[int, set[int]] | None = None,
+) -> BuiltDocument:
     footnotes: dict[str, str] = {}
     tables = tables if tables is not None else []
     body = [{"kind": b.kind, "rich": rich(b, footnotes, tables, spec), "text": b.text} for b in blocks]
@@ -177,8 +215,18 @@ def assemble(kind: DocumentKind, label: str, filename: str, template: Path, head
         "is_draft": header.date is None or header.reference.lstrip().startswith("/"),
         "appendices": appendices or [],
     }
-    return BuiltDocument(kind, label, filename, template, context, blocks, footnotes, tables, list(images or []),
-                         dict(bold_rows or {}))
+    return BuiltDocument(
+        kind,
+        label,
+        filename,
+        template,
+        context,
+        blocks,
+        footnotes,
+        tables,
+        list(images or []),
+        dict(bold_rows or {}),
+    )
 
 
 def build(campaign: Campaign, kind: DocumentKind) -> BuiltDocument:
@@ -187,12 +235,29 @@ def build(campaign: Campaign, kind: DocumentKind) -> BuiltDocument:
     year = campaign.campaign.year
     cong_van = kind is DocumentKind.CONG_VAN
     subject = spec.subject or _default_subject(campaign, kind)
-    header = Header(campaign.issuer.parent, campaign.issuer.name, reference(campaign, doc_type, spec),
-                    campaign.issuer.place, spec.date, year, doc_type.title, subject)
-    return assemble(kind, doc_type.label, document_filename(campaign, doc_type, spec),
-                    template_path(campaign, doc_type, spec), header, spec, spec.signer or campaign.signer,
-                    body_blocks(campaign, kind), copies=copies_to(campaign, spec, cong_van=cong_van),
-                    recipients_list=recipients(spec), cong_van=cong_van)
+    header = Header(
+        campaign.issuer.parent,
+        campaign.issuer.name,
+        reference(campaign, doc_type, spec),
+        campaign.issuer.place,
+        spec.date,
+        year,
+        doc_type.title,
+        subject,
+    )
+    return assemble(
+        kind,
+        doc_type.label,
+        document_filename(campaign, doc_type, spec),
+        template_path(campaign, doc_type, spec),
+        header,
+        spec,
+        spec.signer or campaign.signer,
+        body_blocks(campaign, kind),
+        copies=copies_to(campaign, spec, cong_van=cong_van),
+        recipients_list=recipients(spec),
+        cong_van=cong_van,
+    )
 
 
 def _default_subject(campaign: Campaign, kind: DocumentKind) -> str:
@@ -202,25 +267,76 @@ def _default_subject(campaign: Campaign, kind: DocumentKind) -> str:
 
 
 TEMPLATE_VARIABLES = frozenset(
-    ["parent_body", "issuing_body", "number_line", "place_date", "doc_type_title", "subject", "vv", "recipients",
-     "body", "copies_to", "signer_lines", "signer_name", "year", "reference", "is_draft", "has_parent", "appendices",
-     "heading", "title", "note", "fill_lines", "sign_boxes"]
+    [
+        "parent_body",
+        "issuing_body",
+        "number_line",
+        "place_date",
+        "doc_type_title",
+        "subject",
+        "vv",
+        "recipients",
+        "body",
+        "copies_to",
+        "signer_lines",
+        "signer_name",
+        "year",
+        "reference",
+        "is_draft",
+        "has_parent",
+        "appendices",
+        "heading",
+        "title",
+        "note",
+        "fill_lines",
+        "sign_boxes",
+    ]
 )
 
 
-def build_letter(campaign: Campaign, *, subject: str, recipients_names: list[str], body: str, filename: str,
-                 label: str = "Công văn") -> BuiltDocument:
+def build_letter(
+    campaign: Campaign,
+    *,
+    subject: str,
+    recipients_names: list[str],
+    body: str,
+    filename: str,
+    label: str = "Công văn",
+) -> BuiltDocument:
     """A công văn from the campaign's issuer with a body written elsewhere (in the wording markup), as a draft.
 
     Used for letters whose content comes from a process rather than from wording sections, such as the
     list of evidence files a unit must send again.
     """
     base = campaign.document(DocumentKind.CONG_VAN)
-    spec = DocumentSpec(subject=subject, recipients=recipients_names, copies_to=["Lãnh đạo Sở"],
-                        archive=list(base.archive), signer=base.signer)
+    spec = DocumentSpec(
+        subject=subject,
+        recipients=recipients_names,
+        copies_to=["Lãnh đạo Sở"],
+        archive=list(base.archive),
+        signer=base.signer,
+    )
     doc_type = DOC_TYPES[DocumentKind.CONG_VAN]
-    header = Header(campaign.issuer.parent, campaign.issuer.name, reference(campaign, doc_type, spec),
-                    campaign.issuer.place, None, campaign.campaign.year, "", subject)
-    return assemble(DocumentKind.CONG_VAN, label, filename, TEMPLATES_DIR / doc_type.template, header, spec,
-                    spec.signer or campaign.signer, markup.parse(body),
-                    copies=copies_to(campaign, spec, cong_van=True), recipients_list=recipients(spec), cong_van=True)
+    header = Header(
+        campaign.issuer.parent,
+        campaign.issuer.name,
+        reference(campaign, doc_type, spec),
+        campaign.issuer.place,
+        None,
+        campaign.campaign.year,
+        "",
+        subject,
+    )
+    return assemble(
+        DocumentKind.CONG_VAN,
+        label,
+        filename,
+        TEMPLATES_DIR / doc_type.template,
+        header,
+        spec,
+        spec.signer or campaign.signer,
+        markup.parse(body),
+        copies=copies_to(campaign, spec, cong_van=True),
+        recipients_list=recipients(spec),
+        cong_van=True,
+    )

@@ -71,8 +71,10 @@ class CompiledTemplate:
             try:
                 self.templates[name] = env.from_string(patched)
             except jinja2.TemplateSyntaxError as exc:
-                raise VanbanError(f"Mẫu {self.path.name} có thẻ sai cú pháp: {exc.message}",
-                                  hint="Chạy «vanban check» để biết đoạn văn có thẻ sai.") from None
+                raise VanbanError(
+                    f"Mẫu {self.path.name} có thẻ sai cú pháp: {exc.message}",
+                    hint="Chạy «vanban check» để biết đoạn văn có thẻ sai.",
+                ) from None
 
     def render(self, context: dict[str, Any]) -> RenderedPackage:
         package = RenderedPackage(dict(self.members), list(self.order))
@@ -80,8 +82,10 @@ class CompiledTemplate:
             try:
                 xml = template.render(context)
             except jinja2.UndefinedError as exc:
-                raise VanbanError(f"Mẫu {self.path.name} dùng biến không có: {exc.message}",
-                                  hint="Chạy «vanban check» để xem danh sách biến hợp lệ.") from None
+                raise VanbanError(
+                    f"Mẫu {self.path.name} dùng biến không có: {exc.message}",
+                    hint="Chạy «vanban check» để xem danh sách biến hợp lệ.",
+                ) from None
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             package.xml[name] = self._patcher.resolve_listing(xml)

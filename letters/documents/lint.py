@@ -35,8 +35,11 @@ def _paragraph_texts(path: Path) -> list[tuple[str, str]]:
                 for p in cell.paragraphs:
                     out.append((f"bảng {ti}, dòng {ri}, ô {ci}", p.text))
     for si, section in enumerate(doc.sections, 1):
-        for name, part in (("đầu trang", section.header), ("đầu trang trang 1", section.first_page_header),
-                           ("chân trang", section.footer)):
+        for name, part in (
+            ("đầu trang", section.header),
+            ("đầu trang trang 1", section.first_page_header),
+            ("chân trang", section.footer),
+        ):
             for p in part.paragraphs:
                 out.append((f"{name} (mục {si})", p.text))
     return out
@@ -44,16 +47,22 @@ def _paragraph_texts(path: Path) -> list[tuple[str, str]]:
 
 def _check_tag(tag: str, env: jinja2.Environment) -> str | None:
     if "“" in tag or "”" in tag or "‘" in tag or "’" in tag:
-        return "có dấu ngoặc kép kiểu chữ (“ ”) do Word tự sửa; hãy dùng dấu \" thẳng"
+        return 'có dấu ngoặc kép kiểu chữ (“ ”) do Word tự sửa; hãy dùng dấu " thẳng'
     body = _DOCXTPL_PREFIX.sub(lambda m: m.group(1), tag)
     if body.startswith("{%"):
         inner = body[2:-2].strip()
         if not inner:
             return "thẻ {% %} rỗng"
         keyword = inner.split()[0]
-        probe = {"for": "{% X %}{% endfor %}", "if": "{% X %}{% endif %}", "elif": "{% if 1 %}{% X %}{% endif %}",
-                 "else": "{% if 1 %}{% X %}{% endif %}", "endfor": "{% for x in y %}{% X %}",
-                 "endif": "{% if 1 %}{% X %}", "set": "{% X %}"}.get(keyword)
+        probe = {
+            "for": "{% X %}{% endfor %}",
+            "if": "{% X %}{% endif %}",
+            "elif": "{% if 1 %}{% X %}{% endif %}",
+            "else": "{% if 1 %}{% X %}{% endif %}",
+            "endfor": "{% for x in y %}{% X %}",
+            "endif": "{% if 1 %}{% X %}",
+            "set": "{% X %}",
+        }.get(keyword)
         if probe is None:
             return f"lệnh «{keyword}» không được hỗ trợ trong mẫu"
         src = probe.replace("{% X %}", "{% " + inner + " %}")
@@ -86,8 +95,14 @@ def lint_template(path: Path, allowed: frozenset[str]) -> list[Diagnostic]:
         stripped = _TAG.sub("", text)
         for opener, closer in (("{{", "}}"), ("{%", "%}")):
             if opener in stripped or closer in stripped:
-                found.append(Diagnostic(Severity.ERROR, f"thẻ chưa đóng hoặc thừa dấu trong «{text.strip()[:80]}»",
-                                        file=file, field=where))
+                found.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        f"thẻ chưa đóng hoặc thừa dấu trong «{text.strip()[:80]}»",
+                        file=file,
+                        field=where,
+                    )
+                )
                 break
     if found:
         return found
@@ -95,9 +110,17 @@ def lint_template(path: Path, allowed: frozenset[str]) -> list[Diagnostic]:
     try:
         names = tpl.get_undeclared_template_variables(jinja2.Environment())
     except jinja2.TemplateSyntaxError as exc:
-        return [Diagnostic(Severity.ERROR, f"cấu trúc thẻ sai: {exc.message} (thiếu endfor/endif hoặc thừa?)", file=file)]
+        return [
+            Diagnostic(
+                Severity.ERROR, f"cấu trúc thẻ sai: {exc.message} (thiếu endfor/endif hoặc thừa?)", file=file
+            )
+        ]
     for name in sorted(names - allowed):
-        found.append(Diagnostic(Severity.ERROR,
-                                f"mẫu dùng biến «{name}» không có; các biến hợp lệ: {', '.join(sorted(allowed))}",
-                                file=file))
+        found.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"mẫu dùng biến «{name}» không có; các biến hợp lệ: {', '.join(sorted(allowed))}",
+                file=file,
+            )
+        )
     return found

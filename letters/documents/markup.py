@@ -110,7 +110,7 @@ def parse(text: str) -> list[Block]:
         kind, body = "para", line
         for prefix, k in (("### ", "h3"), ("## ", "h2"), ("# ", "h1"), (">> ", "basis"), ("^^ ", "center")):
             if line.startswith(prefix):
-                kind, body = k, line[len(prefix):]
+                kind, body = k, line[len(prefix) :]
                 break
         else:
             if line.startswith("- ") or line == "-":

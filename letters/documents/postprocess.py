@@ -23,7 +23,11 @@ _TABLE = re.compile("^\u27e6table:(\\d+)\u27e7$")
 _IMAGE = re.compile("^\u27e6image:(\\d+)\u27e7$")
 EMU_PER_MM = 36000
 IMAGE_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
-RULE_STYLES = {L.ST_RULE_SHORT: L.ISSUER_RULE_FRACTION, L.ST_RULE_SUBJECT: L.SUBJECT_RULE_FRACTION, L.ST_RULE_FULL: 1.0}
+RULE_STYLES = {
+    L.ST_RULE_SHORT: L.ISSUER_RULE_FRACTION,
+    L.ST_RULE_SUBJECT: L.SUBJECT_RULE_FRACTION,
+    L.ST_RULE_FULL: 1.0,
+}
 
 
 def w(tag: str) -> str:
@@ -54,8 +58,12 @@ def style_map(styles_xml: bytes) -> dict[str, StyleInfo]:
             size = int(sz.get(w("val"))) / 2 if sz is not None else None
             b = rpr.find(w("b"))
             bold = (b.get(w("val"), "true") not in ("0", "false")) if b is not None else None
-        raw[sid] = (name_el.get(w("val")) if name_el is not None else sid, based.get(w("val")) if based is not None else None,
-                    size, bold)
+        raw[sid] = (
+            name_el.get(w("val")) if name_el is not None else sid,
+            based.get(w("val")) if based is not None else None,
+            size,
+            bold,
+        )
     out = {}
     for sid, (name, _, _, _) in raw.items():
         size, bold, cur, seen = None, None, sid, set()
@@ -168,9 +176,11 @@ def _ids_by_name(styles: dict[str, StyleInfo]) -> dict[str, str]:
 def _cell(text: str, style_id: str, width: int, *, centre: bool, bold: bool = False) -> str:
     jc = '<w:jc w:val="center"/>' if centre else ""
     rpr = "<w:rPr><w:b/></w:rPr>" if bold else ""
-    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{jc}</w:pPr>'
-            f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>')
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+        f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{jc}</w:pPr>'
+        f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>'
+    )
 
 
 def _numeric(text: str) -> bool:
@@ -189,11 +199,16 @@ def autofit_widths(rows: list[list[str]], ncols: int, total_twips: int, size_pt:
     for c in range(ncols):
         cells = [r[c] if c < len(r) else "" for r in rows]
         bold_head = [(text, r == 0) for r, text in enumerate(cells)]
-        longest_word = max((text_width_pt(word, size_pt, bold=b) for text, b in bold_head for word in text.split()), default=0)
+        longest_word = max(
+            (text_width_pt(word, size_pt, bold=b) for text, b in bold_head for word in text.split()),
+            default=0,
+        )
         longest_line = max((text_width_pt(text, size_pt, bold=b) for text, b in bold_head), default=0)
         min_w.append(longest_word * TWIPS_PER_PT + pad)
         # A long remark in one row must not starve the other columns: no column asks for more than 30 %.
-        want_w.append(min(longest_line * TWIPS_PER_PT + pad, max(0.3 * total_twips, longest_word * TWIPS_PER_PT + pad)))
+        want_w.append(
+            min(longest_line * TWIPS_PER_PT + pad, max(0.3 * total_twips, longest_word * TWIPS_PER_PT + pad))
+        )
     if sum(min_w) >= total_twips:
         return [int(total_twips * m / sum(min_w)) for m in min_w]
     spare = total_twips - sum(min_w)
@@ -215,22 +230,35 @@ def _section_text_width_twips(root: etree._Element) -> int:
     return int(L.TEXT_WIDTH_MM / L.MM_PER_PT * TWIPS_PER_PT)
 
 
-def table_xml(rows: list[list[str]], styles: dict[str, StyleInfo], width_twips: int | None = None,
-              bold_rows: set[int] | frozenset[int] = frozenset(), weights: list[float] | None = None) -> str:
+def table_xml(
+    rows: list[list[str]],
+    styles: dict[str, StyleInfo],
+    width_twips: int | None = None,
+    bold_rows: set[int] | frozenset[int] = frozenset(),
+    weights: list[float] | None = None,
+) -> str:
     """A bordered table: header row bold, centred and repeated on each page; figures centred."""
     ids = _ids_by_name(styles)
     ncols = max(len(r) for r in rows)
     total = width_twips or int(L.TEXT_WIDTH_MM / L.MM_PER_PT * TWIPS_PER_PT)
     # Forms to be filled in have empty columns that auto-fit would shrink to nothing: they carry weights.
-    widths = [int(total * x / sum(weights)) for x in weights] if weights else autofit_widths(rows, ncols, total)
-    border = "".join(f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-                     for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    out = [f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
-           f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-           '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr>'
-           "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{x}"/>' for x in widths) + "</w:tblGrid>"]
+    widths = (
+        [int(total * x / sum(weights)) for x in weights] if weights else autofit_widths(rows, ncols, total)
+    )
+    border = "".join(
+        f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for s in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    out = [
+        f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+        f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{x}"/>' for x in widths) + "</w:tblGrid>"
+    ]
     for r, row in enumerate(rows):
-        tr_pr = '<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>' if r == 0 else "<w:trPr><w:cantSplit/></w:trPr>"
+        tr_pr = (
+            "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if r == 0 else "<w:trPr><w:cantSplit/></w:trPr>"
+        )
         cells = []
         for c in range(ncols):
             text = row[c] if c < len(row) else ""
@@ -241,15 +269,22 @@ def table_xml(rows: list[list[str]], styles: dict[str, StyleInfo], width_twips: 
     return "".join(out)
 
 
-def insert_tables(root: etree._Element, tables: list[list[list[str]]], styles: dict[str, StyleInfo],
-                  bold_rows: dict[int, set[int]], weights: dict[int, list[float]] | None = None) -> None:
+def insert_tables(
+    root: etree._Element,
+    tables: list[list[list[str]]],
+    styles: dict[str, StyleInfo],
+    bold_rows: dict[int, set[int]],
+    weights: dict[int, list[float]] | None = None,
+) -> None:
     width = _section_text_width_twips(root)
     for p in list(root.iter(w("p"))):
         m = _TABLE.match(paragraph_text(p).strip())
         if not m:
             continue
         n = int(m.group(1))
-        table = etree.fromstring(table_xml(tables[n], styles, width, bold_rows.get(n, set()), (weights or {}).get(n)))
+        table = etree.fromstring(
+            table_xml(tables[n], styles, width, bold_rows.get(n, set()), (weights or {}).get(n))
+        )
         p.addprevious(table)
         p.getparent().remove(p)
 
@@ -260,11 +295,19 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def insert_images(root: etree._Element, package: RenderedPackage, images: list[bytes], styles: dict[str, StyleInfo],
-                  width_mm: float = 150) -> None:
+def insert_images(
+    root: etree._Element,
+    package: RenderedPackage,
+    images: list[bytes],
+    styles: dict[str, StyleInfo],
+    width_mm: float = 150,
+) -> None:
     """Replace each image marker paragraph with the picture, centred, `width_mm` wide."""
     ids = _ids_by_name(styles)
-    rels = package.xml.get("word/_rels/document.xml.rels") or package.members["word/_rels/document.xml.rels"].decode()
+    rels = (
+        package.xml.get("word/_rels/document.xml.rels")
+        or package.members["word/_rels/document.xml.rels"].decode()
+    )
     used = False
     for p in list(root.iter(w("p"))):
         m = _IMAGE.match(paragraph_text(p).strip())
@@ -277,7 +320,10 @@ def insert_images(root: etree._Element, package: RenderedPackage, images: list[b
         cy = int(cx * px_h / px_w)
         rid = f"rIdVbImg{n}"
         package.members[f"word/media/vb_image{n}.png"] = data
-        rels = rels.replace("</Relationships>", f'<Relationship Id="{rid}" Type="{IMAGE_RT}" Target="media/vb_image{n}.png"/></Relationships>')
+        rels = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="{rid}" Type="{IMAGE_RT}" Target="media/vb_image{n}.png"/></Relationships>',
+        )
         pic = (
             f'<w:p xmlns:w="{W_NS}"><w:pPr><w:pStyle w:val="{ids[L.ST_FIGURE]}"/></w:pPr><w:r><w:drawing>'
             f'<wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" distT="0" distB="0" distL="0" distR="0">'
@@ -287,7 +333,7 @@ def insert_images(root: etree._Element, package: RenderedPackage, images: list[b
             f'<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="{1000 + n}" name="vb_image{n}.png"/><pic:cNvPicPr/></pic:nvPicPr>'
             f'<pic:blipFill><a:blip xmlns:r="{R_NS}" r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
             f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>'
-            f'</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>'
+            f"</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"
         )
         p.addprevious(etree.fromstring(pic))
         p.getparent().remove(p)
@@ -296,7 +342,9 @@ def insert_images(root: etree._Element, package: RenderedPackage, images: list[b
         package.xml["word/_rels/document.xml.rels"] = rels
         types = package.xml.get("[Content_Types].xml") or package.members["[Content_Types].xml"].decode()
         if 'Extension="png"' not in types:
-            types = types.replace("<Override", '<Default Extension="png" ContentType="image/png"/><Override', 1)
+            types = types.replace(
+                "<Override", '<Default Extension="png" ContentType="image/png"/><Override', 1
+            )
         package.xml["[Content_Types].xml"] = types
 
 
@@ -326,29 +374,47 @@ def add_footnotes(root: etree._Element, package: RenderedPackage, notes: dict[st
         etree.SubElement(run, w("footnoteReference")).set(w("id"), str(ids[key]))
     fonts = '<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:eastAsia="Times New Roman"/>'
     size = f'<w:sz w:val="{L.SIZE_FOOTNOTE * 2}"/>'
-    sep = '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:{0}/></w:r></w:p>'
-    body = [f'<w:footnote w:type="separator" w:id="-1">{sep.format("separator")}</w:footnote>',
-            f'<w:footnote w:type="continuationSeparator" w:id="0">{sep.format("continuationSeparator")}</w:footnote>']
+    sep = (
+        '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:{0}/></w:r></w:p>'
+    )
+    body = [
+        f'<w:footnote w:type="separator" w:id="-1">{sep.format("separator")}</w:footnote>',
+        f'<w:footnote w:type="continuationSeparator" w:id="0">{sep.format("continuationSeparator")}</w:footnote>',
+    ]
     for key, nid in ids.items():
         body.append(
             f'<w:footnote w:id="{nid}"><w:p><w:pPr><w:jc w:val="both"/></w:pPr>'
             f'<w:r><w:rPr>{fonts}{size}<w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
-            f'<w:r><w:rPr>{fonts}{size}</w:rPr><w:t xml:space="preserve"> {escape(notes[key])}</w:t></w:r></w:p></w:footnote>')
-    package.xml["word/footnotes.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                                         f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">' + "".join(body) + "</w:footnotes>")
+            f'<w:r><w:rPr>{fonts}{size}</w:rPr><w:t xml:space="preserve"> {escape(notes[key])}</w:t></w:r></w:p></w:footnote>'
+        )
+    package.xml["word/footnotes.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">' + "".join(body) + "</w:footnotes>"
+    )
     types = package.xml.get("[Content_Types].xml") or package.members["[Content_Types].xml"].decode("utf-8")
     if "/word/footnotes.xml" not in types:
-        types = types.replace("</Types>", f'<Override PartName="/word/footnotes.xml" ContentType="{FOOTNOTES_CT}"/></Types>')
+        types = types.replace(
+            "</Types>", f'<Override PartName="/word/footnotes.xml" ContentType="{FOOTNOTES_CT}"/></Types>'
+        )
         package.xml["[Content_Types].xml"] = types
-    rels = package.xml.get("word/_rels/document.xml.rels") or package.members["word/_rels/document.xml.rels"].decode()
+    rels = (
+        package.xml.get("word/_rels/document.xml.rels")
+        or package.members["word/_rels/document.xml.rels"].decode()
+    )
     if FOOTNOTES_RT not in rels:
-        rels = rels.replace("</Relationships>",
-                            f'<Relationship Id="rIdVbFootnotes" Type="{FOOTNOTES_RT}" Target="footnotes.xml"/></Relationships>')
+        rels = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdVbFootnotes" Type="{FOOTNOTES_RT}" Target="footnotes.xml"/></Relationships>',
+        )
         package.xml["word/_rels/document.xml.rels"] = rels
     settings = package.members["word/settings.xml"].decode("utf-8")
     if "w:footnotePr" not in settings:
-        settings = re.sub(r"(<w:settings[^>]*>)", r'\1<w:footnotePr><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>',
-                          settings, count=1)
+        settings = re.sub(
+            r"(<w:settings[^>]*>)",
+            r'\1<w:footnotePr><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>',
+            settings,
+            count=1,
+        )
         package.xml["word/settings.xml"] = settings
 
 
@@ -360,11 +426,19 @@ def drop_empty_runs(root: etree._Element) -> None:
             r.getparent().remove(r)
 
 
-def finish(package: RenderedPackage, *, tables: list[list[list[str]]] | None = None,
-           footnotes: dict[str, str] | None = None, images: list[bytes] | None = None,
-           bold_rows: dict[int, set[int]] | None = None, weights: dict[int, list[float]] | None = None) -> bytes:
+def finish(
+    package: RenderedPackage,
+    *,
+    tables: list[list[list[str]]] | None = None,
+    footnotes: dict[str, str] | None = None,
+    images: list[bytes] | None = None,
+    bold_rows: dict[int, set[int]] | None = None,
+    weights: dict[int, list[float]] | None = None,
+) -> bytes:
     styles = style_map(package.members["word/styles.xml"])
-    root = etree.fromstring(package.xml.get("word/document.xml", package.members["word/document.xml"].decode()).encode("utf-8"))
+    root = etree.fromstring(
+        package.xml.get("word/document.xml", package.members["word/document.xml"].decode()).encode("utf-8")
+    )
     drop_orphan_rules(root, styles)
     drop_empty_runs(root)
     if tables:
@@ -373,5 +447,7 @@ def finish(package: RenderedPackage, *, tables: list[list[list[str]]] | None = N
         insert_images(root, package, images, styles)
     size_rules(root, styles)
     add_footnotes(root, package, footnotes or {})
-    package.xml["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+    package.xml["word/document.xml"] = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", standalone=True
+    ).decode("utf-8")
     return package.write()

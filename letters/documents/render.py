@@ -22,12 +22,23 @@ class Rendered:
 
 def render_bytes(built: BuiltDocument) -> bytes:
     package = compiled(built.template).render(built.context)
-    return postprocess.finish(package, tables=built.tables, footnotes=built.footnotes, images=built.images,
-                              bold_rows=built.bold_rows, weights=built.table_weights)
+    return postprocess.finish(
+        package,
+        tables=built.tables,
+        footnotes=built.footnotes,
+        images=built.images,
+        bold_rows=built.bold_rows,
+        weights=built.table_weights,
+    )
 
 
-def render_documents(campaign: Campaign, out_dir: Path, kinds: Iterable[DocumentKind | str] | None = None,
-                     *, force: bool = False) -> list[Rendered]:
+def render_documents(
+    campaign: Campaign,
+    out_dir: Path,
+    kinds: Iterable[DocumentKind | str] | None = None,
+    *,
+    force: bool = False,
+) -> list[Rendered]:
     """Render the chosen documents (all by default) into `out_dir`; refuse to overwrite unless `force`."""
     chosen = [DocumentKind(k) for k in kinds] if kinds else list(PLANNING_KINDS)
     built = [build(campaign, kind) for kind in chosen]

@@ -15,8 +15,9 @@ from letters.documents.render import render_bytes
 LETTER_NAME = "cong-van-de-nghi-nop-lai-tai-lieu.docx"
 
 
-def write_resubmission_letter(campaign_path: Path, results: list[Any], out_dir: Path, *, deadline: date | None,
-                              force: bool = False) -> Path | None:
+def write_resubmission_letter(
+    campaign_path: Path, results: list[Any], out_dir: Path, *, deadline: date | None, force: bool = False
+) -> Path | None:
     """Write the letter into `out_dir`; None when every file passed and nobody has to resubmit."""
     from signing.verify.letter_data import resubmission_body, resubmission_units
 

@@ -55,11 +55,54 @@ def _style_specs() -> list[StyleSpec]:
     to_indent = 25.0
     return [
         StyleSpec(L.ST_BODY, L.SIZE_BODY, align=JUSTIFY, first_indent_cm=ind, after=gap, line=L.LINE_SPACING),
-        StyleSpec(L.ST_H1, L.SIZE_BODY, bold=True, align=JUSTIFY, first_indent_cm=ind, after=gap, line=L.LINE_SPACING, keep_next=True),
-        StyleSpec(L.ST_H2, L.SIZE_BODY, bold=True, align=JUSTIFY, first_indent_cm=ind, after=gap, line=L.LINE_SPACING, keep_next=True),
-        StyleSpec(L.ST_H3, L.SIZE_BODY, italic=True, align=JUSTIFY, first_indent_cm=ind, after=gap, line=L.LINE_SPACING, keep_next=True),
-        StyleSpec(L.ST_BASIS, L.SIZE_BODY, italic=True, align=JUSTIFY, first_indent_cm=ind, after=gap, line=L.LINE_SPACING),
-        StyleSpec(L.ST_ANNEX_NOTE, L.SIZE_BODY, italic=True, align=JUSTIFY, first_indent_cm=ind, after=gap, line=L.LINE_SPACING),
+        StyleSpec(
+            L.ST_H1,
+            L.SIZE_BODY,
+            bold=True,
+            align=JUSTIFY,
+            first_indent_cm=ind,
+            after=gap,
+            line=L.LINE_SPACING,
+            keep_next=True,
+        ),
+        StyleSpec(
+            L.ST_H2,
+            L.SIZE_BODY,
+            bold=True,
+            align=JUSTIFY,
+            first_indent_cm=ind,
+            after=gap,
+            line=L.LINE_SPACING,
+            keep_next=True,
+        ),
+        StyleSpec(
+            L.ST_H3,
+            L.SIZE_BODY,
+            italic=True,
+            align=JUSTIFY,
+            first_indent_cm=ind,
+            after=gap,
+            line=L.LINE_SPACING,
+            keep_next=True,
+        ),
+        StyleSpec(
+            L.ST_BASIS,
+            L.SIZE_BODY,
+            italic=True,
+            align=JUSTIFY,
+            first_indent_cm=ind,
+            after=gap,
+            line=L.LINE_SPACING,
+        ),
+        StyleSpec(
+            L.ST_ANNEX_NOTE,
+            L.SIZE_BODY,
+            italic=True,
+            align=JUSTIFY,
+            first_indent_cm=ind,
+            after=gap,
+            line=L.LINE_SPACING,
+        ),
         StyleSpec(L.ST_PARENT, L.SIZE_AGENCY, align=CENTER),
         StyleSpec(L.ST_ISSUER, L.SIZE_AGENCY, bold=True, align=CENTER),
         StyleSpec(L.ST_NATIONAL, L.SIZE_NATIONAL, bold=True, align=CENTER),
@@ -74,8 +117,11 @@ def _style_specs() -> list[StyleSpec]:
         StyleSpec(L.ST_SUBJECT, L.SIZE_TITLE, bold=True, align=CENTER, keep_next=True),
         StyleSpec(L.ST_TO_ONE, L.SIZE_BODY, align=CENTER, before=12, after=12),
         StyleSpec(L.ST_TO_HEAD, L.SIZE_BODY, left_indent_mm=to_indent, before=12),
-        StyleSpec(L.ST_TO_ITEM, L.SIZE_BODY,
-                  left_indent_mm=to_indent + text_width_pt("Kính gửi: ", L.SIZE_BODY) * L.MM_PER_PT),
+        StyleSpec(
+            L.ST_TO_ITEM,
+            L.SIZE_BODY,
+            left_indent_mm=to_indent + text_width_pt("Kính gửi: ", L.SIZE_BODY) * L.MM_PER_PT,
+        ),
         StyleSpec(L.ST_CC_HEAD, L.SIZE_RECIPIENTS_HEAD, bold=True, italic=True),
         StyleSpec(L.ST_SPACER, 6),
         StyleSpec(L.ST_CC, L.SIZE_RECIPIENTS),
@@ -281,8 +327,15 @@ def _recipients(doc: DxDocument) -> None:
     _para(doc, L.ST_SPACER)
 
 
-BODY_STYLES = (("h1", L.ST_H1), ("h2", L.ST_H2), ("h3", L.ST_H3), ("basis", L.ST_BASIS), ("annex", L.ST_ANNEX_NOTE),
-               ("center", L.ST_CENTER), ("figure", L.ST_FIGURE))
+BODY_STYLES = (
+    ("h1", L.ST_H1),
+    ("h2", L.ST_H2),
+    ("h3", L.ST_H3),
+    ("basis", L.ST_BASIS),
+    ("annex", L.ST_ANNEX_NOTE),
+    ("center", L.ST_CENTER),
+    ("figure", L.ST_FIGURE),
+)
 
 
 def _body(doc: DxDocument) -> None:

@@ -51,8 +51,12 @@ def _finalize(value: Any) -> Any:
 def environment() -> SandboxedEnvironment:
     # Sandboxed: wording comes from campaign files that staff pass around by e-mail.
     env = SandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
-        finalize=_finalize, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+        keep_trailing_newline=True,
     )
     env.filters["lower_first"] = lower_first
     env.filters["join_vi"] = join_vi
@@ -88,7 +92,9 @@ def _render(key: str, text: str, context: dict[str, Any], override: bool) -> lis
     try:
         rendered = _compiled(text).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise WordingError(key, f"cú pháp sai ở dòng {exc.lineno}: {exc.message}", override=override) from None
+        raise WordingError(
+            key, f"cú pháp sai ở dòng {exc.lineno}: {exc.message}", override=override
+        ) from None
     except jinja2.UndefinedError as exc:
         raise WordingError(key, f"dùng biến không có: {_undefined_name(exc)}", override=override) from None
     except (TypeError, ValueError, AttributeError) as exc:
@@ -115,8 +121,11 @@ def compose(doc_kind: str, overrides: dict[str, str | None], context: dict[str, 
     keys = section_keys(doc_kind)
     unknown = [k for k in overrides if k not in keys]
     if unknown:
-        raise WordingError(unknown[0], f"không có đoạn này trong văn bản; các đoạn có thể thay: {', '.join(keys)}",
-                           override=True)
+        raise WordingError(
+            unknown[0],
+            f"không có đoạn này trong văn bản; các đoạn có thể thay: {', '.join(keys)}",
+            override=True,
+        )
     blocks: list[markup.Block] = []
     for section in default_sections(doc_kind):
         if section.key in overrides:

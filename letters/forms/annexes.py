@@ -27,40 +27,89 @@ def _note(campaign: Campaign) -> str:
     return f"(Kèm theo Công văn số {ref} {when} của {campaign.issuer.text_name})"
 
 
-def _built(kind_label: str, filename: str, template: str, context: dict[str, Any], rows: list[list[str]],
-           bold: set[int], weights: list[float] | None = None) -> BuiltDocument:
+def _built(
+    kind_label: str,
+    filename: str,
+    template: str,
+    context: dict[str, Any],
+    rows: list[list[str]],
+    bold: set[int],
+    weights: list[float] | None = None,
+) -> BuiltDocument:
     from docxtpl import RichText
 
     block = markup.Block("para", [markup.Span(TABLE_MARK.format(0))])
-    context = {**context, "body": [{"kind": "para", "rich": RichText(TABLE_MARK.format(0)), "text": block.text}]}
-    return BuiltDocument(DocumentKind.CONG_VAN, kind_label, filename, TEMPLATES_DIR / template, context, [block],
-                         tables=[rows], bold_rows={0: bold}, table_weights={0: weights} if weights else {})
+    context = {
+        **context,
+        "body": [{"kind": "para", "rich": RichText(TABLE_MARK.format(0)), "text": block.text}],
+    }
+    return BuiltDocument(
+        DocumentKind.CONG_VAN,
+        kind_label,
+        filename,
+        TEMPLATES_DIR / template,
+        context,
+        [block],
+        tables=[rows],
+        bold_rows={0: bold},
+        table_weights={0: weights} if weights else {},
+    )
 
 
 def build_form(campaign: Campaign, tier: TierRef) -> BuiltDocument:
     label = tier.form or "Biểu mẫu"
-    rows = [["STT", "Chỉ số", "Điểm tối đa", "Cách xác định và tính điểm", "Điểm tự đánh giá", "Tài liệu kiểm chứng",
-             "Giải trình (nếu không đạt điểm tối đa)"]]
+    rows = [
+        [
+            "STT",
+            "Chỉ số",
+            "Điểm tối đa",
+            "Cách xác định và tính điểm",
+            "Điểm tự đánh giá",
+            "Tài liệu kiểm chứng",
+            "Giải trình (nếu không đạt điểm tối đa)",
+        ]
+    ]
     bold = set()
     for r in form_rows(tier.indicator_set):
         if r.kind == "index":
             bold.add(len(rows))
-        rows.append([r.stt, r.name, points_text(r.max_points) if r.scored else "Không chấm điểm", r.method, "", "", ""])
+        rows.append(
+            [
+                r.stt,
+                r.name,
+                points_text(r.max_points) if r.scored else "Không chấm điểm",
+                r.method,
+                "",
+                "",
+                "",
+            ]
+        )
     bold.add(len(rows))
     rows.append(["", "TỔNG ĐIỂM", points_text(tier.indicator_set.max_points), "", "", "", ""])
     year = campaign.campaign.year
     context = {
         "heading": label,
         "title": f"BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM {campaign.campaign.index_name.upper()} NĂM {year}\n"
-                 f"ÁP DỤNG ĐỐI VỚI {tier.name.upper()}",
+        f"ÁP DỤNG ĐỐI VỚI {tier.name.upper()}",
         "note": _note(campaign),
-        "fill_lines": ["Tên cơ quan, đơn vị: ..............................................................................",
-                       "Người lập biểu: ........................................ Điện thoại: ...................."],
-        "sign_boxes": [{"title": "NGƯỜI LẬP BIỂU", "note": "(Ký, ghi rõ họ tên)"},
-                       {"title": "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", "note": "(Ký tên, đóng dấu)"}],
+        "fill_lines": [
+            "Tên cơ quan, đơn vị: ..............................................................................",
+            "Người lập biểu: ........................................ Điện thoại: ....................",
+        ],
+        "sign_boxes": [
+            {"title": "NGƯỜI LẬP BIỂU", "note": "(Ký, ghi rõ họ tên)"},
+            {"title": "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", "note": "(Ký tên, đóng dấu)"},
+        ],
     }
-    return _built(f"{label} ({lower_first(tier.name)})", f"{year}-{slugify(label)}-{tier.id}.docx", "bieu_mau.docx",
-                  context, rows, bold, weights=[5, 24, 8, 24, 9, 15, 15])
+    return _built(
+        f"{label} ({lower_first(tier.name)})",
+        f"{year}-{slugify(label)}-{tier.id}.docx",
+        "bieu_mau.docx",
+        context,
+        rows,
+        bold,
+        weights=[5, 24, 8, 24, 9, 15, 15],
+    )
 
 
 def build_evidence_guide(campaign: Campaign, tier: TierRef) -> BuiltDocument:
@@ -78,13 +127,19 @@ def build_evidence_guide(campaign: Campaign, tier: TierRef) -> BuiltDocument:
     context = {
         "heading": label,
         "title": f"HƯỚNG DẪN CUNG CẤP TÀI LIỆU KIỂM CHỨNG {campaign.campaign.index_name.upper()} NĂM {year}\n"
-                 f"ĐỐI VỚI {tier.name.upper()}",
+        f"ĐỐI VỚI {tier.name.upper()}",
         "note": _note(campaign),
         "fill_lines": [],
         "sign_boxes": [],
     }
-    return _built(f"{label} ({lower_first(tier.name)})", f"{year}-{slugify(label)}-{tier.id}.docx", "phu_luc.docx",
-                  context, rows, bold)
+    return _built(
+        f"{label} ({lower_first(tier.name)})",
+        f"{year}-{slugify(label)}-{tier.id}.docx",
+        "phu_luc.docx",
+        context,
+        rows,
+        bold,
+    )
 
 
 @dataclass(frozen=True)
@@ -93,8 +148,15 @@ class AnnexFile:
     path: Path
 
 
-def render_annexes(campaign: Campaign, out_dir: Path, *, forms: bool = True, guides: bool = True, xlsx: bool = True,
-                   force: bool = False) -> list[AnnexFile]:
+def render_annexes(
+    campaign: Campaign,
+    out_dir: Path,
+    *,
+    forms: bool = True,
+    guides: bool = True,
+    xlsx: bool = True,
+    force: bool = False,
+) -> list[AnnexFile]:
     """Every tier's Biểu số (DOCX and XLSX) and Phụ lục hướng dẫn tài liệu kiểm chứng into `out_dir`."""
     from letters.documents.render import render_bytes
     from letters.indicators.forms_xlsx import form_filename, write_form_xlsx
@@ -107,12 +169,26 @@ def render_annexes(campaign: Campaign, out_dir: Path, *, forms: bool = True, gui
             built.append(build_form(campaign, tier))
         if guides:
             built.append(build_evidence_guide(campaign, tier))
-    sheets = [(t, Path(out_dir) / form_filename(t.form or "Biểu mẫu", t.id)) for t in inputs.tiers] if forms and xlsx else []
+    sheets = (
+        [(t, Path(out_dir) / form_filename(t.form or "Biểu mẫu", t.id)) for t in inputs.tiers]
+        if forms and xlsx
+        else []
+    )
     for target in [Path(out_dir) / b.filename for b in built] + [p for _, p in sheets]:
         check_writable(target, force)
-    out = [AnnexFile(b.label, atomic_write_bytes(Path(out_dir) / b.filename, render_bytes(b), force=force)) for b in built]
+    out = [
+        AnnexFile(b.label, atomic_write_bytes(Path(out_dir) / b.filename, render_bytes(b), force=force))
+        for b in built
+    ]
     for tier, path in sheets:
-        write_form_xlsx(tier.indicator_set, path, tier_id=tier.id, tier_name=tier.name,
-                        form_label=tier.form or "Biểu mẫu", year=campaign.campaign.year, force=force)
+        write_form_xlsx(
+            tier.indicator_set,
+            path,
+            tier_id=tier.id,
+            tier_name=tier.name,
+            form_label=tier.form or "Biểu mẫu",
+            year=campaign.campaign.year,
+            force=force,
+        )
         out.append(AnnexFile(f"{tier.form or 'Biểu mẫu'} Excel ({lower_first(tier.name)})", path))
     return out

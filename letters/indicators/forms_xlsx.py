@@ -87,8 +87,15 @@ def build_form_workbook(
     ws.title = SHEET_NAME
     last_col = COL_EXPLAIN
 
-    def put(cell: str, value: object, *, bold: bool = False, size: int = 12, italic: bool = False,
-            align: Alignment | None = None) -> None:
+    def put(
+        cell: str,
+        value: object,
+        *,
+        bold: bool = False,
+        size: int = 12,
+        italic: bool = False,
+        align: Alignment | None = None,
+    ) -> None:
         ws[cell] = value
         ws[cell].font = Font(name=FONT, size=size, bold=bold, italic=italic)
         if align is not None:
@@ -96,8 +103,13 @@ def build_form_workbook(
 
     put("A1", form_label, bold=True, align=Alignment(horizontal="left"))
     ws.merge_cells(f"A2:{last_col}2")
-    put("A2", f"BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {year}".upper(), bold=True, size=14,
-        align=_CENTER)
+    put(
+        "A2",
+        f"BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {year}".upper(),
+        bold=True,
+        size=14,
+        align=_CENTER,
+    )
     ws.merge_cells(f"A3:{last_col}3")
     put("A3", f"(Áp dụng cho: {tier_name}; {ind.name}, phiên bản {ind.version})", italic=True, align=_CENTER)
     ws.merge_cells("A4:B4")
@@ -107,9 +119,14 @@ def build_form_workbook(
     ws[UNIT_NAME_CELL].protection = _UNLOCKED
     ws[UNIT_NAME_CELL].fill = _INPUT_FILL
     ws.merge_cells(f"A5:{last_col}5")
-    put("A5", "Đơn vị chỉ nhập vào các ô màu vàng: tên đơn vị, điểm tự đánh giá, tài liệu kiểm chứng và giải "
-              "trình. Điểm của chỉ số chính và tổng điểm được tính tự động.", italic=True, size=11,
-        align=Alignment(wrap_text=True))
+    put(
+        "A5",
+        "Đơn vị chỉ nhập vào các ô màu vàng: tên đơn vị, điểm tự đánh giá, tài liệu kiểm chứng và giải "
+        "trình. Điểm của chỉ số chính và tổng điểm được tính tự động.",
+        italic=True,
+        size=11,
+        align=Alignment(wrap_text=True),
+    )
     ws.row_dimensions[5].height = 30
 
     for i, (title, width) in enumerate(HEADERS, 1):
@@ -171,11 +188,16 @@ def build_form_workbook(
         dv = validations.get(r.max_points)
         if dv is None:
             dv = DataValidation(
-                type="decimal", operator="between", formula1="0", formula2=str(r.max_points),
-                allow_blank=True, showErrorMessage=True, showInputMessage=True,
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2=str(r.max_points),
+                allow_blank=True,
+                showErrorMessage=True,
+                showInputMessage=True,
                 errorTitle="Điểm không hợp lệ",
                 error=f"Điểm tự đánh giá phải là một số từ 0 đến {_fmt_points(r.max_points)} "
-                      "(điểm tối đa của chỉ số này).",
+                "(điểm tối đa của chỉ số này).",
                 promptTitle="Điểm tự đánh giá",
                 prompt=f"Nhập số điểm từ 0 đến {_fmt_points(r.max_points)}.",
             )
@@ -253,17 +275,20 @@ def _protect_and_print(ws: Worksheet, total_row: int) -> None:
 def _write_meta(wb: Workbook, ind: IndicatorSet, *, tier_id: str, year: int | str, total_row: int) -> None:
     meta = wb.create_sheet(META_SHEET)
     meta.sheet_state = "veryHidden"
-    for i, (key, value) in enumerate((
-        ("format", FORM_FORMAT),
-        ("set_id", ind.id),
-        ("set_version", ind.version),
-        ("tier", tier_id),
-        ("year", str(year)),
-        ("sheet", SHEET_NAME),
-        ("first_row", str(FIRST_DATA_ROW)),
-        ("total_row", str(total_row)),
-        ("unit_cell", UNIT_NAME_CELL),
-    ), 1):
+    for i, (key, value) in enumerate(
+        (
+            ("format", FORM_FORMAT),
+            ("set_id", ind.id),
+            ("set_version", ind.version),
+            ("tier", tier_id),
+            ("year", str(year)),
+            ("sheet", SHEET_NAME),
+            ("first_row", str(FIRST_DATA_ROW)),
+            ("total_row", str(total_row)),
+            ("unit_cell", UNIT_NAME_CELL),
+        ),
+        1,
+    ):
         meta[f"A{i}"], meta[f"B{i}"] = key, value
     meta.protection.sheet = True
 
@@ -286,20 +311,36 @@ def write_form_xlsx(
     force: bool = False,
 ) -> Path:
     """Write one form workbook atomically; refuses to overwrite unless `force`."""
-    wb = build_form_workbook(ind, tier_id=tier_id, tier_name=tier_name, form_label=form_label, year=year,
-                             unit_name=unit_name, filled=filled)
+    wb = build_form_workbook(
+        ind,
+        tier_id=tier_id,
+        tier_name=tier_name,
+        form_label=form_label,
+        year=year,
+        unit_name=unit_name,
+        filled=filled,
+    )
     with atomic_path(Path(path), force=force) as tmp:
         wb.save(tmp)
     return Path(path)
 
 
-def write_tier_forms(tiers: Sequence[TierRef], out_dir: Path, *, year: int | str,
-                     force: bool = False) -> list[Path]:
+def write_tier_forms(
+    tiers: Sequence[TierRef], out_dir: Path, *, year: int | str, force: bool = False
+) -> list[Path]:
     """One blank form per tier, named after its Biểu số ("bieu-so-01-so.xlsx")."""
     paths = []
     for tier in tiers:
         label = tier.form or "Biểu mẫu"
-        paths.append(write_form_xlsx(tier.indicator_set, Path(out_dir) / form_filename(label, tier.id),
-                                     tier_id=tier.id, tier_name=tier.name, form_label=label, year=year,
-                                     force=force))
+        paths.append(
+            write_form_xlsx(
+                tier.indicator_set,
+                Path(out_dir) / form_filename(label, tier.id),
+                tier_id=tier.id,
+                tier_name=tier.name,
+                form_label=label,
+                year=year,
+                force=force,
+            )
+        )
     return paths

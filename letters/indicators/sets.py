@@ -226,19 +226,30 @@ class _Parser:
         name = self.text(doc, "name", "Bộ chỉ số")
         status = str(doc.get("status", "official"))
         if status not in ("official", "example", "partial"):
-            self.err(f"«status» phải là official, example hoặc partial, không phải «{status}».",
-                     _line(doc, "status"), "status")
+            self.err(
+                f"«status» phải là official, example hoặc partial, không phải «{status}».",
+                _line(doc, "status"),
+                "status",
+            )
         total = self.points(doc, "max_points", "Bộ chỉ số")
 
         groups: list[Group] = []
         for g in doc.get("groups") or []:
-            groups.append(Group(self.text(g, "code", "Nhóm"), self.text(g, "name", "Nhóm"),
-                                self.points(g, "max_points", "Nhóm"), _line(g)))
+            groups.append(
+                Group(
+                    self.text(g, "code", "Nhóm"),
+                    self.text(g, "name", "Nhóm"),
+                    self.points(g, "max_points", "Nhóm"),
+                    _line(g),
+                )
+            )
         group_codes = {g.code for g in groups}
 
         raw_indices = doc.get("indices")
         if not isinstance(raw_indices, list) or not raw_indices:
-            self.err("Bộ chỉ số phải có danh sách «indices» (các chỉ số chính).", _line(doc, "indices"), "indices")
+            self.err(
+                "Bộ chỉ số phải có danh sách «indices» (các chỉ số chính).", _line(doc, "indices"), "indices"
+            )
             raw_indices = []
         indices: list[MainIndex] = []
         for raw in raw_indices:
@@ -264,24 +275,42 @@ class _Parser:
                     continue
                 ccode = self.text(rc, "code", f"{where}, chỉ số thành phần")
                 cwhere = f"Chỉ số thành phần {ccode}"
-                comps.append(Component(
-                    code=ccode,
-                    name=self.text(rc, "name", cwhere),
-                    max_points=self.points(rc, "max_points", cwhere),
-                    method=self.text(rc, "method", cwhere, required=False),
-                    evidence=self.text(rc, "evidence", cwhere, required=False),
-                    source=self.text(rc, "source", cwhere, required=False),
-                    placeholder=bool(rc.get("placeholder", False)),
-                    index_code=code,
-                    line=_line(rc),
-                ))
-            indices.append(MainIndex(code, idx_name, idx_max, tuple(comps),
-                                     str(group) if group is not None else None, scored, _line(raw)))
+                comps.append(
+                    Component(
+                        code=ccode,
+                        name=self.text(rc, "name", cwhere),
+                        max_points=self.points(rc, "max_points", cwhere),
+                        method=self.text(rc, "method", cwhere, required=False),
+                        evidence=self.text(rc, "evidence", cwhere, required=False),
+                        source=self.text(rc, "source", cwhere, required=False),
+                        placeholder=bool(rc.get("placeholder", False)),
+                        index_code=code,
+                        line=_line(rc),
+                    )
+                )
+            indices.append(
+                MainIndex(
+                    code,
+                    idx_name,
+                    idx_max,
+                    tuple(comps),
+                    str(group) if group is not None else None,
+                    scored,
+                    _line(raw),
+                )
+            )
         return IndicatorSet(
-            id=set_id, version=version, name=name, max_points=total, indices=tuple(indices),
-            groups=tuple(groups), status=status, legal_basis=str(doc.get("legal_basis", "") or ""),
+            id=set_id,
+            version=version,
+            name=name,
+            max_points=total,
+            indices=tuple(indices),
+            groups=tuple(groups),
+            status=status,
+            legal_basis=str(doc.get("legal_basis", "") or ""),
             note=str(doc.get("note", "") or "").strip(),
-            applies_to=str(doc.get("applies_to", "") or ""), path=self.path,
+            applies_to=str(doc.get("applies_to", "") or ""),
+            path=self.path,
         )
 
 
@@ -305,8 +334,11 @@ def validate(ind: IndicatorSet, file: str | None = None) -> list[Diagnostic]:
         seen[index.code] = index.line
         for comp in index.components:
             if comp.code in seen:
-                err(f"Mã chỉ số «{comp.code}» ({comp.name}) bị trùng (đã dùng ở dòng {seen[comp.code]}).",
-                    comp.line, "code")
+                err(
+                    f"Mã chỉ số «{comp.code}» ({comp.name}) bị trùng (đã dùng ở dòng {seen[comp.code]}).",
+                    comp.line,
+                    "code",
+                )
             seen[comp.code] = comp.line
         comp_sum = sum((c.max_points for c in index.components), Decimal(0))
         if index.components and comp_sum != index.max_points:
@@ -318,35 +350,50 @@ def validate(ind: IndicatorSet, file: str | None = None) -> list[Diagnostic]:
                 f"{'thừa' if diff > 0 else 'thiếu'} {_fmt(abs(diff))} điểm. Các chỉ số thành phần: "
                 + ", ".join(f"{c.code} (dòng {c.line}) = {_fmt(c.max_points)}" for c in index.components)
                 + f"; chỉ số lớn nhất là {worst.code}.",
-                index.line, "max_points",
+                index.line,
+                "max_points",
             )
         if not index.scored and index.max_points != 0:
-            err(f"Chỉ số chính {index.code} «{index.name}» ghi «scored: false» nhưng có điểm tối đa "
-                f"{_fmt(index.max_points)}.", index.line, "scored")
+            err(
+                f"Chỉ số chính {index.code} «{index.name}» ghi «scored: false» nhưng có điểm tối đa "
+                f"{_fmt(index.max_points)}.",
+                index.line,
+                "scored",
+            )
     idx_sum = sum((i.max_points for i in ind.indices), Decimal(0))
     if ind.indices and idx_sum != ind.max_points:
         diff = idx_sum - ind.max_points
         err(
             f"Tổng điểm tối đa các chỉ số chính là {_fmt(idx_sum)}, khác tổng điểm khai báo «max_points» "
             f"({_fmt(ind.max_points)}), {'thừa' if diff > 0 else 'thiếu'} {_fmt(abs(diff))} điểm. Các chỉ số chính: "
-            + ", ".join(f"{i.code} (dòng {i.line}) = {_fmt(i.max_points)}" for i in ind.indices) + ".",
-            1, "max_points",
+            + ", ".join(f"{i.code} (dòng {i.line}) = {_fmt(i.max_points)}" for i in ind.indices)
+            + ".",
+            1,
+            "max_points",
         )
     for group in ind.groups:
         members = [i for i in ind.indices if i.group == group.code]
         gsum = sum((i.max_points for i in members), Decimal(0))
         if gsum != group.max_points:
-            err(f"Nhóm {group.code} «{group.name}»: tổng điểm các chỉ số chính thuộc nhóm là {_fmt(gsum)}, "
-                f"khác điểm tối đa của nhóm ({_fmt(group.max_points)}).", group.line, "max_points")
+            err(
+                f"Nhóm {group.code} «{group.name}»: tổng điểm các chỉ số chính thuộc nhóm là {_fmt(gsum)}, "
+                f"khác điểm tối đa của nhóm ({_fmt(group.max_points)}).",
+                group.line,
+                "max_points",
+            )
     placeholders = [c for c in ind.components() if c.placeholder]
     if placeholders:
-        diags.append(Diagnostic(
-            Severity.WARNING,
-            f"Bộ chỉ số có {len(placeholders)} chỉ số thành phần đang để giữ chỗ (placeholder: true), "
-            f"từ {placeholders[0].code} đến {placeholders[-1].code}: tỉnh cần bổ sung tên, cách tính điểm và "
-            "tài liệu kiểm chứng theo văn bản ban hành trước khi dùng.",
-            file=file, line=placeholders[0].line, field="placeholder",
-        ))
+        diags.append(
+            Diagnostic(
+                Severity.WARNING,
+                f"Bộ chỉ số có {len(placeholders)} chỉ số thành phần đang để giữ chỗ (placeholder: true), "
+                f"từ {placeholders[0].code} đến {placeholders[-1].code}: tỉnh cần bổ sung tên, cách tính điểm và "
+                "tài liệu kiểm chứng theo văn bản ban hành trước khi dùng.",
+                file=file,
+                line=placeholders[0].line,
+                field="placeholder",
+            )
+        )
     return diags
 
 
@@ -413,12 +460,33 @@ class EvidenceRow:
 def form_rows(ind: IndicatorSet) -> list[FormRow]:
     rows: list[FormRow] = []
     for index in ind.indices:
-        rows.append(FormRow("index", index.code, index.code, index.name, index.max_points,
-                            scored=index.scored, index_code=index.code))
+        rows.append(
+            FormRow(
+                "index",
+                index.code,
+                index.code,
+                index.name,
+                index.max_points,
+                scored=index.scored,
+                index_code=index.code,
+            )
+        )
         for comp in index.components:
-            rows.append(FormRow("component", comp.code, comp.code, comp.name, comp.max_points,
-                                comp.method, comp.evidence, comp.source, scored=comp.scored and index.scored,
-                                placeholder=comp.placeholder, index_code=index.code))
+            rows.append(
+                FormRow(
+                    "component",
+                    comp.code,
+                    comp.code,
+                    comp.name,
+                    comp.max_points,
+                    comp.method,
+                    comp.evidence,
+                    comp.source,
+                    scored=comp.scored and index.scored,
+                    placeholder=comp.placeholder,
+                    index_code=index.code,
+                )
+            )
     return rows
 
 
@@ -445,19 +513,38 @@ def slugify(text: str) -> str:
 
 def build_indicator_set(data: dict[str, Any]) -> IndicatorSet:
     """Build a set from a plain dict shaped like the YAML files (used by tests and the benchmark)."""
+
     def comp(index_code: str, c: dict[str, Any]) -> Component:
-        return Component(str(c["code"]), str(c["name"]), Decimal(str(c["max_points"])),
-                         str(c.get("method", "")), str(c.get("evidence", "")), str(c.get("source", "")),
-                         bool(c.get("placeholder", False)), index_code)
+        return Component(
+            str(c["code"]),
+            str(c["name"]),
+            Decimal(str(c["max_points"])),
+            str(c.get("method", "")),
+            str(c.get("evidence", "")),
+            str(c.get("source", "")),
+            bool(c.get("placeholder", False)),
+            index_code,
+        )
 
     indices = tuple(
-        MainIndex(str(i["code"]), str(i["name"]), Decimal(str(i["max_points"])),
-                  tuple(comp(str(i["code"]), c) for c in i["components"]), i.get("group"),
-                  bool(i.get("scored", True)))
+        MainIndex(
+            str(i["code"]),
+            str(i["name"]),
+            Decimal(str(i["max_points"])),
+            tuple(comp(str(i["code"]), c) for c in i["components"]),
+            i.get("group"),
+            bool(i.get("scored", True)),
+        )
         for i in data["indices"]
     )
-    ind = IndicatorSet(str(data["id"]), str(data["version"]), str(data["name"]),
-                       Decimal(str(data["max_points"])), indices, status=str(data.get("status", "official")))
+    ind = IndicatorSet(
+        str(data["id"]),
+        str(data["version"]),
+        str(data["name"]),
+        Decimal(str(data["max_points"])),
+        indices,
+        status=str(data.get("status", "official")),
+    )
     errors = [d for d in validate(ind) if d.severity is Severity.ERROR]
     if errors:
         raise DiagnosticsError(errors, source=f"Bộ chỉ số {ind.id}")
@@ -465,7 +552,19 @@ def build_indicator_set(data: dict[str, Any]) -> IndicatorSet:
 
 
 __all__ = [
-    "BUILTIN_SETS", "Component", "EvidenceRow", "FormRow", "Group", "IndicatorSet", "MainIndex",
-    "build_indicator_set", "builtin_set_ids", "check_indicator_set", "evidence_rows", "form_rows",
-    "load_indicator_set", "resolve_set_path", "slugify",
+    "BUILTIN_SETS",
+    "Component",
+    "EvidenceRow",
+    "FormRow",
+    "Group",
+    "IndicatorSet",
+    "MainIndex",
+    "build_indicator_set",
+    "builtin_set_ids",
+    "check_indicator_set",
+    "evidence_rows",
+    "form_rows",
+    "load_indicator_set",
+    "resolve_set_path",
+    "slugify",
 ]

@@ -61,8 +61,9 @@ def find_soffice() -> str:
     if override:
         if Path(override).is_file() and os.access(override, os.X_OK):
             return override
-        raise ToolMissingError(f"VANBAN_SOFFICE trỏ tới «{override}», nhưng không có chương trình đó.",
-                               hint=_INSTALL_HINT)
+        raise ToolMissingError(
+            f"VANBAN_SOFFICE trỏ tới «{override}», nhưng không có chương trình đó.", hint=_INSTALL_HINT
+        )
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
@@ -109,7 +110,7 @@ def _group_pids(pgid: int) -> list[int]:
             stat = Path(f"/proc/{entry}/stat").read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         if int(fields[2]) == pgid and fields[0] != "Z":
             out.append(int(entry))
     return out
@@ -130,9 +131,20 @@ class _Worker:
         for var in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
             env.pop(var, None)
         self.proc = subprocess.Popen(
-            [python, str(WORKER_SCRIPT), "--soffice", soffice, "--profile", str(self.profile / "user"),
-             "--pipe", pipe],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env,
+            [
+                python,
+                str(WORKER_SCRIPT),
+                "--soffice",
+                soffice,
+                "--profile",
+                str(self.profile / "user"),
+                "--pipe",
+                pipe,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env=env,
             start_new_session=True,  # own process group: one killpg ends worker, soffice and soffice.bin
         )
         self.pgid = self.proc.pid
@@ -363,8 +375,11 @@ class PdfConverter:
         src, dst = Path(src), Path(dst)
         _check_source(src)
         with self._slot() as holder, atomic_path(dst, force=force) as tmp:
-            reply = self._run(holder, {"op": "convert", "src": str(src.resolve()), "dst": str(tmp.resolve()),
-                                       "pdfa": pdfa}, src)
+            reply = self._run(
+                holder,
+                {"op": "convert", "src": str(src.resolve()), "dst": str(tmp.resolve()), "pdfa": pdfa},
+                src,
+            )
             if not reply.get("ok"):
                 raise _failure(src, "chuyển sang PDF", reply)
             if tmp.stat().st_size == 0:
@@ -396,7 +411,9 @@ class PdfConverter:
         with ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="vanban-pdf") as pool:
             results = list(pool.map(one, items))
         if errors:
-            raise VanbanError(f"{len(errors)}/{len(items)} tệp không chuyển được sang PDF:\n" + "\n".join(errors))
+            raise VanbanError(
+                f"{len(errors)}/{len(items)} tệp không chuyển được sang PDF:\n" + "\n".join(errors)
+            )
         return [r for r in results if r is not None]
 
     def recalculate_xlsx(self, src: Path, dst: Path, *, force: bool = False) -> Path:
@@ -406,7 +423,9 @@ class PdfConverter:
         if src.suffix.lower() not in {".xlsx", ".xls", ".ods"}:
             raise VanbanError(f"Tệp {src} không phải bảng tính (.xlsx).")
         with self._slot() as holder, atomic_path(dst, force=force) as tmp:
-            reply = self._run(holder, {"op": "recalc", "src": str(src.resolve()), "dst": str(tmp.resolve())}, src)
+            reply = self._run(
+                holder, {"op": "recalc", "src": str(src.resolve()), "dst": str(tmp.resolve())}, src
+            )
             if not reply.get("ok"):
                 raise _failure(src, "tính lại công thức", reply)
         return dst

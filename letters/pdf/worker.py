@@ -59,11 +59,18 @@ class Worker:
             [
                 soffice,
                 f"-env:UserInstallation={_url(profile)}",
-                "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+                "--headless",
+                "--invisible",
+                "--nologo",
+                "--norestore",
+                "--nodefault",
+                "--nolockcheck",
                 "--nofirststartwizard",
                 f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
             ],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
         )
         self.desktop = self._connect(timeout=float(os.environ.get("VANBAN_SOFFICE_START_TIMEOUT", "120")))
 
@@ -77,15 +84,21 @@ class Worker:
                 return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
             except NoConnectException:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"soffice exited with code {self.proc.returncode} during start-up") from None
+                    raise RuntimeError(
+                        f"soffice exited with code {self.proc.returncode} during start-up"
+                    ) from None
                 if time.monotonic() > deadline:
                     raise RuntimeError("soffice did not accept UNO connections in time") from None
                 time.sleep(0.1)
 
     def _load(self, src: str, *, read_only: bool) -> Any:
         suffix = os.path.splitext(src)[1].lower()
-        args: dict[str, Any] = {"Hidden": True, "ReadOnly": read_only, "MacroExecutionMode": 0,
-                                "UpdateDocMode": 0}
+        args: dict[str, Any] = {
+            "Hidden": True,
+            "ReadOnly": read_only,
+            "MacroExecutionMode": 0,
+            "UpdateDocMode": 0,
+        }
         if suffix in IMPORT_FILTERS:
             args["FilterName"] = IMPORT_FILTERS[suffix]
         try:
@@ -172,7 +185,7 @@ def _group_members() -> list[int]:
                 stat = fh.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         if int(fields[2]) == group and fields[0] != "Z":
             out.append(int(entry))
     return out

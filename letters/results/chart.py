@@ -49,21 +49,25 @@ def _nice_step(top: float, ticks: int = 6) -> float:
 
 def _dashed_rect(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], dash: int = 6) -> None:
     x0, y0, x1, y1 = box
-    for (ax, ay, bx, by) in ((x0, y0, x1, y0), (x1, y0, x1, y1), (x0, y1, x1, y1), (x0, y0, x0, y1)):
+    for ax, ay, bx, by in ((x0, y0, x1, y0), (x1, y0, x1, y1), (x0, y1, x1, y1), (x0, y0, x0, y1)):
         length = math.hypot(bx - ax, by - ay)
         steps = max(1, int(length // dash))
         for s in range(0, steps, 2):
             t0, t1 = s / steps, min(1.0, (s + 1) / steps)
-            draw.line((ax + (bx - ax) * t0, ay + (by - ay) * t0, ax + (bx - ax) * t1, ay + (by - ay) * t1),
-                      fill=MAX_COLOUR, width=2)
+            draw.line(
+                (ax + (bx - ax) * t0, ay + (by - ay) * t0, ax + (bx - ax) * t1, ay + (by - ay) * t1),
+                fill=MAX_COLOUR,
+                width=2,
+            )
 
 
 def _vn(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-def unit_chart_png(unit_result: UnitResult, tier_average: Mapping[str, Decimal], *, dpi: int = 150,
-                   title: str | None = None) -> bytes:
+def unit_chart_png(
+    unit_result: UnitResult, tier_average: Mapping[str, Decimal], *, dpi: int = 150, title: str | None = None
+) -> bytes:
     """PNG bytes: the unit's points per scored main index, the tier average beside it, the maximum as outline."""
     indices = [i for i in unit_result.indices if i.max_points > 0]
     unit_vals = [float(i.points) for i in indices]
@@ -114,9 +118,13 @@ def unit_chart_png(unit_result: UnitResult, tier_average: Mapping[str, Decimal],
             _dashed_rect(draw, (x0, y_of(max_vals[k]), x0 + bar, bottom))
             if value > 0:
                 draw.rectangle((x0, y_of(value), x0 + bar, bottom), fill=colour)
-        draw.text((centre - bar / 2, y_of(unit_vals[k]) - 3), _vn(unit_vals[k]), font=f_small, fill=INK, anchor="md")
+        draw.text(
+            (centre - bar / 2, y_of(unit_vals[k]) - 3), _vn(unit_vals[k]), font=f_small, fill=INK, anchor="md"
+        )
         label = "\n".join(textwrap.wrap(f"{idx.code}. {idx.name}", 16))
-        draw.multiline_text((centre, bottom + 10), label, font=f_small, fill=INK, anchor="ma", align="center", spacing=2)
+        draw.multiline_text(
+            (centre, bottom + 10), label, font=f_small, fill=INK, anchor="ma", align="center", spacing=2
+        )
     buf = io.BytesIO()
     img.save(buf, format="PNG", compress_level=1, dpi=(dpi, dpi))
     return buf.getvalue()
@@ -129,10 +137,16 @@ def _chart_job(job: tuple[UnitResult, dict[str, Decimal], str, bool]) -> str:
     return str(atomic_write_bytes(Path(path), unit_chart_png(unit_result, average), force=force))
 
 
-def write_unit_charts(results: Results, out_dir: Path, *, workers: int = 2, force: bool = False) -> list[Path]:
+def write_unit_charts(
+    results: Results, out_dir: Path, *, workers: int = 2, force: bool = False
+) -> list[Path]:
     """One PNG per scored unit (`<unit id>.png`), drawn by `workers` processes ."""
-    jobs = [(u, tr.average, str(Path(out_dir) / f"{u.unit.id}.png"), force)
-            for tr in results.tiers for u in tr.units if not u.excluded and u.submitted]
+    jobs = [
+        (u, tr.average, str(Path(out_dir) / f"{u.unit.id}.png"), force)
+        for tr in results.tiers
+        for u in tr.units
+        if not u.excluded and u.submitted
+    ]
     if workers <= 1 or len(jobs) < 4:
         return [Path(_chart_job(j)) for j in jobs]
     methods = multiprocessing.get_all_start_methods()

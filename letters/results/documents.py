@@ -100,7 +100,9 @@ def _tier_summary(t: TierResult, rules_bands: list[str]) -> dict[str, Any]:
         "excluded_names": "; ".join(u.unit.name for u in excluded),
         "average_points": points_text(t.average_points),
         "average_dti": vn_number(t.average_dti, 4),
-        "max_points": points_text(ranked[0].max_points if ranked else (t.units[0].max_points if t.units else Decimal(0))),
+        "max_points": points_text(
+            ranked[0].max_points if ranked else (t.units[0].max_points if t.units else Decimal(0))
+        ),
         "leaders": join_vi([f"{u.unit.name} ({points_text(u.points)} điểm)" for u in top]) or "không có",
         "bands_text": "; ".join(f"{b}: {bands[b]} đơn vị" for b in rules_bands if bands.get(b)) or "chưa có",
     }
@@ -132,12 +134,23 @@ def ranking_rows(t: TierResult, *, cchc_label: str | None) -> list[list[str]]:
     head.append("Ghi chú")
     rows = [head]
     for i, u in enumerate(t.units, 1):
-        note = "; ".join(u.reasons) if u.rank is None else ("Đồng hạng" if u.tied else ("Nộp muộn" if u.late else ""))
-        row = [str(i), u.unit.name, vn_number(u.points) if u.rank is not None else "",
-               vn_number(u.dti, 4) if u.rank is not None else "", str(u.rank) if u.rank is not None else "Không xếp hạng",
-               u.band or ""]
+        note = (
+            "; ".join(u.reasons)
+            if u.rank is None
+            else ("Đồng hạng" if u.tied else ("Nộp muộn" if u.late else ""))
+        )
+        row = [
+            str(i),
+            u.unit.name,
+            vn_number(u.points) if u.rank is not None else "",
+            vn_number(u.dti, 4) if u.rank is not None else "",
+            str(u.rank) if u.rank is not None else "Không xếp hạng",
+            u.band or "",
+        ]
         if cchc_label:
-            row.append(vn_number(u.cchc_points, 2) if u.cchc_points is not None and u.rank is not None else "")
+            row.append(
+                vn_number(u.cchc_points, 2) if u.cchc_points is not None and u.rank is not None else ""
+            )
         row.append(note)
         rows.append(row)
     return rows
@@ -147,14 +160,34 @@ def build_proposal(campaign: Campaign, results: Results) -> BuiltDocument:
     kind = DocumentKind.TO_TRINH
     spec = campaign.document(kind)
     province = _province(campaign)
-    subject = spec.subject or f"Về việc công bố kết quả đánh giá, xếp hạng {campaign.campaign.index_name} năm {campaign.campaign.year}"
-    header = Header(campaign.issuer.parent, campaign.issuer.name, reference(campaign, DOC_TYPES[kind], spec),
-                    campaign.issuer.place, spec.date, campaign.campaign.year, DOC_TYPES[kind].title, subject)
+    subject = (
+        spec.subject
+        or f"Về việc công bố kết quả đánh giá, xếp hạng {campaign.campaign.index_name} năm {campaign.campaign.year}"
+    )
+    header = Header(
+        campaign.issuer.parent,
+        campaign.issuer.name,
+        reference(campaign, DOC_TYPES[kind], spec),
+        campaign.issuer.place,
+        spec.date,
+        campaign.campaign.year,
+        DOC_TYPES[kind].title,
+        subject,
+    )
     blocks = _compose(campaign, kind, _results_context(campaign, results, kind))
     rec = recipients(spec) or [province.name]
-    return assemble(kind, DOC_TYPES[kind].label, document_filename(campaign, DOC_TYPES[kind], spec),
-                    template_path(campaign, DOC_TYPES[kind], spec), header, spec, spec.signer or campaign.signer, blocks,
-                    copies=copies_to(campaign, spec, cong_van=False, first="Như trên"), recipients_list=rec)
+    return assemble(
+        kind,
+        DOC_TYPES[kind].label,
+        document_filename(campaign, DOC_TYPES[kind], spec),
+        template_path(campaign, DOC_TYPES[kind], spec),
+        header,
+        spec,
+        spec.signer or campaign.signer,
+        blocks,
+        copies=copies_to(campaign, spec, cong_van=False, first="Như trên"),
+        recipients_list=rec,
+    )
 
 
 def build_decision(campaign: Campaign, results: Results) -> BuiltDocument:
@@ -162,8 +195,10 @@ def build_decision(campaign: Campaign, results: Results) -> BuiltDocument:
     spec = campaign.document(kind)
     province = _province(campaign)
     year = campaign.campaign.year
-    subject = spec.subject or (f"Về việc công bố kết quả đánh giá, xếp hạng {campaign.campaign.index_name} "
-                               f"của {campaign.campaign.scope} năm {year}")
+    subject = spec.subject or (
+        f"Về việc công bố kết quả đánh giá, xếp hạng {campaign.campaign.index_name} "
+        f"của {campaign.campaign.scope} năm {year}"
+    )
     ref = reference(campaign, DOC_TYPES[kind], spec, issuer_abbr=province.abbreviation)
     header = Header(None, province.name, ref, province.place, spec.date, year, DOC_TYPES[kind].title, subject)
     blocks = _compose(campaign, kind, _results_context(campaign, results, kind))
@@ -175,17 +210,32 @@ def build_decision(campaign: Campaign, results: Results) -> BuiltDocument:
     authority = ProvinceView(province).authority
     for i, t in enumerate(results.tiers):
         tables.append(ranking_rows(t, cchc_label=cchc))
-        appendices.append({
-            "heading": f"Phụ lục {ROMAN[i]}" if len(results.tiers) > 1 else "Phụ lục",
-            "title": f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG {campaign.campaign.index_name.upper()} NĂM {year} "
-                     f"CỦA {t.tier.name.upper()}",
-            "note": f"(Kèm theo Quyết định số {number.strip() if spec.number else number} {when} của {authority})",
-            "table": TABLE_MARK.format(len(tables) - 1),
-        })
-    copies = copies_to(campaign, spec, cong_van=False, first="Như Điều 3", archive_default=list(province.archive))
-    return assemble(kind, DOC_TYPES[kind].label, document_filename(campaign, DOC_TYPES[kind], spec),
-                    template_path(campaign, DOC_TYPES[kind], spec), header, spec, spec.signer or province.signer, blocks,
-                    copies=copies, recipients_list=[], tables=tables, appendices=appendices)
+        appendices.append(
+            {
+                "heading": f"Phụ lục {ROMAN[i]}" if len(results.tiers) > 1 else "Phụ lục",
+                "title": f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG {campaign.campaign.index_name.upper()} NĂM {year} "
+                f"CỦA {t.tier.name.upper()}",
+                "note": f"(Kèm theo Quyết định số {number.strip() if spec.number else number} {when} của {authority})",
+                "table": TABLE_MARK.format(len(tables) - 1),
+            }
+        )
+    copies = copies_to(
+        campaign, spec, cong_van=False, first="Như Điều 3", archive_default=list(province.archive)
+    )
+    return assemble(
+        kind,
+        DOC_TYPES[kind].label,
+        document_filename(campaign, DOC_TYPES[kind], spec),
+        template_path(campaign, DOC_TYPES[kind], spec),
+        header,
+        spec,
+        spec.signer or province.signer,
+        blocks,
+        copies=copies,
+        recipients_list=[],
+        tables=tables,
+        appendices=appendices,
+    )
 
 
 def _index_rows(u: UnitResult, average: dict[str, Decimal]) -> list[list[str]]:
@@ -193,15 +243,33 @@ def _index_rows(u: UnitResult, average: dict[str, Decimal]) -> list[list[str]]:
     for i, idx in enumerate(u.indices, 1):
         avg = average.get(idx.code, Decimal(0))
         diff = idx.points - avg
-        rows.append([str(i), idx.name, points_text(idx.max_points), vn_number(idx.points), vn_number(avg),
-                     ("+" if diff > 0 else "") + vn_number(diff)])
+        rows.append(
+            [
+                str(i),
+                idx.name,
+                points_text(idx.max_points),
+                vn_number(idx.points),
+                vn_number(avg),
+                ("+" if diff > 0 else "") + vn_number(diff),
+            ]
+        )
     total_avg = sum(average.values(), Decimal(0))
-    rows.append(["", "Tổng cộng", points_text(u.max_points), vn_number(u.points), vn_number(total_avg),
-                 ("+" if u.points > total_avg else "") + vn_number(u.points - total_avg)])
+    rows.append(
+        [
+            "",
+            "Tổng cộng",
+            points_text(u.max_points),
+            vn_number(u.points),
+            vn_number(total_avg),
+            ("+" if u.points > total_avg else "") + vn_number(u.points - total_avg),
+        ]
+    )
     return rows
 
 
-def build_notice(campaign: Campaign, results: Results, unit: UnitResult, chart_png: bytes | None) -> BuiltDocument:
+def build_notice(
+    campaign: Campaign, results: Results, unit: UnitResult, chart_png: bytes | None
+) -> BuiltDocument:
     kind = DocumentKind.THONG_BAO
     spec = campaign.document(kind)
     year = campaign.campaign.year
@@ -219,25 +287,55 @@ def build_notice(campaign: Campaign, results: Results, unit: UnitResult, chart_p
         "tier_count": sum(1 for u in tier.units if u.rank is not None),
         "tier_name": tier.tier.name,
         "band": unit.band or "",
-        "cchc": vn_number(unit.cchc_points, 2) if unit.cchc_points is not None and unit.rank is not None else "",
+        "cchc": vn_number(unit.cchc_points, 2)
+        if unit.cchc_points is not None and unit.rank is not None
+        else "",
         "cchc_label": cchc.label if cchc else "",
         "late": unit.late,
         "excluded": unit.rank is None,
         "reasons": "; ".join(unit.reasons) or "không gửi kết quả",
         "table": TABLE_MARK.format(0),
         "chart": IMAGE_MARK.format(0) if images else "",
-        "weakest": [{"code": w.code, "name": w.name, "points": points_text(w.points),
-                     "max_points": points_text(w.max_points), "explanation": w.explanation.strip().rstrip(".")} for w in unit.weakest],
+        "weakest": [
+            {
+                "code": w.code,
+                "name": w.name,
+                "points": points_text(w.points),
+                "max_points": points_text(w.max_points),
+                "explanation": w.explanation.strip().rstrip("."),
+            }
+            for w in unit.weakest
+        ],
     }
     subject = spec.subject or f"Kết quả đánh giá, xếp hạng {campaign.campaign.index_name} năm {year}"
-    header = Header(campaign.issuer.parent, campaign.issuer.name, reference(campaign, DOC_TYPES[kind], spec),
-                    campaign.issuer.place, spec.date, year, DOC_TYPES[kind].title, subject)
+    header = Header(
+        campaign.issuer.parent,
+        campaign.issuer.name,
+        reference(campaign, DOC_TYPES[kind], spec),
+        campaign.issuer.place,
+        spec.date,
+        year,
+        DOC_TYPES[kind].title,
+        subject,
+    )
     blocks = _compose(campaign, kind, ctx)
     copies = copies_to(campaign, spec, cong_van=False, first="Như trên")
     filename = notice_filename(year, unit.unit.id)
-    return assemble(kind, f"Thông báo kết quả: {unit.unit.name}", filename, template_path(campaign, DOC_TYPES[kind], spec),
-                    header, spec, spec.signer or campaign.signer, blocks, copies=copies,
-                    recipients_list=[unit.unit.name], tables=tables, images=images, bold_rows={0: {len(tables[0]) - 1}})
+    return assemble(
+        kind,
+        f"Thông báo kết quả: {unit.unit.name}",
+        filename,
+        template_path(campaign, DOC_TYPES[kind], spec),
+        header,
+        spec,
+        spec.signer or campaign.signer,
+        blocks,
+        copies=copies,
+        recipients_list=[unit.unit.name],
+        tables=tables,
+        images=images,
+        bold_rows={0: {len(tables[0]) - 1}},
+    )
 
 
 def notice_filename(year: int, unit_id: str) -> str:
@@ -247,8 +345,15 @@ def notice_filename(year: int, unit_id: str) -> str:
 ChartFn = Callable[[UnitResult, dict[str, Decimal]], bytes]
 
 
-def render_results_documents(campaign: Campaign, results: Results, out_dir: Path, *, chart: ChartFn | None,
-                             force: bool = False, workers: int | None = None) -> list[Path]:
+def render_results_documents(
+    campaign: Campaign,
+    results: Results,
+    out_dir: Path,
+    *,
+    chart: ChartFn | None,
+    force: bool = False,
+    workers: int | None = None,
+) -> list[Path]:
     """Tờ trình, Quyết định and every notice into `out_dir` (notices under `thong-bao/`), both cores used."""
     from letters.core.files import atomic_write_bytes, check_writable
     from letters.documents.render import render_bytes
@@ -257,8 +362,9 @@ def render_results_documents(campaign: Campaign, results: Results, out_dir: Path
     main = [build_proposal(campaign, results), build_decision(campaign, results)]
     notice_dir = out_dir / "thong-bao"
     units = results.all_units()
-    targets = [out_dir / b.filename for b in main] + [notice_dir / notice_filename(campaign.campaign.year, u.unit.id)
-                                                     for u in units]
+    targets = [out_dir / b.filename for b in main] + [
+        notice_dir / notice_filename(campaign.campaign.year, u.unit.id) for u in units
+    ]
     for target in targets:
         check_writable(target, force)
     written = []
@@ -271,8 +377,9 @@ def render_results_documents(campaign: Campaign, results: Results, out_dir: Path
 _job_state: dict[str, Any] = {}
 
 
-def _init_notice_worker(campaign: Campaign, results: Results, notice_dir: Path, chart: ChartFn | None,
-                        force: bool) -> None:
+def _init_notice_worker(
+    campaign: Campaign, results: Results, notice_dir: Path, chart: ChartFn | None, force: bool
+) -> None:
     # Sent once per worker process, not once per notice: the results of a province are large.
     _job_state.update(campaign=campaign, results=results, notice_dir=notice_dir, chart=chart, force=force)
 
@@ -286,11 +393,20 @@ def _notice_job(unit_id: str) -> Path:
     unit = results.unit(unit_id)
     png = chart(unit, results.tier(unit.tier_id).average) if chart else None
     built = build_notice(campaign, results, unit, png)
-    return atomic_write_bytes(_job_state["notice_dir"] / built.filename, render_bytes(built), force=_job_state["force"])
+    return atomic_write_bytes(
+        _job_state["notice_dir"] / built.filename, render_bytes(built), force=_job_state["force"]
+    )
 
 
-def _render_notices(campaign: Campaign, results: Results, units: list[UnitResult], notice_dir: Path,
-                    chart: ChartFn | None, force: bool, workers: int | None) -> list[Path]:
+def _render_notices(
+    campaign: Campaign,
+    results: Results,
+    units: list[UnitResult],
+    notice_dir: Path,
+    chart: ChartFn | None,
+    force: bool,
+    workers: int | None,
+) -> list[Path]:
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -304,6 +420,10 @@ def _render_notices(campaign: Campaign, results: Results, units: list[UnitResult
     # fork reuses the loaded fonts and compiled templates instead of loading them again.
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_init_notice_worker,
-                             initargs=(campaign, results, notice_dir, chart, force)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=size,
+        mp_context=ctx,
+        initializer=_init_notice_worker,
+        initargs=(campaign, results, notice_dir, chart, force),
+    ) as pool:
         return list(pool.map(_notice_job, ids, chunksize=max(1, len(ids) // (size * 4))))

@@ -107,16 +107,25 @@ def make_example_scores(
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(["don_vi", "ma_chi_so", "diem", "giai_trinh", "tai_lieu_kiem_chung", "ngay_nop",
-                     "da_tham_dinh"])
+    writer.writerow(
+        ["don_vi", "ma_chi_so", "diem", "giai_trinh", "tai_lieu_kiem_chung", "ngay_nop", "da_tham_dinh"]
+    )
     for unit in units:
         if unit.id not in filled:
             continue
         submitted, appraised = receipts[unit.id]
         for code, row in filled[unit.id].items():
-            writer.writerow([unit.id, code, _fmt_vn(row.score) if row.score is not None else "",
-                             row.explanation, row.evidence,
-                             f"{submitted:%d/%m/%Y}" if submitted else "", appraised])
+            writer.writerow(
+                [
+                    unit.id,
+                    code,
+                    _fmt_vn(row.score) if row.score is not None else "",
+                    row.explanation,
+                    row.evidence,
+                    f"{submitted:%d/%m/%Y}" if submitted else "",
+                    appraised,
+                ]
+            )
     csv_path = atomic_write_bytes(directory / SCORES_CSV, out.getvalue().encode("utf-8"), force=force)
 
     if forms:
@@ -129,9 +138,15 @@ def make_example_scores(
                 continue
             tier = tier_by_id[unit.tier]
             write_form_xlsx(
-                tier.indicator_set, forms_dir / form_filename(tier.form or "Biểu mẫu", tier.id, unit.id),
-                tier_id=tier.id, tier_name=tier.name, form_label=tier.form or "Biểu mẫu", year=year,
-                unit_name=unit.name, filled=filled[unit.id], force=force,
+                tier.indicator_set,
+                forms_dir / form_filename(tier.form or "Biểu mẫu", tier.id, unit.id),
+                tier_id=tier.id,
+                tier_name=tier.name,
+                form_label=tier.form or "Biểu mẫu",
+                year=year,
+                unit_name=unit.name,
+                filled=filled[unit.id],
+                force=force,
             )
             submitted, appraised = receipts[unit.id]
             rec_writer.writerow([unit.id, f"{submitted:%d/%m/%Y}" if submitted else "", appraised])

@@ -66,14 +66,18 @@ def _resolve_units(pending: list[tuple[str, str, str | None, str | None]], path:
     seen: dict[str, str] = {}
     for unit, (_, _, _, parent) in zip(plain, pending, strict=True):
         if unit.id in seen:
-            raise VanbanError(f"{path}: mã đơn vị «{unit.id}» dùng cho cả «{seen[unit.id]}» và «{unit.name}».",
-                              hint="Ghi «id» riêng cho một trong hai đơn vị.")
+            raise VanbanError(
+                f"{path}: mã đơn vị «{unit.id}» dùng cho cả «{seen[unit.id]}» và «{unit.name}».",
+                hint="Ghi «id» riêng cho một trong hai đơn vị.",
+            )
         seen[unit.id] = unit.name
         parent_id = None
         if parent:
             found = index.find(str(parent))
             if found is None:
-                raise VanbanError(f"{path}: đơn vị cấp trên «{parent}» của «{unit.name}» không có trong danh sách.")
+                raise VanbanError(
+                    f"{path}: đơn vị cấp trên «{parent}» của «{unit.name}» không có trong danh sách."
+                )
             parent_id = found.id
         units.append(Unit(unit.id, unit.name, unit.tier, parent_id))
     return units

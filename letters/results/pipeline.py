@@ -26,12 +26,22 @@ CHARTS_DIR = "bieu_do"
 def ranking_rules(campaign: Campaign) -> RankingRules:
     """The campaign file's ranking settings in the form the ranking code takes."""
     settings = campaign.results
-    cchc = (CchcRule(multiplier=Decimal(str(settings.cchc_multiplier)), divisor=Decimal(str(settings.cchc_divisor)))
-            if settings.cchc_multiplier is not None else None)
+    cchc = (
+        CchcRule(
+            multiplier=Decimal(str(settings.cchc_multiplier)), divisor=Decimal(str(settings.cchc_divisor))
+        )
+        if settings.cchc_multiplier is not None
+        else None
+    )
     bands = tuple(Band(b.name, Decimal(str(b.min_percent)) / 100) for b in settings.bands)
-    return RankingRules(bands=bands, late_policy=campaign.campaign.late_rule,
-                        require_district_appraisal=settings.require_district_appraisal, cchc=cchc,
-                        rank_by=settings.rank_by, weakest_count=settings.weakest_count)
+    return RankingRules(
+        bands=bands,
+        late_policy=campaign.campaign.late_rule,
+        require_district_appraisal=settings.require_district_appraisal,
+        cchc=cchc,
+        rank_by=settings.rank_by,
+        weakest_count=settings.weakest_count,
+    )
 
 
 @dataclass
@@ -47,22 +57,34 @@ def compute_campaign_results(campaign: Campaign, scores: Path, rules: RankingRul
     return compute_results(inputs.units, inputs.tiers, Path(scores), rules or ranking_rules(campaign))
 
 
-def write_outputs(campaign: Campaign, results: Results, out_dir: Path, *, force: bool = False,
-                  chart_files: bool = False, workers: int | None = None) -> list[Path]:
+def write_outputs(
+    campaign: Campaign,
+    results: Results,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    chart_files: bool = False,
+    workers: int | None = None,
+) -> list[Path]:
     """The ranking (XLSX, CSV), optionally one chart PNG per unit, and every document."""
     from letters.results.chart import unit_chart_png, write_unit_charts
 
     out_dir = Path(out_dir)
-    files = [write_ranking_xlsx(results, out_dir / RANKING_XLSX, year=campaign.campaign.year, force=force),
-             write_ranking_csv(results, out_dir / RANKING_CSV, force=force)]
+    files = [
+        write_ranking_xlsx(results, out_dir / RANKING_XLSX, year=campaign.campaign.year, force=force),
+        write_ranking_csv(results, out_dir / RANKING_CSV, force=force),
+    ]
     if chart_files:
         files += write_unit_charts(results, out_dir / CHARTS_DIR, workers=workers or 2, force=force)
-    files += render_results_documents(campaign, results, out_dir, chart=unit_chart_png, force=force, workers=workers)
+    files += render_results_documents(
+        campaign, results, out_dir, chart=unit_chart_png, force=force, workers=workers
+    )
     return files
 
 
-def run_results(campaign: Campaign, scores: Path, out_dir: Path, *, force: bool = False,
-                workers: int | None = None) -> ResultsRun:
+def run_results(
+    campaign: Campaign, scores: Path, out_dir: Path, *, force: bool = False, workers: int | None = None
+) -> ResultsRun:
     """Rank, then write the ranking (XLSX, CSV) and every document into `out_dir`."""
     results = compute_campaign_results(campaign, scores)
     return ResultsRun(results, write_outputs(campaign, results, out_dir, force=force, workers=workers))

@@ -65,7 +65,9 @@ class CchcRule:
             base = points / max_points if max_points else Decimal(0)
         else:
             base = points * 100 / max_points if max_points else Decimal(0)
-        return (base * self.multiplier / self.divisor).quantize(Decimal(1).scaleb(-self.decimals), ROUND_HALF_UP)
+        return (base * self.multiplier / self.divisor).quantize(
+            Decimal(1).scaleb(-self.decimals), ROUND_HALF_UP
+        )
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,10 @@ class RankingRules:
 
     def __post_init__(self) -> None:
         if self.late_policy not in ("last", "exclude"):
-            raise VanbanError(f"Quy tắc xử lý đơn vị nộp muộn phải là «last» hoặc «exclude», không phải "
-                              f"«{self.late_policy}».")
+            raise VanbanError(
+                f"Quy tắc xử lý đơn vị nộp muộn phải là «last» hoặc «exclude», không phải "
+                f"«{self.late_policy}»."
+            )
         if self.rank_by not in ("points", "dti"):
             raise VanbanError(f"Tiêu chí xếp hạng phải là «points» hoặc «dti», không phải «{self.rank_by}».")
         ratios = [b.min_ratio for b in self.bands]
@@ -146,7 +150,7 @@ class UnitResult:
 
     @property
     def status(self) -> str:
-        """"ranked", "ranked_last" (late or missing, ranked after everyone) or "excluded"."""
+        """ "ranked", "ranked_last" (late or missing, ranked after everyone) or "excluded"."""
         if self.excluded:
             return "excluded"
         return "ranked_last" if (self.late or not self.submitted) else "ranked"
@@ -237,8 +241,13 @@ def _q(value: Decimal, places: Decimal) -> Decimal:
     return value.quantize(places, ROUND_HALF_UP)
 
 
-def _score_unit(unit: Unit, ind: IndicatorSet, scores: Mapping[str, Decimal],
-                explanations: Mapping[str, str], rules: RankingRules) -> UnitResult:
+def _score_unit(
+    unit: Unit,
+    ind: IndicatorSet,
+    scores: Mapping[str, Decimal],
+    explanations: Mapping[str, str],
+    rules: RankingRules,
+) -> UnitResult:
     places = Decimal(1).scaleb(-rules.dti_decimals)
     indices: list[IndexResult] = []
     weak: list[WeakIndicator] = []
@@ -251,8 +260,17 @@ def _score_unit(unit: Unit, ind: IndicatorSet, scores: Mapping[str, Decimal],
             got = scores.get(comp.code, Decimal(0))
             pts += got
             if got < comp.max_points:
-                weak.append(WeakIndicator(comp.code, comp.name, index.code, got, comp.max_points,
-                                          comp.max_points - got, explanations.get(comp.code, "")))
+                weak.append(
+                    WeakIndicator(
+                        comp.code,
+                        comp.name,
+                        index.code,
+                        got,
+                        comp.max_points,
+                        comp.max_points - got,
+                        explanations.get(comp.code, ""),
+                    )
+                )
         total += pts
         value = _q(pts / index.max_points, places) if index.max_points else Decimal(0)
         indices.append(IndexResult(index.code, index.name, pts, index.max_points, value))
@@ -261,22 +279,29 @@ def _score_unit(unit: Unit, ind: IndicatorSet, scores: Mapping[str, Decimal],
     weak.sort(key=lambda w: (-w.shortfall, -(w.shortfall / w.max_points), order[w.code]))
     max_points = ind.max_points
     return UnitResult(
-        unit=unit, tier_id=unit.tier, points=total, max_points=max_points,
+        unit=unit,
+        tier_id=unit.tier,
+        points=total,
+        max_points=max_points,
         dti=_q(total / max_points, places) if max_points else Decimal(0),
         percent=_q(total * 100 / max_points, TWO) if max_points else Decimal(0),
-        indices=tuple(indices), weakest=tuple(weak[: rules.weakest_count]),
+        indices=tuple(indices),
+        weakest=tuple(weak[: rules.weakest_count]),
     )
 
 
-def rank_tier(tier: TierRef, units: Sequence[Unit], book: ScoreBook, rules: RankingRules,
-              all_units: Mapping[str, Unit]) -> TierResult:
+def rank_tier(
+    tier: TierRef, units: Sequence[Unit], book: ScoreBook, rules: RankingRules, all_units: Mapping[str, Unit]
+) -> TierResult:
     ind = tier.indicator_set
     deadline = rules.deadlines.get(tier.id, tier.deadline)
     error_units = {d.extra.get("unit_id") for d in book.errors}
     results: list[UnitResult] = []
     for unit in units:
         entry = book.units.get(unit.id)
-        res = _score_unit(unit, ind, entry.scores if entry else {}, entry.explanations if entry else {}, rules)
+        res = _score_unit(
+            unit, ind, entry.scores if entry else {}, entry.explanations if entry else {}, rules
+        )
         receipt = book.receipts.get(unit.id, Receipt())
         res.submitted = entry is not None
         res.submitted_on = receipt.submitted_on
@@ -285,15 +310,18 @@ def rank_tier(tier: TierRef, units: Sequence[Unit], book: ScoreBook, rules: Rank
         if unit.parent and rules.require_district_appraisal and receipt.appraised is False:
             parent = all_units.get(unit.parent)
             parent_name = parent.name if parent else unit.parent
-            reasons.append(f"{parent_name} không thẩm định kết quả tự đánh giá của đơn vị, "
-                           "không được tính điểm, xếp hạng")
+            reasons.append(
+                f"{parent_name} không thẩm định kết quả tự đánh giá của đơn vị, "
+                "không được tính điểm, xếp hạng"
+            )
             res.excluded = True
         if not res.submitted:
             reasons.append("Không gửi kết quả tự đánh giá")
             res.late = True
         elif deadline is not None and receipt.submitted_on is not None and receipt.submitted_on > deadline:
-            reasons.append(f"Gửi kết quả ngày {receipt.submitted_on:%d/%m/%Y}, sau thời hạn "
-                           f"{deadline:%d/%m/%Y}")
+            reasons.append(
+                f"Gửi kết quả ngày {receipt.submitted_on:%d/%m/%Y}, sau thời hạn {deadline:%d/%m/%Y}"
+            )
             res.late = True
         if res.late and not res.excluded:
             if rules.late_policy == "exclude":
@@ -344,8 +372,9 @@ def rank_tier(tier: TierRef, units: Sequence[Unit], book: ScoreBook, rules: Rank
     return TierResult(tier, on_time + last + excluded, average, avg_points, avg_dti)
 
 
-def rank_scores(units: Sequence[Unit], tiers: Sequence[TierRef], book: ScoreBook,
-                rules: RankingRules | None = None) -> Results:
+def rank_scores(
+    units: Sequence[Unit], tiers: Sequence[TierRef], book: ScoreBook, rules: RankingRules | None = None
+) -> Results:
     """Rank already-read scores (see letters.scores.read_scores)."""
     rules = rules or RankingRules()
     all_units = {u.id: u for u in units}
@@ -353,17 +382,29 @@ def rank_scores(units: Sequence[Unit], tiers: Sequence[TierRef], book: ScoreBook
     diags = list(book.diagnostics)
     for u in units:
         if u.tier not in tier_ids:
-            diags.append(Diagnostic(Severity.ERROR, f"Đơn vị «{u.name}» thuộc cấp «{u.tier}» không có trong đợt "
-                                    "đánh giá.", field="units", extra={"unit": u.name, "unit_id": u.id}))
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"Đơn vị «{u.name}» thuộc cấp «{u.tier}» không có trong đợt đánh giá.",
+                    field="units",
+                    extra={"unit": u.name, "unit_id": u.id},
+                )
+            )
     return Results(
         [rank_tier(t, [u for u in units if u.tier == t.id], book, rules, all_units) for t in tiers],
-        diags, rules,
+        diags,
+        rules,
     )
 
 
-def compute_results(units: Sequence[Unit], tiers: Sequence[TierRef], scores_path: Path,
-                    rules: RankingRules | None = None, *,
-                    receipts: Mapping[str, Receipt] | None = None) -> Results:
+def compute_results(
+    units: Sequence[Unit],
+    tiers: Sequence[TierRef],
+    scores_path: Path,
+    rules: RankingRules | None = None,
+    *,
+    receipts: Mapping[str, Receipt] | None = None,
+) -> Results:
     """Read the scores (CSV or folder of XLSX forms), then rank every tier.
 
     `receipts` (unit id -> Receipt) overrides submission dates / appraisal read from the scores input.
@@ -385,7 +426,7 @@ def _num(value: Decimal | None) -> float | int | None:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    clean = "".join("-" if ch in '[]:*?/\\' else ch for ch in name)[:31] or "Cấp"
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Cấp"
     title, n = clean, 2
     while title in used:
         suffix = f" ({n})"
@@ -394,8 +435,9 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def write_ranking_xlsx(results: Results, path: Path, *, year: int | str | None = None,
-                       force: bool = False) -> Path:
+def write_ranking_xlsx(
+    results: Results, path: Path, *, year: int | str | None = None, force: bool = False
+) -> Path:
     """One sheet per tier: rank, unit, points per main index, total, DTI, band, CCHC points, notes."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -414,7 +456,9 @@ def write_ranking_xlsx(results: Results, path: Path, *, year: int | str | None =
         ws = wb.create_sheet(_sheet_title(tr.tier.name, used))
         ind = tr.tier.indicator_set
         scored_indices = [i for i in ind.indices if i.scored]
-        headers = ["Hạng", "Đơn vị"] + [f"{i.code}. {i.name} ({_num(i.max_points)} điểm)" for i in scored_indices]
+        headers = ["Hạng", "Đơn vị"] + [
+            f"{i.code}. {i.name} ({_num(i.max_points)} điểm)" for i in scored_indices
+        ]
         headers += [f"Tổng điểm ({_num(ind.max_points)})", "Chỉ số DTI (0–1)", "Tỷ lệ (%)", "Xếp loại"]
         if cchc_label:
             headers.append(cchc_label)
@@ -425,7 +469,9 @@ def write_ranking_xlsx(results: Results, path: Path, *, year: int | str | None =
         ws.cell(1, 1, title).font = Font(name=font, size=14, bold=True)
         ws.cell(1, 1).alignment = Alignment(horizontal="center")
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
-        ws.cell(2, 1, f"{tr.tier.name} ({ind.name}, phiên bản {ind.version})").font = Font(name=font, italic=True)
+        ws.cell(2, 1, f"{tr.tier.name} ({ind.name}, phiên bản {ind.version})").font = Font(
+            name=font, italic=True
+        )
         ws.cell(2, 1).alignment = Alignment(horizontal="center")
         for c, text in enumerate(headers, 1):
             cell = ws.cell(4, c, text)
@@ -441,8 +487,12 @@ def write_ranking_xlsx(results: Results, path: Path, *, year: int | str | None =
             idx = u.index_points
             values: list[object] = [u.rank if u.rank is not None else "Không xếp hạng", u.unit.name]
             values += [_num(idx[i.code]) if shown else None for i in scored_indices]
-            values += [_num(u.points) if shown else None, _num(u.dti) if shown else None,
-                       _num(u.percent) if shown else None, u.band or ""]
+            values += [
+                _num(u.points) if shown else None,
+                _num(u.dti) if shown else None,
+                _num(u.percent) if shown else None,
+                u.band or "",
+            ]
             if cchc_label:
                 values.append(_num(u.cchc_points))
             values.append(u.note())
@@ -453,8 +503,11 @@ def write_ranking_xlsx(results: Results, path: Path, *, year: int | str | None =
                 cell = ws.cell(r, c, v)
                 cell.font = Font(name=font)
                 cell.border = border
-                cell.alignment = Alignment(vertical="top", wrap_text=c in (2, ncol),
-                                           horizontal="center" if c not in (2, ncol) else None)
+                cell.alignment = Alignment(
+                    vertical="top",
+                    wrap_text=c in (2, ncol),
+                    horizontal="center" if c not in (2, ncol) else None,
+                )
                 header = headers[c - 1]
                 if header.startswith("Chỉ số DTI"):
                     cell.number_format = "0.0000"
@@ -481,8 +534,21 @@ def write_ranking_xlsx(results: Results, path: Path, *, year: int | str | None =
     return Path(path)
 
 
-CSV_COLUMNS = ("cap_danh_gia", "hang", "dong_hang", "ma_don_vi", "don_vi", "tong_diem", "diem_toi_da",
-               "chi_so_dti", "ty_le_phan_tram", "xep_loai", "diem_cchc", "trang_thai", "ghi_chu")
+CSV_COLUMNS = (
+    "cap_danh_gia",
+    "hang",
+    "dong_hang",
+    "ma_don_vi",
+    "don_vi",
+    "tong_diem",
+    "diem_toi_da",
+    "chi_so_dti",
+    "ty_le_phan_tram",
+    "xep_loai",
+    "diem_cchc",
+    "trang_thai",
+    "ghi_chu",
+)
 
 
 def ranking_csv_text(results: Results) -> str:
@@ -499,10 +565,21 @@ def ranking_csv_text(results: Results) -> str:
     for tr in results.tiers:
         for u in tr.units:
             shown = not u.excluded
-            row = [tr.tier.id, u.rank if u.rank is not None else "", "x" if u.tied and u.rank else "",
-                   u.unit.id, u.unit.name, u.points if shown else "", u.max_points, u.dti if shown else "",
-                   u.percent if shown else "", u.band or "",
-                   u.cchc_points if u.cchc_points is not None else "", status_vi[u.status], u.note()]
+            row = [
+                tr.tier.id,
+                u.rank if u.rank is not None else "",
+                "x" if u.tied and u.rank else "",
+                u.unit.id,
+                u.unit.name,
+                u.points if shown else "",
+                u.max_points,
+                u.dti if shown else "",
+                u.percent if shown else "",
+                u.band or "",
+                u.cchc_points if u.cchc_points is not None else "",
+                status_vi[u.status],
+                u.note(),
+            ]
             idx = u.index_points
             row += [idx.get(c[3:], "") if shown else "" for c in index_codes]
             writer.writerow([str(v) for v in row])
@@ -515,7 +592,22 @@ def write_ranking_csv(results: Results, path: Path, *, force: bool = False) -> P
 
 
 __all__ = [
-    "Band", "CSV_COLUMNS", "CchcRule", "DEFAULT_BANDS", "IndexResult", "RankingRules", "Results", "TierResult",
-    "UnitResult", "WeakIndicator", "compute_results", "rank_scores", "rank_tier", "ranking_csv_text",
-    "vi_sort_key", "vi_sorted", "write_ranking_csv", "write_ranking_xlsx",
+    "Band",
+    "CSV_COLUMNS",
+    "CchcRule",
+    "DEFAULT_BANDS",
+    "IndexResult",
+    "RankingRules",
+    "Results",
+    "TierResult",
+    "UnitResult",
+    "WeakIndicator",
+    "compute_results",
+    "rank_scores",
+    "rank_tier",
+    "ranking_csv_text",
+    "vi_sort_key",
+    "vi_sorted",
+    "write_ranking_csv",
+    "write_ranking_xlsx",
 ]

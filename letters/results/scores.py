@@ -42,14 +42,25 @@ from letters.indicators.sets import IndicatorSet, slugify
 RECEIPTS_FILE = "tiep_nhan.csv"
 
 _HEADER_ALIASES = {
-    "don_vi": "don_vi", "ten_don_vi": "don_vi", "ma_don_vi": "don_vi", "co_quan_don_vi": "don_vi",
-    "ma_chi_so": "ma_chi_so", "chi_so": "ma_chi_so", "ma": "ma_chi_so",
-    "diem": "diem", "diem_tu_danh_gia": "diem", "diem_tham_dinh": "diem",
-    "giai_trinh": "giai_trinh", "ly_do": "giai_trinh",
+    "don_vi": "don_vi",
+    "ten_don_vi": "don_vi",
+    "ma_don_vi": "don_vi",
+    "co_quan_don_vi": "don_vi",
+    "ma_chi_so": "ma_chi_so",
+    "chi_so": "ma_chi_so",
+    "ma": "ma_chi_so",
+    "diem": "diem",
+    "diem_tu_danh_gia": "diem",
+    "diem_tham_dinh": "diem",
+    "giai_trinh": "giai_trinh",
+    "ly_do": "giai_trinh",
     "tai_lieu_kiem_chung": "tai_lieu_kiem_chung",
-    "ngay_nop": "ngay_nop", "ngay_gui": "ngay_nop",
-    "da_tham_dinh": "da_tham_dinh", "tham_dinh": "da_tham_dinh",
-    "phien_ban": "phien_ban", "phien_ban_bo_chi_so": "phien_ban",
+    "ngay_nop": "ngay_nop",
+    "ngay_gui": "ngay_nop",
+    "da_tham_dinh": "da_tham_dinh",
+    "tham_dinh": "da_tham_dinh",
+    "phien_ban": "phien_ban",
+    "phien_ban_bo_chi_so": "phien_ban",
 }
 
 
@@ -98,7 +109,7 @@ def _norm(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     for prefix in ("ủy ban nhân dân ", "uỷ ban nhân dân ", "ubnd "):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     return text
 
 
@@ -181,8 +192,17 @@ class _Reader:
         self.blank_rows: dict[tuple[str, str], tuple[Path, int]] = {}
         self.invalid: set[tuple[str, str]] = set()
 
-    def diag(self, severity: Severity, message: str, *, file: Path | str, row: int | None = None,
-             sheet: str | None = None, unit: Unit | None = None, code: str | None = None) -> None:
+    def diag(
+        self,
+        severity: Severity,
+        message: str,
+        *,
+        file: Path | str,
+        row: int | None = None,
+        sheet: str | None = None,
+        unit: Unit | None = None,
+        code: str | None = None,
+    ) -> None:
         prefix = []
         if unit is not None:
             prefix.append(f"đơn vị «{unit.name}»")
@@ -192,21 +212,45 @@ class _Reader:
             prefix.append(f"chỉ số {code}")
         head = ", ".join(prefix)
         head = head[:1].upper() + head[1:] + ": " if head else ""
-        extra = {k: v for k, v in (("sheet", sheet), ("unit", unit.name if unit else None),
-                                   ("unit_id", unit.id if unit else None)) if v}
-        self.book.diagnostics.append(Diagnostic(severity, head + message, file=str(file), line=row,
-                                                field=code, extra=extra))
+        extra = {
+            k: v
+            for k, v in (
+                ("sheet", sheet),
+                ("unit", unit.name if unit else None),
+                ("unit_id", unit.id if unit else None),
+            )
+            if v
+        }
+        self.book.diagnostics.append(
+            Diagnostic(severity, head + message, file=str(file), line=row, field=code, extra=extra)
+        )
 
     def indicator_set(self, unit: Unit) -> IndicatorSet | None:
         tier = self.tiers.get(unit.tier)
         return tier.indicator_set if tier else None
 
-    def add_score(self, unit: Unit, code: str, raw: object, explanation: str, evidence: str, *,
-                  file: Path, row: int, sheet: str | None = None) -> None:
+    def add_score(
+        self,
+        unit: Unit,
+        code: str,
+        raw: object,
+        explanation: str,
+        evidence: str,
+        *,
+        file: Path,
+        row: int,
+        sheet: str | None = None,
+    ) -> None:
         ind = self.indicator_set(unit)
         if ind is None:
-            self.diag(Severity.ERROR, f"đơn vị thuộc cấp «{unit.tier}» không có trong đợt đánh giá.",
-                      file=file, row=row, sheet=sheet, unit=unit)
+            self.diag(
+                Severity.ERROR,
+                f"đơn vị thuộc cấp «{unit.tier}» không có trong đợt đánh giá.",
+                file=file,
+                row=row,
+                sheet=sheet,
+                unit=unit,
+            )
             return
         entry = self.book.units.setdefault(unit.id, UnitScores(unit))
         if str(file) not in entry.sources:
@@ -215,15 +259,29 @@ class _Reader:
         key = (unit.id, code)
         where = f"{Path(file).name}" + (f", trang «{sheet}»" if sheet else "") + f", dòng {row}"
         if key in self.seen_rows:
-            self.diag(Severity.ERROR, f"dòng trùng: điểm của chỉ số này đã có ở {self.seen_rows[key]}.",
-                      file=file, row=row, sheet=sheet, unit=unit, code=code)
+            self.diag(
+                Severity.ERROR,
+                f"dòng trùng: điểm của chỉ số này đã có ở {self.seen_rows[key]}.",
+                file=file,
+                row=row,
+                sheet=sheet,
+                unit=unit,
+                code=code,
+            )
             return
         self.seen_rows[key] = where
         try:
             comp = ind.component(code)
         except KeyError:
-            self.diag(Severity.ERROR, f"mã chỉ số «{code}» không có trong bộ chỉ số {ind.id} "
-                      f"(phiên bản {ind.version}).", file=file, row=row, sheet=sheet, unit=unit, code=code)
+            self.diag(
+                Severity.ERROR,
+                f"mã chỉ số «{code}» không có trong bộ chỉ số {ind.id} (phiên bản {ind.version}).",
+                file=file,
+                row=row,
+                sheet=sheet,
+                unit=unit,
+                code=code,
+            )
             return
         if not comp.scored:
             return
@@ -244,9 +302,16 @@ class _Reader:
             return
         explanation = (explanation or "").strip()
         if value < comp.max_points and not explanation:
-            self.diag(Severity.WARNING, f"điểm {_vn(value)} thấp hơn điểm tối đa {_vn(comp.max_points)} "
-                      "nhưng chưa có giải trình (văn bản hướng dẫn yêu cầu nêu rõ lý do không đạt).",
-                      file=file, row=row, sheet=sheet, unit=unit, code=code)
+            self.diag(
+                Severity.WARNING,
+                f"điểm {_vn(value)} thấp hơn điểm tối đa {_vn(comp.max_points)} "
+                "nhưng chưa có giải trình (văn bản hướng dẫn yêu cầu nêu rõ lý do không đạt).",
+                file=file,
+                row=row,
+                sheet=sheet,
+                unit=unit,
+                code=code,
+            )
         entry.scores[code] = value
         if explanation:
             entry.explanations[code] = explanation
@@ -259,21 +324,41 @@ class _Reader:
         if submitted not in (None, ""):
             parsed = parse_date(submitted)
             if parsed is None:
-                self.diag(Severity.ERROR, f"ngày nộp «{submitted}» không đúng dạng ngày/tháng/năm.",
-                          file=file, row=row, unit=unit)
+                self.diag(
+                    Severity.ERROR,
+                    f"ngày nộp «{submitted}» không đúng dạng ngày/tháng/năm.",
+                    file=file,
+                    row=row,
+                    unit=unit,
+                )
             elif sub_date is not None and parsed != sub_date:
-                self.diag(Severity.ERROR, f"ngày nộp {parsed:%d/%m/%Y} khác ngày nộp đã ghi trước đó "
-                          f"({sub_date:%d/%m/%Y}).", file=file, row=row, unit=unit)
+                self.diag(
+                    Severity.ERROR,
+                    f"ngày nộp {parsed:%d/%m/%Y} khác ngày nộp đã ghi trước đó ({sub_date:%d/%m/%Y}).",
+                    file=file,
+                    row=row,
+                    unit=unit,
+                )
             else:
                 sub_date = parsed
         if appraised not in (None, ""):
             parsed_bool = parse_yes_no(appraised)
             if parsed_bool is None:
-                self.diag(Severity.ERROR, f"cột đã thẩm định phải là «có» hoặc «không», không phải "
-                          f"«{appraised}».", file=file, row=row, unit=unit)
+                self.diag(
+                    Severity.ERROR,
+                    f"cột đã thẩm định phải là «có» hoặc «không», không phải «{appraised}».",
+                    file=file,
+                    row=row,
+                    unit=unit,
+                )
             elif appr is not None and parsed_bool != appr:
-                self.diag(Severity.ERROR, "thông tin thẩm định mâu thuẫn với dòng trước.", file=file, row=row,
-                          unit=unit)
+                self.diag(
+                    Severity.ERROR,
+                    "thông tin thẩm định mâu thuẫn với dòng trước.",
+                    file=file,
+                    row=row,
+                    unit=unit,
+                )
             else:
                 appr = parsed_bool
         self.book.receipts[unit.id] = Receipt(sub_date, appr)
@@ -288,10 +373,20 @@ class _Reader:
             for codes, what in ((missing, "thiếu điểm của"), (empty, "chưa nhập điểm cho")):
                 if not codes:
                     continue
-                shown = ", ".join(codes[:15]) + (f" và {len(codes) - 15} chỉ số khác" if len(codes) > 15 else "")
-                file, row = self.blank_rows.get((unit_id, codes[0]), (entry.sources[0] if entry.sources else "", None))
-                self.diag(Severity.ERROR, f"{what} {len(codes)} chỉ số: {shown}.", file=file, row=row,
-                          unit=entry.unit, code=codes[0])
+                shown = ", ".join(codes[:15]) + (
+                    f" và {len(codes) - 15} chỉ số khác" if len(codes) > 15 else ""
+                )
+                file, row = self.blank_rows.get(
+                    (unit_id, codes[0]), (entry.sources[0] if entry.sources else "", None)
+                )
+                self.diag(
+                    Severity.ERROR,
+                    f"{what} {len(codes)} chỉ số: {shown}.",
+                    file=file,
+                    row=row,
+                    unit=entry.unit,
+                    code=codes[0],
+                )
         return self.book
 
     # ---------------------------------------------------------------- CSV
@@ -301,13 +396,19 @@ class _Reader:
         if not rows:
             self.diag(Severity.ERROR, "tệp CSV rỗng.", file=path)
             return
-        header = [_HEADER_ALIASES.get(slugify(h).replace("-", "_"), slugify(h).replace("-", "_"))
-                  for h in rows[0]]
+        header = [
+            _HEADER_ALIASES.get(slugify(h).replace("-", "_"), slugify(h).replace("-", "_")) for h in rows[0]
+        ]
         needed = ("don_vi",) if receipts_only else ("don_vi", "ma_chi_so", "diem")
         missing = [h for h in needed if h not in header]
         if missing:
-            self.diag(Severity.ERROR, f"thiếu cột {', '.join(missing)} ở dòng tiêu đề (các cột cần có: "
-                      "don_vi, ma_chi_so, diem, giai_trinh).", file=path, row=1)
+            self.diag(
+                Severity.ERROR,
+                f"thiếu cột {', '.join(missing)} ở dòng tiêu đề (các cột cần có: "
+                "don_vi, ma_chi_so, diem, giai_trinh).",
+                file=path,
+                row=1,
+            )
             return
         col = {name: header.index(name) for name in header if name in _HEADER_ALIASES.values()}
         for line_no, cells in enumerate(rows[1:], 2):
@@ -320,8 +421,13 @@ class _Reader:
 
             unit = self.units.find(get("don_vi"))
             if unit is None:
-                self.diag(Severity.ERROR, f"không có đơn vị «{get('don_vi')}» trong danh sách đơn vị của đợt "
-                          "đánh giá.", file=path, row=line_no, code=get("ma_chi_so") or None)
+                self.diag(
+                    Severity.ERROR,
+                    f"không có đơn vị «{get('don_vi')}» trong danh sách đơn vị của đợt đánh giá.",
+                    file=path,
+                    row=line_no,
+                    code=get("ma_chi_so") or None,
+                )
                 continue
             if "ngay_nop" in col or "da_tham_dinh" in col:
                 self.add_receipt(unit, get("ngay_nop"), get("da_tham_dinh"), file=path, row=line_no)
@@ -330,9 +436,15 @@ class _Reader:
             version = get("phien_ban")
             ind = self.indicator_set(unit)
             if version and ind is not None and version != ind.version:
-                self.diag(Severity.ERROR, f"điểm chấm theo phiên bản «{version}» của bộ chỉ số, phiên bản hiện "
-                          f"hành là «{ind.version}».", file=path, row=line_no, unit=unit,
-                          code=get("ma_chi_so") or None)
+                self.diag(
+                    Severity.ERROR,
+                    f"điểm chấm theo phiên bản «{version}» của bộ chỉ số, phiên bản hiện "
+                    f"hành là «{ind.version}».",
+                    file=path,
+                    row=line_no,
+                    unit=unit,
+                    code=get("ma_chi_so") or None,
+                )
                 if get("ma_chi_so"):  # already reported: not "missing" as well
                     self.seen_rows.setdefault((unit.id, get("ma_chi_so")), f"{path.name}, dòng {line_no}")
                 continue
@@ -340,21 +452,28 @@ class _Reader:
             if not code:
                 self.diag(Severity.ERROR, "thiếu mã chỉ số.", file=path, row=line_no, unit=unit)
                 continue
-            self.add_score(unit, code, get("diem"), get("giai_trinh"), get("tai_lieu_kiem_chung"),
-                           file=path, row=line_no)
+            self.add_score(
+                unit, code, get("diem"), get("giai_trinh"), get("tai_lieu_kiem_chung"), file=path, row=line_no
+            )
 
     # ---------------------------------------------------------------- XLSX
 
     def read_form(self, path: Path) -> None:
         try:
-            wb = load_workbook(path, read_only=True, data_only=True)  # a score typed as a formula counts by its value
+            wb = load_workbook(
+                path, read_only=True, data_only=True
+            )  # a score typed as a formula counts by its value
         except (InvalidFileException, OSError, KeyError, ValueError) as exc:
             self.diag(Severity.ERROR, f"không mở được tệp Excel: {exc}.", file=path)
             return
         try:
             if fx.META_SHEET not in wb.sheetnames:
-                self.diag(Severity.ERROR, "tệp không phải biểu mẫu do vanban tạo (thiếu thông tin ẩn về bộ chỉ "
-                          "số); hãy dùng biểu mẫu được gửi kèm công văn hướng dẫn.", file=path)
+                self.diag(
+                    Severity.ERROR,
+                    "tệp không phải biểu mẫu do vanban tạo (thiếu thông tin ẩn về bộ chỉ "
+                    "số); hãy dùng biểu mẫu được gửi kèm công văn hướng dẫn.",
+                    file=path,
+                )
                 return
             meta = {str(r[0]): str(r[1]) for r in wb[fx.META_SHEET].iter_rows(values_only=True) if r and r[0]}
             sheet = meta.get("sheet", fx.SHEET_NAME)
@@ -367,33 +486,61 @@ class _Reader:
             rows = list(ws.iter_rows(min_row=1, max_col=9, values_only=True))
             col_idx = ord(unit_cell[0]) - ord("A")
             row_idx = int(unit_cell[1:]) - 1
-            unit_text = rows[row_idx][col_idx] if len(rows) > row_idx and len(rows[row_idx]) > col_idx else None
+            unit_text = (
+                rows[row_idx][col_idx] if len(rows) > row_idx and len(rows[row_idx]) > col_idx else None
+            )
             unit = self.units.find(str(unit_text or "")) or self.units.find(path.stem)
             if unit is None:
                 what = f"«{unit_text}»" if unit_text else "(ô tên đơn vị để trống)"
-                self.diag(Severity.ERROR, f"không nhận ra đơn vị {what} trong danh sách đơn vị của đợt đánh giá.",
-                          file=path, row=row_idx + 1, sheet=sheet)
+                self.diag(
+                    Severity.ERROR,
+                    f"không nhận ra đơn vị {what} trong danh sách đơn vị của đợt đánh giá.",
+                    file=path,
+                    row=row_idx + 1,
+                    sheet=sheet,
+                )
                 return
             tier = self.tiers.get(unit.tier)
             if tier is None:
-                self.diag(Severity.ERROR, f"cấp «{unit.tier}» của đơn vị không có trong đợt đánh giá.",
-                          file=path, sheet=sheet, unit=unit)
+                self.diag(
+                    Severity.ERROR,
+                    f"cấp «{unit.tier}» của đơn vị không có trong đợt đánh giá.",
+                    file=path,
+                    sheet=sheet,
+                    unit=unit,
+                )
                 return
             ind = tier.indicator_set
             if meta.get("set_id") != ind.id:
-                self.diag(Severity.ERROR, f"biểu mẫu lập theo bộ chỉ số «{meta.get('set_id')}», nhưng đơn vị "
-                          f"thuộc {tier.name} dùng bộ chỉ số «{ind.id}»; đơn vị đã dùng nhầm biểu mẫu.",
-                          file=path, sheet=sheet, unit=unit)
+                self.diag(
+                    Severity.ERROR,
+                    f"biểu mẫu lập theo bộ chỉ số «{meta.get('set_id')}», nhưng đơn vị "
+                    f"thuộc {tier.name} dùng bộ chỉ số «{ind.id}»; đơn vị đã dùng nhầm biểu mẫu.",
+                    file=path,
+                    sheet=sheet,
+                    unit=unit,
+                )
                 return
             if meta.get("set_version") != ind.version:
-                self.diag(Severity.ERROR, f"biểu mẫu lập theo phiên bản «{meta.get('set_version')}» của bộ chỉ "
-                          f"số, phiên bản hiện hành là «{ind.version}»; đơn vị cần điền lại vào biểu mẫu mới.",
-                          file=path, sheet=sheet, unit=unit)
+                self.diag(
+                    Severity.ERROR,
+                    f"biểu mẫu lập theo phiên bản «{meta.get('set_version')}» của bộ chỉ "
+                    f"số, phiên bản hiện hành là «{ind.version}»; đơn vị cần điền lại vào biểu mẫu mới.",
+                    file=path,
+                    sheet=sheet,
+                    unit=unit,
+                )
                 return
             previous = self.book.units.get(unit.id)
             if previous is not None and previous.sources:
-                self.diag(Severity.ERROR, f"đơn vị đã có biểu mẫu khác: {Path(previous.sources[0]).name}; "
-                          "chỉ giữ một tệp cho mỗi đơn vị.", file=path, sheet=sheet, unit=unit)
+                self.diag(
+                    Severity.ERROR,
+                    f"đơn vị đã có biểu mẫu khác: {Path(previous.sources[0]).name}; "
+                    "chỉ giữ một tệp cho mỗi đơn vị.",
+                    file=path,
+                    sheet=sheet,
+                    unit=unit,
+                )
                 return
             entry = self.book.units.setdefault(unit.id, UnitScores(unit))
             entry.set_version = meta.get("set_version")
@@ -403,12 +550,19 @@ class _Reader:
             score_col = ord(fx.COL_SCORE) - ord("A")
             ev_col = ord(fx.COL_EVIDENCE) - ord("A")
             ex_col = ord(fx.COL_EXPLAIN) - ord("A")
-            for n, values in enumerate(rows[first_row - 1:], first_row):
+            for n, values in enumerate(rows[first_row - 1 :], first_row):
                 if len(values) <= kind_col or values[kind_col] != "component":
                     continue
-                self.add_score(unit, str(values[code_col]), values[score_col],
-                               str(values[ex_col] or ""), str(values[ev_col] or ""),
-                               file=path, row=n, sheet=sheet)
+                self.add_score(
+                    unit,
+                    str(values[code_col]),
+                    values[score_col],
+                    str(values[ex_col] or ""),
+                    str(values[ev_col] or ""),
+                    file=path,
+                    row=n,
+                    sheet=sheet,
+                )
         finally:
             wb.close()
 
@@ -439,7 +593,9 @@ def read_scores(path: Path, units: Iterable[Unit], tiers: Iterable[TierRef]) -> 
     path = Path(path)
     reader = _Reader(units, tiers)
     if path.is_dir():
-        forms = sorted(p for p in path.iterdir() if p.suffix.lower() == ".xlsx" and not p.name.startswith((".", "~$")))
+        forms = sorted(
+            p for p in path.iterdir() if p.suffix.lower() == ".xlsx" and not p.name.startswith((".", "~$"))
+        )
         if not forms:
             raise VanbanError(f"Thư mục {path} không có biểu mẫu Excel (.xlsx) nào.")
         for form in forms:
@@ -452,7 +608,9 @@ def read_scores(path: Path, units: Iterable[Unit], tiers: Iterable[TierRef]) -> 
     elif path.suffix.lower() == ".xlsx":
         reader.read_form(path)
     elif not path.exists():
-        raise VanbanError(f"Không tìm thấy {path}.", hint="Chỉ ra một tệp CSV hoặc một thư mục biểu mẫu Excel.")
+        raise VanbanError(
+            f"Không tìm thấy {path}.", hint="Chỉ ra một tệp CSV hoặc một thư mục biểu mẫu Excel."
+        )
     else:
         raise VanbanError(f"Không đọc được {path}: chỉ nhận tệp .csv, tệp .xlsx hoặc thư mục chứa tệp .xlsx.")
     return reader.finish()
@@ -464,6 +622,14 @@ def merge_receipts(book: ScoreBook, receipts: Mapping[str, Receipt]) -> None:
 
 
 __all__ = [
-    "RECEIPTS_FILE", "Receipt", "ScoreBook", "UnitIndex", "UnitScores", "merge_receipts", "parse_date",
-    "parse_points", "parse_yes_no", "read_scores",
+    "RECEIPTS_FILE",
+    "Receipt",
+    "ScoreBook",
+    "UnitIndex",
+    "UnitScores",
+    "merge_receipts",
+    "parse_date",
+    "parse_points",
+    "parse_yes_no",
+    "read_scores",
 ]

@@ -23,11 +23,13 @@ from pyhanko.sign import fields, signers, timestamps
 
 
 def _font() -> generic.DictionaryObject:
-    return generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Font"),
-        generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
-        generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
-    })
+    return generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Font"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+            generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+        }
+    )
 
 
 def _text_stream(lines: list[str]) -> bytes:
@@ -39,58 +41,89 @@ def _text_stream(lines: list[str]) -> bytes:
     return "\n".join(ops).encode("latin-1", "replace")
 
 
-def _page(writer: PdfFileWriter | IncrementalPdfFileWriter, lines: list[str],
-          image: tuple[bytes, int, int] | None = None) -> generic.DictionaryObject:
-    resources = generic.DictionaryObject({
-        generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/F1"): writer.add_object(_font())}),
-    })
+def _page(
+    writer: PdfFileWriter | IncrementalPdfFileWriter,
+    lines: list[str],
+    image: tuple[bytes, int, int] | None = None,
+) -> generic.DictionaryObject:
+    resources = generic.DictionaryObject(
+        {
+            generic.NameObject("/Font"): generic.DictionaryObject(
+                {generic.NameObject("/F1"): writer.add_object(_font())}
+            ),
+        }
+    )
     content = _text_stream(lines)
     if image is not None:
         jpeg, width, height = image
-        img = generic.StreamObject({
-            generic.NameObject("/Type"): generic.NameObject("/XObject"),
-            generic.NameObject("/Subtype"): generic.NameObject("/Image"),
-            generic.NameObject("/Width"): generic.NumberObject(width),
-            generic.NameObject("/Height"): generic.NumberObject(height),
-            generic.NameObject("/ColorSpace"): generic.NameObject("/DeviceRGB"),
-            generic.NameObject("/BitsPerComponent"): generic.NumberObject(8),
-            generic.NameObject("/Filter"): generic.NameObject("/DCTDecode"),
-        }, encoded_data=jpeg)
+        img = generic.StreamObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/XObject"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Image"),
+                generic.NameObject("/Width"): generic.NumberObject(width),
+                generic.NameObject("/Height"): generic.NumberObject(height),
+                generic.NameObject("/ColorSpace"): generic.NameObject("/DeviceRGB"),
+                generic.NameObject("/BitsPerComponent"): generic.NumberObject(8),
+                generic.NameObject("/Filter"): generic.NameObject("/DCTDecode"),
+            },
+            encoded_data=jpeg,
+        )
         resources[generic.NameObject("/XObject")] = generic.DictionaryObject(
-            {generic.NameObject("/Im1"): writer.add_object(img)})
+            {generic.NameObject("/Im1"): writer.add_object(img)}
+        )
         content = b"q 451 0 0 600 72 100 cm /Im1 Do Q\n" + content
-    return generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Page"),
-        generic.NameObject("/MediaBox"): generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 595, 842)]),
-        generic.NameObject("/Resources"): resources,
-        generic.NameObject("/Contents"): writer.add_object(generic.StreamObject(stream_data=content)),
-    })
+    return generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Page"),
+            generic.NameObject("/MediaBox"): generic.ArrayObject(
+                [generic.NumberObject(v) for v in (0, 0, 595, 842)]
+            ),
+            generic.NameObject("/Resources"): resources,
+            generic.NameObject("/Contents"): writer.add_object(generic.StreamObject(stream_data=content)),
+        }
+    )
 
 
-def sample_pdf(lines: list[str] | None = None, *, pages: int = 1,
-               image: tuple[bytes, int, int] | None = None, text_field: str | None = None) -> bytes:
+def sample_pdf(
+    lines: list[str] | None = None,
+    *,
+    pages: int = 1,
+    image: tuple[bytes, int, int] | None = None,
+    text_field: str | None = None,
+) -> bytes:
     """A small text PDF (ASCII text, Helvetica); `image` = (JPEG bytes, width, height) adds a scan-like page;
     `text_field` adds an empty AcroForm text field of that name on page 1."""
-    lines = lines or ["BAO CAO KET QUA CHUYEN DOI SO NAM 2026", "Ty le ho so truc tuyen: 87%",
-                      "So thu tuc hanh chinh: 120"]
+    lines = lines or [
+        "BAO CAO KET QUA CHUYEN DOI SO NAM 2026",
+        "Ty le ho so truc tuyen: 87%",
+        "So thu tuc hanh chinh: 120",
+    ]
     writer = PdfFileWriter()
     for n in range(pages):
         writer.insert_page(_page(writer, [*lines, f"Trang {n + 1}/{pages}"], image if n == 0 else None))
     if text_field:
         page_ref = writer.root["/Pages"]["/Kids"][0]
-        field = writer.add_object(generic.DictionaryObject({
-            generic.NameObject("/Type"): generic.NameObject("/Annot"),
-            generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
-            generic.NameObject("/FT"): generic.NameObject("/Tx"),
-            generic.NameObject("/T"): generic.TextStringObject(text_field),
-            generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(v) for v in (72, 600, 300, 620)]),
-            generic.NameObject("/DA"): generic.TextStringObject("/Helv 10 Tf 0 g"),
-            generic.NameObject("/P"): page_ref,
-        }))
+        field = writer.add_object(
+            generic.DictionaryObject(
+                {
+                    generic.NameObject("/Type"): generic.NameObject("/Annot"),
+                    generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
+                    generic.NameObject("/FT"): generic.NameObject("/Tx"),
+                    generic.NameObject("/T"): generic.TextStringObject(text_field),
+                    generic.NameObject("/Rect"): generic.ArrayObject(
+                        [generic.NumberObject(v) for v in (72, 600, 300, 620)]
+                    ),
+                    generic.NameObject("/DA"): generic.TextStringObject("/Helv 10 Tf 0 g"),
+                    generic.NameObject("/P"): page_ref,
+                }
+            )
+        )
         page_ref.get_object()[generic.NameObject("/Annots")] = generic.ArrayObject([field])
-        writer.root[generic.NameObject("/AcroForm")] = generic.DictionaryObject({
-            generic.NameObject("/Fields"): generic.ArrayObject([field]),
-        })
+        writer.root[generic.NameObject("/AcroForm")] = generic.DictionaryObject(
+            {
+                generic.NameObject("/Fields"): generic.ArrayObject([field]),
+            }
+        )
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
@@ -119,12 +152,20 @@ def load_signer(p12: Path, password: str) -> signers.SimpleSigner:
     return signer
 
 
-def sign_bytes(data: bytes, signer: signers.Signer, *, field_name: str = "Signature1",
-               tsa_url: str | None = None, md_algorithm: str = "sha256",
-               subfilter: fields.SigSeedSubFilter = fields.SigSeedSubFilter.PADES, certify: bool = False) -> bytes:
+def sign_bytes(
+    data: bytes,
+    signer: signers.Signer,
+    *,
+    field_name: str = "Signature1",
+    tsa_url: str | None = None,
+    md_algorithm: str = "sha256",
+    subfilter: fields.SigSeedSubFilter = fields.SigSeedSubFilter.PADES,
+    certify: bool = False,
+) -> bytes:
     """Sign `data` in an incremental update (PAdES B-B, or B-T with `tsa_url`)."""
-    meta = signers.PdfSignatureMetadata(field_name=field_name, md_algorithm=md_algorithm, subfilter=subfilter,
-                                        certify=certify)
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name, md_algorithm=md_algorithm, subfilter=subfilter, certify=certify
+    )
     tsa = timestamps.HTTPTimeStamper(tsa_url, timeout=20) if tsa_url else None
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=tsa)
@@ -152,8 +193,14 @@ def change_content(signed: bytes, new_lines: list[str] | None = None) -> bytes:
     writer, reader = _incremental(signed)
     page_ref = reader.root["/Pages"]["/Kids"][0]
     page = page_ref.get_object()
-    new_stream = _text_stream(new_lines or ["BAO CAO KET QUA CHUYEN DOI SO NAM 2026",
-                                            "Ty le ho so truc tuyen: 99%", "So thu tuc hanh chinh: 500"])
+    new_stream = _text_stream(
+        new_lines
+        or [
+            "BAO CAO KET QUA CHUYEN DOI SO NAM 2026",
+            "Ty le ho so truc tuyen: 99%",
+            "So thu tuc hanh chinh: 500",
+        ]
+    )
     page[generic.NameObject("/Contents")] = writer.add_object(generic.StreamObject(stream_data=new_stream))
     writer.update_container(page)
     return _finish(writer)
@@ -171,24 +218,39 @@ def overlay_annotation(signed: bytes) -> bytes:
     writer, reader = _incremental(signed)
     page_ref = reader.root["/Pages"]["/Kids"][0]
     page = page_ref.get_object()
-    appearance = generic.StreamObject({
-        generic.NameObject("/Type"): generic.NameObject("/XObject"),
-        generic.NameObject("/Subtype"): generic.NameObject("/Form"),
-        generic.NameObject("/BBox"): generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 300, 40)]),
-        generic.NameObject("/Resources"): generic.DictionaryObject({
-            generic.NameObject("/Font"): generic.DictionaryObject(
-                {generic.NameObject("/F1"): writer.add_object(_font())})}),
-    }, stream_data=b"1 1 1 rg 0 0 300 40 re f BT 0 0 0 rg /F1 12 Tf 2 14 Td (Ty le ho so truc tuyen: 99%) Tj ET")
-    annot = generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Annot"),
-        generic.NameObject("/Subtype"): generic.NameObject("/FreeText"),
-        generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(v) for v in (70, 735, 370, 775)]),
-        generic.NameObject("/Contents"): generic.TextStringObject("Ty le ho so truc tuyen: 99%"),
-        generic.NameObject("/DA"): generic.TextStringObject("/Helv 12 Tf 0 g"),
-        generic.NameObject("/F"): generic.NumberObject(4),
-        generic.NameObject("/AP"): generic.DictionaryObject({generic.NameObject("/N"): writer.add_object(appearance)}),
-        generic.NameObject("/P"): page_ref,
-    })
+    appearance = generic.StreamObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/XObject"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+            generic.NameObject("/BBox"): generic.ArrayObject(
+                [generic.NumberObject(v) for v in (0, 0, 300, 40)]
+            ),
+            generic.NameObject("/Resources"): generic.DictionaryObject(
+                {
+                    generic.NameObject("/Font"): generic.DictionaryObject(
+                        {generic.NameObject("/F1"): writer.add_object(_font())}
+                    )
+                }
+            ),
+        },
+        stream_data=b"1 1 1 rg 0 0 300 40 re f BT 0 0 0 rg /F1 12 Tf 2 14 Td (Ty le ho so truc tuyen: 99%) Tj ET",
+    )
+    annot = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/FreeText"),
+            generic.NameObject("/Rect"): generic.ArrayObject(
+                [generic.NumberObject(v) for v in (70, 735, 370, 775)]
+            ),
+            generic.NameObject("/Contents"): generic.TextStringObject("Ty le ho so truc tuyen: 99%"),
+            generic.NameObject("/DA"): generic.TextStringObject("/Helv 12 Tf 0 g"),
+            generic.NameObject("/F"): generic.NumberObject(4),
+            generic.NameObject("/AP"): generic.DictionaryObject(
+                {generic.NameObject("/N"): writer.add_object(appearance)}
+            ),
+            generic.NameObject("/P"): page_ref,
+        }
+    )
     annot_ref = writer.add_object(annot)
     annots = page.get("/Annots")
     if isinstance(annots, generic.IndirectObject):
@@ -225,7 +287,7 @@ def _byte_range(data: bytes) -> list[int]:
 def flip_signed_byte(signed: bytes) -> bytes:
     """Change one digit inside the first signed range (in the page text), leaving the signature as is."""
     start, len1, _, _ = _byte_range(signed)
-    region = signed[start:start + len1]
+    region = signed[start : start + len1]
     m = re.search(rb"\((Ty le ho so truc tuyen: )(\d)", region)
     if m:
         pos = start + m.start(2)
@@ -243,7 +305,7 @@ def swap_certificate(signed: bytes, cert_der: bytes) -> bytes:
     The hash still matches, but the signature value was made with a different key.
     """
     start, len1, start2, _ = _byte_range(signed)
-    hole = signed[start + len1:start2]
+    hole = signed[start + len1 : start2]
     hex_digits = hole.strip()[1:-1]
     der = bytes.fromhex(hex_digits.decode("ascii"))
     info = cms.ContentInfo.load(der)
@@ -254,7 +316,7 @@ def swap_certificate(signed: bytes, cert_der: bytes) -> bytes:
     new_hole = b"<" + new_hex + b"0" * (len(hex_digits) - len(new_hex)) + b">"
     if len(new_hole) != len(hole):
         new_hole = new_hole.ljust(len(hole), b" ")
-    return signed[:start + len1] + new_hole + signed[start2:]
+    return signed[: start + len1] + new_hole + signed[start2:]
 
 
 def _swapped_cms(info: cms.ContentInfo, new_cert: x509.Certificate) -> bytes:
@@ -269,34 +331,43 @@ def _swapped_cms(info: cms.ContentInfo, new_cert: x509.Certificate) -> bytes:
             certs.append(cms.CertificateChoices(name="certificate", value=new_cert))
         else:
             certs.append(choice)
-    new_sid = cms.SignerIdentifier(name="issuer_and_serial_number", value=cms.IssuerAndSerialNumber({
-        "issuer": new_cert.issuer, "serial_number": new_cert.serial_number}))
+    new_sid = cms.SignerIdentifier(
+        name="issuer_and_serial_number",
+        value=cms.IssuerAndSerialNumber({"issuer": new_cert.issuer, "serial_number": new_cert.serial_number}),
+    )
     fields_ = {
-        "version": signer_info["version"], "sid": new_sid, "digest_algorithm": signer_info["digest_algorithm"],
-        "signed_attrs": signer_info["signed_attrs"], "signature_algorithm": signer_info["signature_algorithm"],
+        "version": signer_info["version"],
+        "sid": new_sid,
+        "digest_algorithm": signer_info["digest_algorithm"],
+        "signed_attrs": signer_info["signed_attrs"],
+        "signature_algorithm": signer_info["signature_algorithm"],
         "signature": signer_info["signature"],
     }
     if signer_info["unsigned_attrs"].native is not None:
         fields_["unsigned_attrs"] = signer_info["unsigned_attrs"]
     new_si = cms.SignerInfo(fields_)
-    new_sd = cms.SignedData({
-        "version": sd["version"], "digest_algorithms": sd["digest_algorithms"],
-        "encap_content_info": sd["encap_content_info"], "certificates": certs,
-        "signer_infos": [new_si],
-    })
+    new_sd = cms.SignedData(
+        {
+            "version": sd["version"],
+            "digest_algorithms": sd["digest_algorithms"],
+            "encap_content_info": sd["encap_content_info"],
+            "certificates": certs,
+            "signer_infos": [new_si],
+        }
+    )
     return cms.ContentInfo({"content_type": "signed_data", "content": new_sd}).dump()
 
 
 def _replace_cms(signed: bytes, edit: Callable[[cms.ContentInfo], bytes]) -> bytes:
     start, len1, start2, _ = _byte_range(signed)
-    hole = signed[start + len1:start2]
+    hole = signed[start + len1 : start2]
     hex_digits = hole.strip()[1:-1]
     info = cms.ContentInfo.load(bytes.fromhex(hex_digits.decode("ascii")))
     new_hex = edit(info).hex().encode("ascii")
     if len(new_hex) > len(hex_digits):
         raise ValueError("edited signature does not fit in the /Contents placeholder")
     new_hole = (b"<" + new_hex + b"0" * (len(hex_digits) - len(new_hex)) + b">").ljust(len(hole), b" ")
-    return signed[:start + len1] + new_hole + signed[start2:]
+    return signed[: start + len1] + new_hole + signed[start2:]
 
 
 def strip_certificates(signed: bytes) -> bytes:
@@ -304,10 +375,14 @@ def strip_certificates(signed: bytes) -> bytes:
 
     def edit(info: cms.ContentInfo) -> bytes:
         sd = info["content"]
-        new_sd = cms.SignedData({
-            "version": sd["version"], "digest_algorithms": sd["digest_algorithms"],
-            "encap_content_info": sd["encap_content_info"], "signer_infos": sd["signer_infos"],
-        })
+        new_sd = cms.SignedData(
+            {
+                "version": sd["version"],
+                "digest_algorithms": sd["digest_algorithms"],
+                "encap_content_info": sd["encap_content_info"],
+                "signer_infos": sd["signer_infos"],
+            }
+        )
         return cms.ContentInfo({"content_type": "signed_data", "content": new_sd}).dump()
 
     return _replace_cms(signed, edit)
@@ -335,7 +410,7 @@ def hidden_revision(signed: bytes) -> bytes:
     signed revision. Readers that follow startxref see the signed file; repairing readers see the new one.
     """
     changed = change_content(signed)
-    extra = changed[len(signed):]
+    extra = changed[len(signed) :]
     m = list(re.finditer(rb"startxref\s+(\d+)\s+%%EOF", signed))
     if not m:
         raise ValueError("signed file has no startxref")
@@ -367,16 +442,30 @@ def objstm_bomb(decompressed_mb: int = 400, *, noise_kb: int = 0) -> bytes:
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets: dict[int, int] = {}
     offsets[2] = len(out)
-    out += (b"2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n"
-            % len(stream)) + stream + b"\nendstream\nendobj\n"
+    out += (
+        (
+            b"2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n"
+            % len(stream)
+        )
+        + stream
+        + b"\nendstream\nendobj\n"
+    )
     offsets[3] = len(out)
     out += b"3 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
     offsets[4] = len(out)
-    rows = [struct.pack(">BIH", 0, 0, 65535), struct.pack(">BIH", 2, 2, 0), struct.pack(">BIH", 1, offsets[2], 0),
-            struct.pack(">BIH", 1, offsets[3], 0), struct.pack(">BIH", 1, offsets[4], 0)]
+    rows = [
+        struct.pack(">BIH", 0, 0, 65535),
+        struct.pack(">BIH", 2, 2, 0),
+        struct.pack(">BIH", 1, offsets[2], 0),
+        struct.pack(">BIH", 1, offsets[3], 0),
+        struct.pack(">BIH", 1, offsets[4], 0),
+    ]
     xref = b"".join(rows)
-    out += (b"4 0 obj\n<< /Type /XRef /Size 5 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(xref)
-            + xref + b"\nendstream\nendobj\n")
+    out += (
+        b"4 0 obj\n<< /Type /XRef /Size 5 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(xref)
+        + xref
+        + b"\nendstream\nendobj\n"
+    )
     out += b"startxref\n%d\n%%%%EOF\n" % offsets[4]
     return bytes(out)
 

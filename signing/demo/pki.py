@@ -102,31 +102,83 @@ def _specs() -> list[_Spec]:
     org_ca = f"Ban Cơ yếu Chính phủ ({DEMO_LABEL})"
     demo = DEMO_LABEL
     return [
-        _Spec(ROOT, None, _name("Root CA vanban MẪU", org=org_ca, unit=demo, locality=None),
-              "root", -3 * 365, 20 * 365),
-        _Spec(CA, ROOT, _name("CA chuyên dùng MẪU", org=org_ca, unit=demo, locality=None),
-              "ca", -3 * 365, 10 * 365),
-        _Spec(DIRECTOR, CA, _name(DIRECTOR_NAME, org=AGENCY_NAME, title=DIRECTOR_TITLE,
-                                  uid="CCCD:024000000001", unit=demo),
-              "signer", -1, 3 * 365),
-        _Spec(AGENCY, CA, _name(AGENCY_NAME, org=AGENCY_NAME, uid="MST:2400000000", unit=demo),
-              "signer", -1, 3 * 365),
-        _Spec(TSA, CA, _name("Máy chủ cấp dấu thời gian MẪU", org=org_ca, unit=demo, locality=None),
-              "tsa", -3 * 365 + 1, 10 * 365 - 1),
-        _Spec(OCSP, CA, _name("Máy chủ OCSP MẪU", org=org_ca, unit=demo, locality=None),
-              "ocsp", -1, 3 * 365),
-        _Spec(REVOKED, CA, _name("Trần Văn Thu Hồi", org=AGENCY_NAME, title="Chuyên viên",
-                                 uid="CCCD:024000000002", unit=demo),
-              "signer", -2, 3 * 365),
-        _Spec(EXPIRED, CA, _name("Lê Thị Hết Hạn", org=AGENCY_NAME, title="Chuyên viên",
-                                 uid="CCCD:024000000003", unit=demo),
-              "signer", -2 * 365, -365),
-        _Spec(FOREIGN_ROOT, None, _name("CA lạ không được tin cậy MẪU", org="Tổ chức không xác định (MẪU)",
-                                        unit=demo, locality=None),
-              "root", -3 * 365, 20 * 365),
-        _Spec(FOREIGN_LEAF, FOREIGN_ROOT, _name("Phạm Văn Giả Mạo", org=AGENCY_NAME, title="Giám đốc",
-                                                unit=demo),
-              "signer", -1, 3 * 365),
+        _Spec(
+            ROOT,
+            None,
+            _name("Root CA vanban MẪU", org=org_ca, unit=demo, locality=None),
+            "root",
+            -3 * 365,
+            20 * 365,
+        ),
+        _Spec(
+            CA,
+            ROOT,
+            _name("CA chuyên dùng MẪU", org=org_ca, unit=demo, locality=None),
+            "ca",
+            -3 * 365,
+            10 * 365,
+        ),
+        _Spec(
+            DIRECTOR,
+            CA,
+            _name(DIRECTOR_NAME, org=AGENCY_NAME, title=DIRECTOR_TITLE, uid="CCCD:024000000001", unit=demo),
+            "signer",
+            -1,
+            3 * 365,
+        ),
+        _Spec(
+            AGENCY,
+            CA,
+            _name(AGENCY_NAME, org=AGENCY_NAME, uid="MST:2400000000", unit=demo),
+            "signer",
+            -1,
+            3 * 365,
+        ),
+        _Spec(
+            TSA,
+            CA,
+            _name("Máy chủ cấp dấu thời gian MẪU", org=org_ca, unit=demo, locality=None),
+            "tsa",
+            -3 * 365 + 1,
+            10 * 365 - 1,
+        ),
+        _Spec(OCSP, CA, _name("Máy chủ OCSP MẪU", org=org_ca, unit=demo, locality=None), "ocsp", -1, 3 * 365),
+        _Spec(
+            REVOKED,
+            CA,
+            _name(
+                "Trần Văn Thu Hồi", org=AGENCY_NAME, title="Chuyên viên", uid="CCCD:024000000002", unit=demo
+            ),
+            "signer",
+            -2,
+            3 * 365,
+        ),
+        _Spec(
+            EXPIRED,
+            CA,
+            _name("Lê Thị Hết Hạn", org=AGENCY_NAME, title="Chuyên viên", uid="CCCD:024000000003", unit=demo),
+            "signer",
+            -2 * 365,
+            -365,
+        ),
+        _Spec(
+            FOREIGN_ROOT,
+            None,
+            _name(
+                "CA lạ không được tin cậy MẪU", org="Tổ chức không xác định (MẪU)", unit=demo, locality=None
+            ),
+            "root",
+            -3 * 365,
+            20 * 365,
+        ),
+        _Spec(
+            FOREIGN_LEAF,
+            FOREIGN_ROOT,
+            _name("Phạm Văn Giả Mạo", org=AGENCY_NAME, title="Giám đốc", unit=demo),
+            "signer",
+            -1,
+            3 * 365,
+        ),
     ]
 
 
@@ -338,8 +390,12 @@ def _build_cert(
         ku = dict(key_cert_sign=False, crl_sign=False, digital_signature=True, content_commitment=False)
     b = b.add_extension(
         x509.KeyUsage(
-            key_encipherment=False, data_encipherment=False, key_agreement=False,
-            encipher_only=False, decipher_only=False, **ku,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            encipher_only=False,
+            decipher_only=False,
+            **ku,
         ),
         critical=True,
     )
@@ -367,7 +423,8 @@ def _build_cert(
             access.insert(
                 0,
                 x509.AccessDescription(
-                    x509.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(f"{base_url}/ocsp")
+                    x509.AuthorityInformationAccessOID.OCSP,
+                    x509.UniformResourceIdentifier(f"{base_url}/ocsp"),
                 ),
             )
         b = b.add_extension(x509.AuthorityInformationAccess(access), critical=False)
@@ -404,7 +461,10 @@ def _write_pki(directory: Path, port: int) -> None:
             chain.append(certs[issuer])
             issuer = spec_by_label[issuer].issuer
         data = pkcs12.serialize_key_and_certificates(
-            label.encode(), keys[label], certs[label], chain,
+            label.encode(),
+            keys[label],
+            certs[label],
+            chain,
             serialization.BestAvailableEncryption(DEMO_P12_PASSWORD.encode()),
         )
         (directory / f"{label}.p12").write_bytes(data)
@@ -417,8 +477,14 @@ def _write_pki(directory: Path, port: int) -> None:
         "port": port,
         "password": DEMO_P12_PASSWORD,
         "created": created.isoformat(),
-        "revoked": [{"label": REVOKED, "serial": f"{certs[REVOKED].serial_number:x}",
-                     "date": revoked_at.isoformat(), "reason": "key_compromise"}],
+        "revoked": [
+            {
+                "label": REVOKED,
+                "serial": f"{certs[REVOKED].serial_number:x}",
+                "date": revoked_at.isoformat(),
+                "reason": "key_compromise",
+            }
+        ],
     }
     (directory / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
@@ -428,8 +494,10 @@ def load_demo_pki(directory: Path) -> DemoPKI:
     meta_path = directory / METADATA_FILE
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        certs = {label: x509.load_pem_x509_certificate((directory / f"{label}.pem").read_bytes())
-                 for label in ALL_LABELS}
+        certs = {
+            label: x509.load_pem_x509_certificate((directory / f"{label}.pem").read_bytes())
+            for label in ALL_LABELS
+        }
         revoked = {int(r["serial"], 16): dt.datetime.fromisoformat(r["date"]) for r in meta["revoked"]}
         return DemoPKI(
             directory=directory,
@@ -508,7 +576,21 @@ def make_nss_db(directory: Path, certs: Iterable[x509.Certificate | Path]) -> Pa
         pem = item.read_bytes() if isinstance(item, Path) else _pem(item)
         cert_file = directory / f"trusted-{i}.pem"
         cert_file.write_bytes(pem)
-        _run([certutil, "-A", "-d", db, "-n", f"vanban-trusted-{i}", "-t", "CT,C,C", "-a", "-i", str(cert_file)])
+        _run(
+            [
+                certutil,
+                "-A",
+                "-d",
+                db,
+                "-n",
+                f"vanban-trusted-{i}",
+                "-t",
+                "CT,C,C",
+                "-a",
+                "-i",
+                str(cert_file),
+            ]
+        )
     return directory
 
 

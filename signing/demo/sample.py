@@ -43,9 +43,16 @@ def build_sample_evidence(directory: Path, pki: DemoPKI) -> Path:
     revoked = attacks.load_signer(pki.revoked_p12, pki.password)
     foreign = attacks.load_signer(pki.p12_path(FOREIGN_LEAF), pki.password)
 
-    report = attacks.sample_pdf(["BAO CAO TU DANH GIA CHI SO CHUYEN DOI SO NAM 2026",
-                                 "Ty le ho so truc tuyen toan trinh: 87%", "So dich vu cong truc tuyen: 120"])
-    minutes = attacks.sample_pdf(["BIEN BAN HOP TRIEN KHAI CHUYEN DOI SO", "Thanh phan: Lanh dao va chuyen vien"])
+    report = attacks.sample_pdf(
+        [
+            "BAO CAO TU DANH GIA CHI SO CHUYEN DOI SO NAM 2026",
+            "Ty le ho so truc tuyen toan trinh: 87%",
+            "So dich vu cong truc tuyen: 120",
+        ]
+    )
+    minutes = attacks.sample_pdf(
+        ["BIEN BAN HOP TRIEN KHAI CHUYEN DOI SO", "Thanh phan: Lanh dao va chuyen vien"]
+    )
     signed_report = attacks.sign_bytes(report, director)
     both = attacks.sign_bytes(signed_report, agency, field_name="Signature2")
     signed_minutes = attacks.sign_bytes(minutes, director)
@@ -83,6 +90,7 @@ def build_sample_evidence(directory: Path, pki: DemoPKI) -> Path:
         "allowed_changes": [],
     }
     header = "# Chính sách kiểm tra chữ ký số tài liệu kiểm chứng (mẫu do vanban tạo)\n"
-    (directory / POLICY_NAME).write_text(header + yaml.safe_dump(policy, allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
+    (directory / POLICY_NAME).write_text(
+        header + yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return evidence

@@ -135,11 +135,13 @@ class _PKIServer(ThreadingHTTPServer):
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         serial = req.serial_number
         revoked_at = pki.revoked.get(serial)
-        known = any(
-            c.serial_number == serial and c.issuer == ca.subject for c in pki.certs.values()
-        )
+        known = any(c.serial_number == serial and c.issuer == ca.subject for c in pki.certs.values())
         if revoked_at is not None:
-            status, rev_time, reason = ocsp.OCSPCertStatus.REVOKED, revoked_at, x509.ReasonFlags.key_compromise
+            status, rev_time, reason = (
+                ocsp.OCSPCertStatus.REVOKED,
+                revoked_at,
+                x509.ReasonFlags.key_compromise,
+            )
         elif known:
             status, rev_time, reason = ocsp.OCSPCertStatus.GOOD, None, None
         else:
@@ -222,8 +224,10 @@ def serve_pki(pki: DemoPKI) -> Iterator[DemoPKI]:
                     hint="Có thể một tiến trình vanban khác đang chạy dịch vụ này; hãy dừng nó rồi thử lại.",
                 ) from exc
             thread = threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                name=f"vanban-pki-{pki.port}", daemon=True,
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name=f"vanban-pki-{pki.port}",
+                daemon=True,
             )
             thread.start()
             entry = _running[pki.port] = _Running(server, thread, 0)

@@ -59,14 +59,18 @@ def find_softhsm_module() -> str:
     if override:
         if Path(override).is_file():
             return override
-        raise ToolMissingError(f"VANBAN_SOFTHSM_MODULE trỏ tới tệp không tồn tại: {override}", hint=_INSTALL_HINT)
+        raise ToolMissingError(
+            f"VANBAN_SOFTHSM_MODULE trỏ tới tệp không tồn tại: {override}", hint=_INSTALL_HINT
+        )
     for cand in _MODULE_CANDIDATES:
         if Path(cand).is_file():
             return cand
     found = sorted(glob.glob("/usr/lib*/**/libsofthsm2.so", recursive=True))
     if found:
         return found[0]
-    raise ToolMissingError("Không tìm thấy thư viện PKCS#11 của SoftHSM2 (libsofthsm2.so).", hint=_INSTALL_HINT)
+    raise ToolMissingError(
+        "Không tìm thấy thư viện PKCS#11 của SoftHSM2 (libsofthsm2.so).", hint=_INSTALL_HINT
+    )
 
 
 def _tool(name: str) -> str:
@@ -133,8 +137,14 @@ def provision_softhsm(
     os.environ["SOFTHSM2_CONF"] = str(conf)
     env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
     info = TokenInfo(
-        module_path=module, token_label=label, key_label=key_label, cert_label=cert_label,
-        pin=pin, so_pin=so_pin, conf_path=conf, env={"SOFTHSM2_CONF": str(conf)},
+        module_path=module,
+        token_label=label,
+        key_label=key_label,
+        cert_label=cert_label,
+        pin=pin,
+        so_pin=so_pin,
+        conf_path=conf,
+        env={"SOFTHSM2_CONF": str(conf)},
     )
     if _token_exists(label, env):
         return info
@@ -144,25 +154,64 @@ def provision_softhsm(
     softhsm = _tool("softhsm2-util")
     pkcs11_tool = _tool("pkcs11-tool")
     secrets = (pin, so_pin)
-    _run([softhsm, "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", so_pin], env,
-         secret=secrets)
+    _run(
+        [softhsm, "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", so_pin],
+        env,
+        secret=secrets,
+    )
     with tempfile.TemporaryDirectory(prefix="vanban-token-") as tmp_name:
         tmp = Path(tmp_name)
         key_file = tmp / "key.pem"
         # softhsm2-util wants unencrypted PKCS#8; normalise whatever PEM flavour we were given.
         key_obj = serialization.load_pem_private_key(key_bytes, password=None)
-        key_file.write_bytes(key_obj.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ))
+        key_file.write_bytes(
+            key_obj.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         key_file.chmod(0o600)
-        _run([softhsm, "--import", str(key_file), "--token", label, "--label", key_label, "--id", KEY_ID,
-              "--pin", pin], env, secret=secrets)
+        _run(
+            [
+                softhsm,
+                "--import",
+                str(key_file),
+                "--token",
+                label,
+                "--label",
+                key_label,
+                "--id",
+                KEY_ID,
+                "--pin",
+                pin,
+            ],
+            env,
+            secret=secrets,
+        )
         objects = [(cert_obj, cert_label, KEY_ID)]
         objects += [(ca, f"ca-{i}", f"{int(CA_ID, 16) + i:02x}") for i, ca in enumerate(ca_certs)]
         for obj, obj_label, obj_id in objects:
             der = tmp / f"{obj_id}.der"
             der.write_bytes(obj.public_bytes(serialization.Encoding.DER))
-            _run([pkcs11_tool, "--module", module, "--token-label", label, "--login", "--pin", pin,
-                  "--write-object", str(der), "--type", "cert", "--id", obj_id, "--label", obj_label], env,
-                 secret=secrets)
+            _run(
+                [
+                    pkcs11_tool,
+                    "--module",
+                    module,
+                    "--token-label",
+                    label,
+                    "--login",
+                    "--pin",
+                    pin,
+                    "--write-object",
+                    str(der),
+                    "--type",
+                    "cert",
+                    "--id",
+                    obj_id,
+                    "--label",
+                    obj_label,
+                ],
+                env,
+                secret=secrets,
+            )
     return info

@@ -107,9 +107,7 @@ def specimen_seal_png(
     for i, ch in enumerate(chars):
         angle = 120 + i * step
         glyph = Image.new("RGBA", (round(70 * scale), round(70 * scale)), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text(
-            (glyph.width / 2, glyph.height / 2), ch, font=font, fill=ink, anchor="mm"
-        )
+        ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, font=font, fill=ink, anchor="mm")
         glyph = glyph.rotate(-(angle + 90), resample=Image.Resampling.BICUBIC, expand=True)
         x = c + text_radius * math.cos(math.radians(angle))
         y = c + text_radius * math.sin(math.radians(angle))

@@ -128,14 +128,20 @@ def inspect_draft(data: bytes, source: str, doc_type: str, agency: str) -> Draft
     return Draft(symbol=symbol, printed_year=header.printed_year, fields=issue_fields)
 
 
-def fill_number_and_date(data: bytes, draft: Draft, number: int, on: date, source: str) -> tuple[bytes, dict[str, IssueField]]:
+def fill_number_and_date(
+    data: bytes, draft: Draft, number: int, on: date, source: str
+) -> tuple[bytes, dict[str, IssueField]]:
     if draft.printed_year is not None and draft.printed_year != on.year:
         raise VanbanError(
             f"Ngày ban hành {on:%d/%m/%Y} không thuộc năm {draft.printed_year} in trên văn bản {source}.",
             hint="Sửa năm trong dự thảo (hoặc để trống năm) rồi trình ký lại.",
         )
     values = {NUMBER_FIELD: format_number(number)}
-    for name, text in ((DAY_FIELD, format_day(on.day)), (MONTH_FIELD, format_month(on.month)), (YEAR_FIELD, str(on.year))):
+    for name, text in (
+        (DAY_FIELD, format_day(on.day)),
+        (MONTH_FIELD, format_month(on.month)),
+        (YEAR_FIELD, str(on.year)),
+    ):
         if name in draft.fields:
             values[name] = text
     if draft.printed_year is None and YEAR_FIELD not in draft.fields:
@@ -164,7 +170,13 @@ def check_earlier_signatures(pdf: bytes, source: str) -> None:
 
 
 def issue_pdf_bytes(
-    data: bytes, tools: SigningTools, number: int, request: IssueRequest, *, source: str = "PDF", draft: Draft | None = None
+    data: bytes,
+    tools: SigningTools,
+    number: int,
+    request: IssueRequest,
+    *,
+    source: str = "PDF",
+    draft: Draft | None = None,
 ) -> IssueResult:
     """Fill number and date, then sign as the agency. The caller owns numbering (see issue_file)."""
     draft = draft or inspect_draft(data, source, request.doc_type, request.agency)
@@ -205,7 +217,9 @@ def issue_file(
         written = False
         try:
             with register.reserve(request.agency, request.doc_type, request.issue_date.year) as slot:
-                result = issue_pdf_bytes(data, tools, slot.number, request, source=str(input_path), draft=draft)
+                result = issue_pdf_bytes(
+                    data, tools, slot.number, request, source=str(input_path), draft=draft
+                )
                 atomic_write_bytes(output_path, result.pdf, force=force)
                 written = True
                 slot.record(result.reference, request.issue_date, str(output_path))
@@ -216,7 +230,9 @@ def issue_file(
     return result
 
 
-def sign_attachment_bytes(data: bytes, tools: SigningTools, reference: str, request: IssueRequest, *, source: str = "PDF") -> SignResult:
+def sign_attachment_bytes(
+    data: bytes, tools: SigningTools, reference: str, request: IssueRequest, *, source: str = "PDF"
+) -> SignResult:
     return sign_pdf_bytes(data, tools, request.sign_request(Role.ATTACHMENT, reference, None), source=source)
 
 
@@ -294,14 +310,19 @@ def sign_and_issue(
     )
     data = read_input(draft_pdf)
     with open_signer(director) as signer:
-        signed = sign_pdf_bytes(data, SigningTools.for_request(signer, director_request), director_request,
-                                source=str(draft_pdf))
+        signed = sign_pdf_bytes(
+            data, SigningTools.for_request(signer, director_request), director_request, source=str(draft_pdf)
+        )
     atomic_write_bytes(signed_path, signed.pdf, force=force)
     result = issue_file(signed_path, issued_path, agency, NumberRegister(register_path), request, force=force)
     with open_signer(agency) as signer:
-        tools = SigningTools.for_request(signer, request.sign_request(Role.ATTACHMENT, result.reference, None))
+        tools = SigningTools.for_request(
+            signer, request.sign_request(Role.ATTACHMENT, result.reference, None)
+        )
         for src, dst in zip(attachments, attachment_out, strict=True):
-            att = sign_attachment_bytes(read_input(Path(src)), tools, result.reference, request, source=str(src))
+            att = sign_attachment_bytes(
+                read_input(Path(src)), tools, result.reference, request, source=str(src)
+            )
             atomic_write_bytes(dst, att.pdf, force=force)
     return IssuedDocument(
         signed_draft=signed_path,

@@ -48,7 +48,7 @@ def format_month(month: int) -> str:
 
 
 def nd30_date(d: date) -> str:
-    """"ngày 06 tháng 12 năm 2023" / "ngày 05 tháng 01 năm 2024"."""
+    """ "ngày 06 tháng 12 năm 2023" / "ngày 05 tháng 01 năm 2024"."""
     return f"ngày {format_day(d.day)} tháng {format_month(d.month)} năm {d.year}"
 
 
@@ -87,8 +87,14 @@ class Reservation:
         self._conn.execute(
             "INSERT INTO issued VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                self.agency, self.year, self.doc_type, self.number, reference,
-                issued_on.isoformat(), document, datetime.now().astimezone().isoformat(timespec="seconds"),
+                self.agency,
+                self.year,
+                self.doc_type,
+                self.number,
+                reference,
+                issued_on.isoformat(),
+                document,
+                datetime.now().astimezone().isoformat(timespec="seconds"),
             ),
         )
         self.recorded = True
@@ -160,14 +166,18 @@ class NumberRegister:
         finally:
             conn.close()
 
-    def allocate(self, agency: str, doc_type: str, on: date, document: str, symbol: str | None = None) -> Entry:
+    def allocate(
+        self, agency: str, doc_type: str, on: date, document: str, symbol: str | None = None
+    ) -> Entry:
         """Take the next number without issuing a file (e.g. for a paper document)."""
         with self.reserve(agency, doc_type, on.year) as r:
             reference = reference_for(r.number, symbol or f"{doc_type}-{agency}")
             r.record(reference, on, document)
         return Entry(agency, on.year, doc_type, r.number, reference, on, document)
 
-    def entries(self, agency: str | None = None, year: int | None = None, doc_type: str | None = None) -> list[Entry]:
+    def entries(
+        self, agency: str | None = None, year: int | None = None, doc_type: str | None = None
+    ) -> list[Entry]:
         conn = self._connect()
         try:
             rows = conn.execute(

@@ -160,22 +160,28 @@ def _pkcs11_signer(spec: Pkcs11Key) -> Iterator[signers.Signer]:
     from pyhanko.sign import pkcs11 as p11
 
     if not Path(spec.module).is_file():
-        raise VanbanError(f"Không tìm thấy thư viện PKCS#11 {spec.module}.",
-                          hint="Kiểm tra đường dẫn --pkcs11-module (trình điều khiển token của nhà cung cấp).")
+        raise VanbanError(
+            f"Không tìm thấy thư viện PKCS#11 {spec.module}.",
+            hint="Kiểm tra đường dẫn --pkcs11-module (trình điều khiển token của nhà cung cấp).",
+        )
     try:
         session = p11.open_pkcs11_session(
             spec.module, token_criteria=TokenCriteria(label=spec.token_label), user_pin=spec.pin
         )
     except pkcs11.exceptions.PinIncorrect as exc:
-        raise VanbanError(f"Sai mã PIN của token «{spec.token_label}».",
-                          hint="Nhập lại PIN; nhập sai nhiều lần token có thể bị khoá.") from exc
+        raise VanbanError(
+            f"Sai mã PIN của token «{spec.token_label}».",
+            hint="Nhập lại PIN; nhập sai nhiều lần token có thể bị khoá.",
+        ) from exc
     except pkcs11.exceptions.PinLocked as exc:
         raise VanbanError(f"Token «{spec.token_label}» đã bị khoá PIN.") from exc
     except (pkcs11.exceptions.PinLenRange, pkcs11.exceptions.ArgumentsBad) as exc:
         raise VanbanError(f"Mã PIN của token «{spec.token_label}» không đúng độ dài.") from exc
     except p11.PKCS11Error as exc:
-        raise VanbanError(f"Không tìm thấy token có nhãn «{spec.token_label}».",
-                          hint="Cắm token vào máy, kiểm tra --token-label.") from exc
+        raise VanbanError(
+            f"Không tìm thấy token có nhãn «{spec.token_label}».",
+            hint="Cắm token vào máy, kiểm tra --token-label.",
+        ) from exc
     except (OSError, RuntimeError, pkcs11.exceptions.PKCS11Error) as exc:
         raise VanbanError(f"Không mở được token «{spec.token_label}» qua {spec.module}: {exc}.") from exc
     try:
@@ -251,8 +257,10 @@ def open_for_update(data: bytes, source: str) -> IncrementalPdfFileWriter:
         if not encrypted:
             int(reader.root["/Pages"]["/Count"])
     except (PdfError, KeyError, ValueError, TypeError, IndexError) as exc:
-        raise VanbanError(f"Tệp PDF {source} bị hỏng, không đọc được ({exc}).",
-                          hint="Xuất lại PDF từ tệp gốc (DOCX) rồi ký lại.") from exc
+        raise VanbanError(
+            f"Tệp PDF {source} bị hỏng, không đọc được ({exc}).",
+            hint="Xuất lại PDF từ tệp gốc (DOCX) rồi ký lại.",
+        ) from exc
     if encrypted:
         raise VanbanError(
             f"Tệp PDF {source} được mã hoá (đặt mật khẩu): vanban không ký tệp mã hoá.",
@@ -304,9 +312,10 @@ def _check_request(request: SignRequest) -> None:
         raise VanbanError(f"Mức {request.level} cần dấu thời gian: hãy cho địa chỉ máy chủ TSA (--tsa URL).")
     if request.level is Level.B_LT and not request.trust_roots:
         raise VanbanError(
-            "Mức B-LT cần chứng thư gốc tin cậy để thu thập thông tin thu hồi (--trust ROOT.pem).")
+            "Mức B-LT cần chứng thư gốc tin cậy để thu thập thông tin thu hồi (--trust ROOT.pem)."
+        )
     if request.role is Role.ATTACHMENT and not request.reference:
-        raise VanbanError("Ký tệp đính kèm cần số và ký hiệu của văn bản chính (--reference \"83/KH-STTTT\").")
+        raise VanbanError('Ký tệp đính kèm cần số và ký hiệu của văn bản chính (--reference "83/KH-STTTT").')
 
 
 class _PdfSigner(signers.PdfSigner):
@@ -336,12 +345,18 @@ class SigningTools:
     @classmethod
     def for_request(cls, signer: signers.Signer, request: SignRequest) -> SigningTools:
         _check_request(request)
-        tsa = timestamps.HTTPTimeStamper(request.tsa_url, timeout=20) if request.tsa_url and request.level != Level.B_B else None
+        tsa = (
+            timestamps.HTTPTimeStamper(request.tsa_url, timeout=20)
+            if request.tsa_url and request.level != Level.B_B
+            else None
+        )
         roots = load_trust_roots(request.trust_roots) if request.level is Level.B_LT else []
         return cls(signer=signer, timestamper=tsa, trust_roots=roots)
 
 
-def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, source: str = "PDF") -> SignResult:
+def sign_pdf_bytes(
+    data: bytes, tools: SigningTools, request: SignRequest, *, source: str = "PDF"
+) -> SignResult:
     """Sign `data` in an incremental update and return the new file's bytes. Never touches any file."""
     _check_request(request)
     writer = open_for_update(data, source)
@@ -388,7 +403,9 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
         backend = AIOHttpFetcherBackend() if request.level is Level.B_LT else None
         vc = (
             ValidationContext(
-                trust_roots=tools.trust_roots, allow_fetching=True, revocation_mode="hard-fail",
+                trust_roots=tools.trust_roots,
+                allow_fetching=True,
+                revocation_mode="hard-fail",
                 fetcher_backend=backend,
             )
             if backend is not None
@@ -408,7 +425,9 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
                 placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
             ),
         )
-        spec = fields.SigFieldSpec(sig_field_name=name, on_page=page, box=widget.as_tuple() if widget else None)
+        spec = fields.SigFieldSpec(
+            sig_field_name=name, on_page=page, box=widget.as_tuple() if widget else None
+        )
         pdf_signer = _PdfSigner(
             meta,
             signer=tools.signer,
@@ -418,8 +437,9 @@ def sign_pdf_bytes(data: bytes, tools: SigningTools, request: SignRequest, *, so
             signing_time=when,
         )
         try:
-            await pdf_signer.async_sign_pdf(writer, output=out, appearance_text_params=params or None,
-                                            bytes_reserved=reserve)
+            await pdf_signer.async_sign_pdf(
+                writer, output=out, appearance_text_params=params or None, bytes_reserved=reserve
+            )
         finally:
             if backend is not None:
                 await backend.close()

@@ -129,7 +129,9 @@ def add_issue_fields(writer: BasePdfFileWriter, blanks: HeaderBlanks) -> list[st
         # The box's bottom sits BASELINE_OFFSET em below the printed line's baseline, so the
         # filled text can be drawn exactly on that baseline later.
         size = blank.font_size
-        box = Box(blank.box.x0, blank.baseline - BASELINE_OFFSET * size, blank.box.x1, blank.baseline + 0.95 * size)
+        box = Box(
+            blank.box.x0, blank.baseline - BASELINE_OFFSET * size, blank.box.x1, blank.baseline + 0.95 * size
+        )
         field = generic.DictionaryObject(
             {
                 pdf_name("/FT"): pdf_name("/Tx"),
@@ -139,7 +141,9 @@ def add_issue_fields(writer: BasePdfFileWriter, blanks: HeaderBlanks) -> list[st
                 pdf_name("/Subtype"): pdf_name("/Widget"),
                 pdf_name("/F"): generic.NumberObject(4),  # print
                 pdf_name("/P"): page_ref,
-                pdf_name("/Rect"): generic.ArrayObject(generic.FloatObject(round(v, 3)) for v in box.as_tuple()),
+                pdf_name("/Rect"): generic.ArrayObject(
+                    generic.FloatObject(round(v, 3)) for v in box.as_tuple()
+                ),
                 pdf_name("/DA"): pdf_string(f"{font} {blank.font_size:g} Tf 0 g"),
                 pdf_name("/Q"): generic.NumberObject(_ALIGN[name]),
                 pdf_name("/BS"): generic.DictionaryObject({pdf_name("/W"): generic.NumberObject(0)}),
@@ -212,7 +216,9 @@ def fill_issue_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> dict
     return filled
 
 
-def _text_appearance(writer: BasePdfFileWriter, spec: IssueField, value: str, align: int) -> generic.IndirectObject:
+def _text_appearance(
+    writer: BasePdfFileWriter, spec: IssueField, value: str, align: int
+) -> generic.IndirectObject:
     """A form XObject drawing `value` on the printed line's baseline in embedded Liberation Serif."""
     size = spec.font_size
     ttf = pdf_font(SERIF_ITALIC if spec.italic else SERIF_REGULAR)
@@ -221,7 +227,12 @@ def _text_appearance(writer: BasePdfFileWriter, spec: IssueField, value: str, al
     text_width = shaped.x_advance * size
     w, h = spec.box.width, spec.box.height
     x = {0: 0.5, 1: (w - text_width) / 2, 2: w - text_width - 0.5}[align]
-    ops = b"/Tx BMC q BT /F1 %g Tf %.3f %.3f Td %s ET Q EMC" % (size, x, BASELINE_OFFSET * size, shaped.graphics_ops)
+    ops = b"/Tx BMC q BT /F1 %g Tf %.3f %.3f Td %s ET Q EMC" % (
+        size,
+        x,
+        BASELINE_OFFSET * size,
+        shaped.graphics_ops,
+    )
     xobj = generic.StreamObject(
         {
             pdf_name("/Type"): pdf_name("/XObject"),

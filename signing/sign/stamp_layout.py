@@ -235,12 +235,16 @@ def _lines_of(textpage: pdfium.PdfTextPage) -> list[TextLine]:
         if not visible:
             continue
         box = Box(
-            min(g[1].x0 for g in visible), min(g[1].y0 for g in visible),
-            max(g[1].x1 for g in visible), max(g[1].y1 for g in visible),
+            min(g[1].x0 for g in visible),
+            min(g[1].y0 for g in visible),
+            max(g[1].x1 for g in visible),
+            max(g[1].y1 for g in visible),
         )
         pdfium_c.FPDFText_GetCharOrigin(textpage, visible[0][4], ctypes.byref(ox), ctypes.byref(oy))
         chars = tuple((g[0], g[1], g[2], g[3]) for g in glyphs)
-        out.append(TextLine(text="".join(g[0] for g in glyphs).strip(), box=box, chars=chars, baseline=oy.value))
+        out.append(
+            TextLine(text="".join(g[0] for g in glyphs).strip(), box=box, chars=chars, baseline=oy.value)
+        )
     out.sort(key=lambda ln: (-ln.box.y1, ln.box.x0))
     return out
 
@@ -264,7 +268,9 @@ def _overlaps_horizontally(a: Box, b: Box) -> bool:
     return min(a.x1, b.x1) - max(a.x0, b.x0) > 0.3 * min(a.width, b.width)
 
 
-def find_signature_block(doc: bytes | PdfText, source: str = "PDF", signer_name: str | None = None) -> SignatureBlock:
+def find_signature_block(
+    doc: bytes | PdfText, source: str = "PDF", signer_name: str | None = None
+) -> SignatureBlock:
     """Locate the chức vụ line and the signer's name on the last page that has a signature block."""
     text = _text(doc, source)
     for index in range(len(text) - 1, -1, -1):
@@ -364,10 +370,19 @@ def find_header_blanks(doc: bytes | PdfText, source: str = "PDF") -> HeaderBlank
             shift = len(glyph_text) - len(glyph_text.lstrip())
             x0 = line.chars[shift + m.start("y") - 1][1].x1 + 0.25 * line.font_size
             year = Blank(
-                Box(x0, line.box.y0, x0 + 2.4 * line.font_size, line.box.y1), line.font_size, line.italic, line.baseline
+                Box(x0, line.box.y0, x0 + 2.4 * line.font_size, line.box.y1),
+                line.font_size,
+                line.italic,
+                line.baseline,
             )
         break
     return HeaderBlanks(
-        page=0, number=number, symbol=symbol, day=day, month=month, year=year,
-        printed_year=printed_year, place=place,
+        page=0,
+        number=number,
+        symbol=symbol,
+        day=day,
+        month=month,
+        year=year,
+        printed_year=printed_year,
+        place=place,
     )

@@ -15,7 +15,9 @@ from signing.sign.appearance import PT_PER_MM, LoadedImage
 from signing.sign.stamp_layout import Box, PdfText, find_signature_block
 
 
-def signer_widget(data: bytes | PdfText, image: LoadedImage, source: str, signer_name: str | None) -> tuple[int, Box]:
+def signer_widget(
+    data: bytes | PdfText, image: LoadedImage, source: str, signer_name: str | None
+) -> tuple[int, Box]:
     """Centred between the title line and the name line, as tall as the gap allows."""
     block = find_signature_block(data, source, signer_name)
     gap = block.gap

@@ -19,8 +19,21 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 # Comment and markup annotations. Widgets (form fields), links, file attachments, sounds, movies,
 # screens and 3D/rich media are excluded: they act on the document rather than comment on it.
 COMMENT_SUBTYPES = {
-    "/Text", "/FreeText", "/Line", "/Square", "/Circle", "/Polygon", "/PolyLine", "/Highlight", "/Underline",
-    "/Squiggly", "/StrikeOut", "/Stamp", "/Caret", "/Ink", "/Popup",
+    "/Text",
+    "/FreeText",
+    "/Line",
+    "/Square",
+    "/Circle",
+    "/Polygon",
+    "/PolyLine",
+    "/Highlight",
+    "/Underline",
+    "/Squiggly",
+    "/StrikeOut",
+    "/Stamp",
+    "/Caret",
+    "/Ink",
+    "/Popup",
 }
 
 
@@ -58,7 +71,7 @@ def _check_added(added: list[Any], resolver: Any, subtypes: list[str]) -> None:
 def _grown(old: list[Any], new: list[Any]) -> list[Any]:
     if len(new) < len(old) or [_dump(v) for v in new[: len(old)]] != [_dump(v) for v in old]:
         raise _NotAnnotationsOnly("existing annotations changed")
-    return new[len(old):]
+    return new[len(old) :]
 
 
 def annotation_only_changes(reader: PdfFileReader, signed_revision: int) -> list[str] | None:

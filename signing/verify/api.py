@@ -1,7 +1,7 @@
 """Bulk verification of signed evidence: the library entry point behind `vanban verify`.
 
-    run = verify_evidence([Path("minh_chung")], policy=Path("chinh_sach.yaml"), out_dir=Path("ket_qua"))
-    run.all_accepted  # False when any file must be resubmitted
+run = verify_evidence([Path("minh_chung")], policy=Path("chinh_sach.yaml"), out_dir=Path("ket_qua"))
+run.all_accepted  # False when any file must be resubmitted
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ def _read_revinfo(path: Path, pem_kinds: tuple[str, ...]) -> bytes:
             _ = asn1_ocsp.OCSPResponse.load(data)["response_status"].native
     except (ValueError, TypeError, KeyError) as exc:
         kind = "CRL" if "X509 CRL" in pem_kinds else "OCSP"
-        raise VanbanError(f"Tệp {path} không phải dữ liệu {kind} đọc được ({exc}).",
-                          hint="Dùng tệp .crl (DER hoặc PEM) tải từ trang của tổ chức chứng thực.") from None
+        raise VanbanError(
+            f"Tệp {path} không phải dữ liệu {kind} đọc được ({exc}).",
+            hint="Dùng tệp .crl (DER hoặc PEM) tải từ trang của tổ chức chứng thực.",
+        ) from None
     return data
 
 
@@ -108,8 +110,10 @@ def verify_evidence(
     setup = build_setup(pol, trust, trust_store)
     warnings: list[str] = []
     if not setup.trust_roots:
-        warnings.append("Chưa có chứng thư gốc nào được tin cậy (--trust, trust_anchors trong chính sách, hoặc "
-                        "`vanban trust import`): mọi chữ ký sẽ được báo là không xác định được nguồn gốc.")
+        warnings.append(
+            "Chưa có chứng thư gốc nào được tin cậy (--trust, trust_anchors trong chính sách, hoặc "
+            "`vanban trust import`): mọi chữ ký sẽ được báo là không xác định được nguồn gốc."
+        )
     if jobs is None:
         jobs = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="vanban-verify-") as tmp:
@@ -119,8 +123,14 @@ def verify_evidence(
         for index, item in enumerate(items):
             if item.rejection is not None:
                 rej = item.rejection
-                res = _file_result(item.display, item.unit, Indication(rej.indication),
-                                   SubIndication(rej.sub_indication), rej.message, pol)
+                res = _file_result(
+                    item.display,
+                    item.unit,
+                    Indication(rej.indication),
+                    SubIndication(rej.sub_indication),
+                    rej.message,
+                    pol,
+                )
                 res.action = rej.action
                 ordered[index] = res
                 if on_result:
@@ -132,8 +142,14 @@ def verify_evidence(
             if on_result:
                 on_result(res)
 
-        found = run_pool(tasks, setup, jobs=jobs, timeout=pol.limits.timeout_seconds,
-                         memory_mb=pol.limits.memory_mb, on_result=_cb)
+        found = run_pool(
+            tasks,
+            setup,
+            jobs=jobs,
+            timeout=pol.limits.timeout_seconds,
+            memory_mb=pol.limits.memory_mb,
+            on_result=_cb,
+        )
         for index, res in found.items():
             ordered[index] = res
     results = [r for r in ordered if r is not None]

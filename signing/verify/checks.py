@@ -81,8 +81,9 @@ class Verifier:
         # One event loop and one set of fetchers per process: aiohttp sessions are bound to their loop, and
         # the fetchers' caches are what keeps a batch from downloading the same CRL for every file.
         self.loop = asyncio.new_event_loop()
-        self.backend = AIOHttpFetcherBackend(per_request_timeout=10,
-                                             limits=FetchLimits(max_requests=50_000, max_cert_requests=500))
+        self.backend = AIOHttpFetcherBackend(
+            per_request_timeout=10, limits=FetchLimits(max_requests=50_000, max_cert_requests=500)
+        )
         self.fetchers: Fetchers | None = self.backend.get_fetchers() if self.online else None
 
     def close(self) -> None:
@@ -98,25 +99,52 @@ class Verifier:
         except MemoryError:
             raise
         except Exception as exc:  # noqa: BLE001 - a verdict must come out whatever the file holds
-            return _file_result(display, unit, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                                f"Tệp PDF hỏng, không đọc được cấu trúc ({type(exc).__name__}: {_short(exc)}).",
-                                self.policy, size=_size(path))
+            return _file_result(
+                display,
+                unit,
+                Indication.TOTAL_FAILED,
+                SubIndication.FORMAT_FAILURE,
+                f"Tệp PDF hỏng, không đọc được cấu trúc ({type(exc).__name__}: {_short(exc)}).",
+                self.policy,
+                size=_size(path),
+            )
 
     def _verify(self, path: Path, display: str, unit: str) -> FileResult:
         size = _size(path)
         limits = self.policy.limits
         if size == 0:
-            return _file_result(display, unit, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                                "Tệp rỗng (0 byte).", self.policy, size=size)
+            return _file_result(
+                display,
+                unit,
+                Indication.TOTAL_FAILED,
+                SubIndication.FORMAT_FAILURE,
+                "Tệp rỗng (0 byte).",
+                self.policy,
+                size=size,
+            )
         if size > limits.max_file_mb * 1024 * 1024:
-            return _file_result(display, unit, Indication.INDETERMINATE, SubIndication.GENERIC,
-                                f"Tệp quá lớn ({size / 1048576:.0f} MB, giới hạn {limits.max_file_mb} MB); "
-                                "chưa được kiểm tra.", self.policy, size=size)
+            return _file_result(
+                display,
+                unit,
+                Indication.INDETERMINATE,
+                SubIndication.GENERIC,
+                f"Tệp quá lớn ({size / 1048576:.0f} MB, giới hạn {limits.max_file_mb} MB); "
+                "chưa được kiểm tra.",
+                self.policy,
+                size=size,
+            )
         with open(path, "rb") as fh:
             head = fh.read(1024)
             if b"%PDF-" not in head:
-                return _file_result(display, unit, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                                    f"Không phải tệp PDF ({_guess_type(head)}).", self.policy, size=size)
+                return _file_result(
+                    display,
+                    unit,
+                    Indication.TOTAL_FAILED,
+                    SubIndication.FORMAT_FAILURE,
+                    f"Không phải tệp PDF ({_guess_type(head)}).",
+                    self.policy,
+                    size=size,
+                )
             fh.seek(0)
             try:
                 reader = PdfFileReader(fh, strict=False)
@@ -124,13 +152,25 @@ class Verifier:
             except MemoryError:
                 raise
             except Exception as exc:  # noqa: BLE001
-                return _file_result(display, unit, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                                    f"Tệp PDF hỏng hoặc bị cắt cụt, không đọc được ({_short(exc)}).",
-                                    self.policy, size=size)
+                return _file_result(
+                    display,
+                    unit,
+                    Indication.TOTAL_FAILED,
+                    SubIndication.FORMAT_FAILURE,
+                    f"Tệp PDF hỏng hoặc bị cắt cụt, không đọc được ({_short(exc)}).",
+                    self.policy,
+                    size=size,
+                )
             if reader.encrypted:
-                return _file_result(display, unit, Indication.INDETERMINATE, SubIndication.FORMAT_FAILURE,
-                                    "Tệp PDF được mã hoá (đặt mật khẩu); không kiểm tra được chữ ký.",
-                                    self.policy, size=size)
+                return _file_result(
+                    display,
+                    unit,
+                    Indication.INDETERMINATE,
+                    SubIndication.FORMAT_FAILURE,
+                    "Tệp PDF được mã hoá (đặt mật khẩu); không kiểm tra được chữ ký.",
+                    self.policy,
+                    size=size,
+                )
             sigs = self._check_signatures(reader, fh, size)
         return self._conclude(display, unit, sigs, size)
 
@@ -147,16 +187,26 @@ class Verifier:
             except MemoryError:
                 raise
             except Exception as exc:  # noqa: BLE001
-                reports.append((1 << 30, _broken(str(fq_name), None, f"Không đọc được từ điển chữ ký ({_short(exc)}).")))
+                reports.append(
+                    (1 << 30, _broken(str(fq_name), None, f"Không đọc được từ điển chữ ký ({_short(exc)})."))
+                )
                 continue
             if sub_str not in SUPPORTED_SUBFILTERS:
                 # pyHanko drops these from embedded_signatures; a signature we cannot check is not "no signature".
-                reports.append((1 << 30, SignatureReport(
-                    field_name=str(fq_name), indication=Indication.INDETERMINATE.value,
-                    sub_indication=SubIndication.FORMAT_FAILURE.value, sub_filter=sub_str,
-                    message=f"Chữ ký dùng định dạng {sub_str or '(không khai báo SubFilter)'} mà vanban chưa hỗ "
+                reports.append(
+                    (
+                        1 << 30,
+                        SignatureReport(
+                            field_name=str(fq_name),
+                            indication=Indication.INDETERMINATE.value,
+                            sub_indication=SubIndication.FORMAT_FAILURE.value,
+                            sub_filter=sub_str,
+                            message=f"Chữ ký dùng định dạng {sub_str or '(không khai báo SubFilter)'} mà vanban chưa hỗ "
                             "trợ kiểm tra; không xác định được chữ ký có hợp lệ hay không.",
-                    problems=["unsupported_subfilter"])))
+                            problems=["unsupported_subfilter"],
+                        ),
+                    )
+                )
                 continue
             try:
                 emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
@@ -168,8 +218,14 @@ class Verifier:
             except MemoryError:
                 raise
             except Exception as exc:  # noqa: BLE001
-                reports.append((1 << 30, _broken(str(fq_name), sub_str,
-                                                 f"Chữ ký hỏng hoặc trống, không đọc được ({_short(exc)}).")))
+                reports.append(
+                    (
+                        1 << 30,
+                        _broken(
+                            str(fq_name), sub_str, f"Chữ ký hỏng hoặc trống, không đọc được ({_short(exc)})."
+                        ),
+                    )
+                )
         embedded.sort(key=lambda e: e.signed_revision)
         sig_field_names = {str(e.field_name) for e in embedded}
         dss_data = self._read_dss(reader)
@@ -183,8 +239,13 @@ class Verifier:
             if tail_problem:
                 for rep in result:
                     if rep.kind == "signature":
-                        _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE, tail_problem,
-                                 "hidden_data")
+                        _degrade(
+                            rep,
+                            Indication.TOTAL_FAILED,
+                            SubIndication.FORMAT_FAILURE,
+                            tail_problem,
+                            "hidden_data",
+                        )
                         rep.modification = "other"
                         rep.modification_detail = tail_problem
                         rep.message = _compose(rep)
@@ -210,9 +271,14 @@ class Verifier:
             pass
         return out
 
-    def _context(self, emb: EmbeddedPdfSignature, dss: dict[str, list[Any]],
-                 embedded_crls: list[Any], embedded_ocsps: list[Any],
-                 moment: dt.datetime | None = None) -> ValidationContext:
+    def _context(
+        self,
+        emb: EmbeddedPdfSignature,
+        dss: dict[str, list[Any]],
+        embedded_crls: list[Any],
+        embedded_ocsps: list[Any],
+        moment: dt.datetime | None = None,
+    ) -> ValidationContext:
         rev = self.policy.revocation
         mode = "soft-fail" if rev.mode in (RevocationMode.SOFT, RevocationMode.OFF) else "hard-fail"
         crls: list[Any] = []
@@ -235,12 +301,18 @@ class Verifier:
             retroactive_revinfo=moment is not None,
         )
 
-    def _check_one(self, emb: EmbeddedPdfSignature, sig_fields: set[str],
-                   dss: dict[str, list[Any]]) -> SignatureReport:
+    def _check_one(
+        self, emb: EmbeddedPdfSignature, sig_fields: set[str], dss: dict[str, list[Any]]
+    ) -> SignatureReport:
         is_ts = emb.sig_object_type == "/DocTimeStamp"
-        rep = SignatureReport(field_name=str(emb.field_name), indication=Indication.TOTAL_PASSED.value,
-                              sub_indication=None, message="", kind="timestamp" if is_ts else "signature",
-                              sub_filter=str(emb.sig_object.get("/SubFilter")))
+        rep = SignatureReport(
+            field_name=str(emb.field_name),
+            indication=Indication.TOTAL_PASSED.value,
+            sub_indication=None,
+            message="",
+            kind="timestamp" if is_ts else "signature",
+            sub_filter=str(emb.sig_object.get("/SubFilter")),
+        )
         try:
             cert = emb.signer_cert
             _describe_cert(rep, cert)
@@ -249,12 +321,21 @@ class Verifier:
         except Exception as exc:  # noqa: BLE001
             if "does not match" in str(exc):
                 # The ESS signing-certificate attribute names another certificate: the one shipped was swapped.
-                _degrade(rep, Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE,
-                         "Chứng thư số kèm theo chữ ký không phải chứng thư đã dùng để ký (chứng thư bị tráo).",
-                         "crypto")
+                _degrade(
+                    rep,
+                    Indication.TOTAL_FAILED,
+                    SubIndication.SIG_CRYPTO_FAILURE,
+                    "Chứng thư số kèm theo chữ ký không phải chứng thư đã dùng để ký (chứng thư bị tráo).",
+                    "crypto",
+                )
             else:
-                _degrade(rep, Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                         f"Không tìm thấy chứng thư số của người ký trong chữ ký ({_short(exc)}).", "no_signer_cert")
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+                    f"Không tìm thấy chứng thư số của người ký trong chữ ký ({_short(exc)}).",
+                    "no_signer_cert",
+                )
             rep.modification = "unknown"
             rep.message = _compose(rep)
             return rep
@@ -272,15 +353,24 @@ class Verifier:
         try:
             vc = self._context(emb, dss, embedded_crls, embedded_ocsps)
             if is_ts:
-                status: Any = self.loop.run_until_complete(async_validate_pdf_timestamp(emb, vc, skip_diff=True))
+                status: Any = self.loop.run_until_complete(
+                    async_validate_pdf_timestamp(emb, vc, skip_diff=True)
+                )
             else:
                 status = self.loop.run_until_complete(async_validate_pdf_signature(emb, vc, skip_diff=True))
-                status, vc = self._at_timestamp_if_expired(emb, status, vc, dss, embedded_crls, embedded_ocsps, rep)
+                status, vc = self._at_timestamp_if_expired(
+                    emb, status, vc, dss, embedded_crls, embedded_ocsps, rep
+                )
         except MemoryError:
             raise
         except Exception as exc:  # noqa: BLE001
-            _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                     f"Chữ ký không kiểm tra được do cấu trúc hỏng ({_short(exc)}).", "broken_signature")
+            _degrade(
+                rep,
+                Indication.TOTAL_FAILED,
+                SubIndication.FORMAT_FAILURE,
+                f"Chữ ký không kiểm tra được do cấu trúc hỏng ({_short(exc)}).",
+                "broken_signature",
+            )
             rep.coverage = "unknown"
             rep.message = _compose(rep)
             return rep
@@ -296,20 +386,33 @@ class Verifier:
 
         # Integrity and cryptography.
         if not status.intact:
-            _degrade(rep, Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE,
-                     "Nội dung đã ký bị thay đổi: giá trị băm của vùng dữ liệu được ký không khớp với chữ ký.",
-                     "hash")
+            _degrade(
+                rep,
+                Indication.TOTAL_FAILED,
+                SubIndication.HASH_FAILURE,
+                "Nội dung đã ký bị thay đổi: giá trị băm của vùng dữ liệu được ký không khớp với chữ ký.",
+                "hash",
+            )
         elif not status.valid:
             if rep.digest_algorithm == "sha1" and self.policy.sha1 is Sha1Rule.REJECT:
                 pass  # reported below as a constraint failure, which is what it is
             else:
-                _degrade(rep, Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE,
-                         "Giá trị chữ ký không khớp với khoá công khai của chứng thư số kèm theo "
-                         "(chữ ký bị giả mạo hoặc chứng thư bị tráo).", "crypto")
+                _degrade(
+                    rep,
+                    Indication.TOTAL_FAILED,
+                    SubIndication.SIG_CRYPTO_FAILURE,
+                    "Giá trị chữ ký không khớp với khoá công khai của chứng thư số kèm theo "
+                    "(chữ ký bị giả mạo hoặc chứng thư bị tráo).",
+                    "crypto",
+                )
         if rep.digest_algorithm == "sha1" and self.policy.sha1 is Sha1Rule.REJECT:
-            _degrade(rep, Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
-                     "Chữ ký dùng thuật toán băm SHA-1, không được chấp nhận theo chính sách của đợt đánh giá.",
-                     "sha1")
+            _degrade(
+                rep,
+                Indication.INDETERMINATE,
+                SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+                "Chữ ký dùng thuật toán băm SHA-1, không được chấp nhận theo chính sách của đợt đánh giá.",
+                "sha1",
+            )
 
         # Coverage and modifications after signing.
         self._judge_modifications(rep, emb, status, sig_fields, diff_error)
@@ -323,21 +426,38 @@ class Verifier:
             tsv = status.timestamp_validity
             if tsv is not None and not (tsv.intact and tsv.valid and tsv.trusted):
                 # After the signer's own problems: an untrusted signer usually explains an untrusted TSA too.
-                _degrade(rep, Indication.INDETERMINATE, SubIndication.NO_POE,
-                         "Dấu thời gian kèm chữ ký không hợp lệ hoặc không được tin cậy.", "bad_timestamp")
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    SubIndication.NO_POE,
+                    "Dấu thời gian kèm chữ ký không hợp lệ hoặc không được tin cậy.",
+                    "bad_timestamp",
+                )
             self._judge_policy(rep, status, cert)
         rep.message = _compose(rep)
         return rep
 
-    def _at_timestamp_if_expired(self, emb: EmbeddedPdfSignature, status: Any, vc: ValidationContext,
-                                 dss: dict[str, list[Any]], embedded_crls: list[Any], embedded_ocsps: list[Any],
-                                 rep: SignatureReport) -> tuple[Any, ValidationContext]:
+    def _at_timestamp_if_expired(
+        self,
+        emb: EmbeddedPdfSignature,
+        status: Any,
+        vc: ValidationContext,
+        dss: dict[str, list[Any]],
+        embedded_crls: list[Any],
+        embedded_ocsps: list[Any],
+        rep: SignatureReport,
+    ) -> tuple[Any, ValidationContext]:
         """A certificate that expired after signing is fine if a trusted timestamp proves the signature
         existed while it was valid (EN 319 102-1 past signature validation, simplified): re-check the chain
         at the timestamp's time."""
         tsv = status.timestamp_validity
         cert = emb.signer_cert
-        if status.trusted or not _expired(cert) or tsv is None or not (tsv.intact and tsv.valid and tsv.trusted):
+        if (
+            status.trusted
+            or not _expired(cert)
+            or tsv is None
+            or not (tsv.intact and tsv.valid and tsv.trusted)
+        ):
             return status, vc
         when = tsv.timestamp
         validity = cert["tbs_certificate"]["validity"]
@@ -349,11 +469,18 @@ class Verifier:
             return status, vc
         rep.details.append(
             f"Chứng thư số đã hết hạn lúc {vn_time(validity['not_after'].native)}, nhưng dấu thời gian chứng "
-            f"minh chữ ký được tạo lúc {vn_time(when)}, khi chứng thư còn hiệu lực.")
+            f"minh chữ ký được tạo lúc {vn_time(when)}, khi chứng thư còn hiệu lực."
+        )
         return past, past_vc
 
-    def _judge_modifications(self, rep: SignatureReport, emb: EmbeddedPdfSignature, status: Any,
-                             sig_fields: set[str], diff_error: str | None) -> None:
+    def _judge_modifications(
+        self,
+        rep: SignatureReport,
+        emb: EmbeddedPdfSignature,
+        status: Any,
+        sig_fields: set[str],
+        diff_error: str | None,
+    ) -> None:
         coverage = status.coverage
         rep.coverage = {
             SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
@@ -361,9 +488,14 @@ class Verifier:
         }.get(coverage, "partial")
         if coverage < SignatureCoverageLevel.ENTIRE_REVISION:
             rep.modification = "unknown"
-            _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                     "Vùng dữ liệu được ký (ByteRange) bất thường: chữ ký không phủ trọn phiên bản tài liệu "
-                     "nên phần không được ký có thể đã bị thay đổi.", "coverage")
+            _degrade(
+                rep,
+                Indication.TOTAL_FAILED,
+                SubIndication.FORMAT_FAILURE,
+                "Vùng dữ liệu được ký (ByteRange) bất thường: chữ ký không phủ trọn phiên bản tài liệu "
+                "nên phần không được ký có thể đã bị thay đổi.",
+                "coverage",
+            )
             return
         if coverage == SignatureCoverageLevel.ENTIRE_FILE:
             rep.modification = "none"
@@ -371,23 +503,36 @@ class Verifier:
         if diff_error is not None:
             rep.modification = "unknown"
             rep.modification_detail = diff_error
-            _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                     "Tệp có phần được bổ sung sau khi ký mà không phân tích được; không thể khẳng định nội dung "
-                     "hiển thị là nội dung đã ký.", "modified")
+            _degrade(
+                rep,
+                Indication.TOTAL_FAILED,
+                SubIndication.FORMAT_FAILURE,
+                "Tệp có phần được bổ sung sau khi ký mà không phân tích được; không thể khẳng định nội dung "
+                "hiển thị là nội dung đã ký.",
+                "modified",
+            )
             return
         diff = getattr(emb, "diff_result", None)
         allowed = set(self.policy.allowed_changes)
         suspicious = isinstance(diff, SuspiciousModification) or (
-            isinstance(diff, DiffResult) and diff.modification_level == ModificationLevel.OTHER)
+            isinstance(diff, DiffResult) and diff.modification_level == ModificationLevel.OTHER
+        )
         added = annotation_only_changes(emb.reader, emb.signed_revision) if suspicious else None
         if added:
             rep.modification = "annotations"
-            rep.modification_detail = "thêm " + ", ".join(f"{n} chú thích {k}" for k, n in Counter(added).items())
+            rep.modification_detail = "thêm " + ", ".join(
+                f"{n} chú thích {k}" for k, n in Counter(added).items()
+            )
             docmdp = emb.docmdp_level
             if docmdp is not None and docmdp.value < MDPPerm.ANNOTATE.value:
-                _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                         "Tệp được chứng thực (DocMDP) không cho phép thêm chú thích, nhưng đã bị thêm chú thích "
-                         "sau khi ký.", "modified")
+                _degrade(
+                    rep,
+                    Indication.TOTAL_FAILED,
+                    SubIndication.FORMAT_FAILURE,
+                    "Tệp được chứng thực (DocMDP) không cho phép thêm chú thích, nhưng đã bị thêm chú thích "
+                    "sau khi ký.",
+                    "modified",
+                )
                 return
         elif isinstance(diff, SuspiciousModification) or diff is None:
             rep.modification = "other"
@@ -407,9 +552,11 @@ class Verifier:
                 rep.modification = "annotations"
             else:
                 rep.modification = "other"
-        ok = rep.modification in ("none", "signatures") or (
-            rep.modification == "form_filling" and AllowedChange.FORM_FILLING in allowed) or (
-            rep.modification == "annotations" and AllowedChange.ANNOTATIONS in allowed)
+        ok = (
+            rep.modification in ("none", "signatures")
+            or (rep.modification == "form_filling" and AllowedChange.FORM_FILLING in allowed)
+            or (rep.modification == "annotations" and AllowedChange.ANNOTATIONS in allowed)
+        )
         if status.docmdp_ok is False and rep.modification != "annotations":
             ok = False  # the certifying signature's DocMDP level forbids these changes
         elif not ok and rep.modification in ("form_filling", "annotations"):
@@ -419,60 +566,120 @@ class Verifier:
             return
         if not ok:
             what = MODIFICATION_VI[rep.modification]
-            _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                     f"Tệp đã bị thay đổi sau khi ký ({what}); thay đổi này không được chấp nhận.", "modified")
+            _degrade(
+                rep,
+                Indication.TOTAL_FAILED,
+                SubIndication.FORMAT_FAILURE,
+                f"Tệp đã bị thay đổi sau khi ký ({what}); thay đổi này không được chấp nhận.",
+                "modified",
+            )
         elif rep.modification in ("form_filling", "annotations"):
             # Accepted by policy, but a reader should know: a comment can sit on top of the signed text.
-            rep.details.append(f"Sau khi ký có {MODIFICATION_VI[rep.modification]} "
-                               f"({rep.modification_detail or 'không rõ chi tiết'}); chính sách cho phép thay đổi "
-                               "này, nhưng cần xem nội dung đã ký nếu có nghi ngờ.")
+            rep.details.append(
+                f"Sau khi ký có {MODIFICATION_VI[rep.modification]} "
+                f"({rep.modification_detail or 'không rõ chi tiết'}); chính sách cho phép thay đổi "
+                "này, nhưng cần xem nội dung đã ký nếu có nghi ngờ."
+            )
 
-    def _judge_trust(self, rep: SignatureReport, status: Any, cert: x509.Certificate, vc: ValidationContext,
-                     embedded_crls: list[Any], embedded_ocsps: list[Any], dss: dict[str, list[Any]]) -> None:
+    def _judge_trust(
+        self,
+        rep: SignatureReport,
+        status: Any,
+        cert: x509.Certificate,
+        vc: ValidationContext,
+        embedded_crls: list[Any],
+        embedded_ocsps: list[Any],
+        dss: dict[str, list[Any]],
+    ) -> None:
         details = status.revocation_details
         if details is not None:
             when = vn_time(details.revocation_date)
             rep.revocation_status = f"đã bị thu hồi từ {when}"
             who = "chứng thư của tổ chức cấp" if details.ca_revoked else "chứng thư số"
-            _degrade(rep, Indication.TOTAL_FAILED, SubIndication.REVOKED,
-                     f"{who.capitalize()} đã bị thu hồi từ {when}.", "revoked")
+            _degrade(
+                rep,
+                Indication.TOTAL_FAILED,
+                SubIndication.REVOKED,
+                f"{who.capitalize()} đã bị thu hồi từ {when}.",
+                "revoked",
+            )
         if not status.trusted:
             indic = status.trust_problem_indic
             name = getattr(indic, "name", None) or "NO_CERTIFICATE_CHAIN_FOUND"
             if name in ("REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE") and details is None:
-                _degrade(rep, Indication.TOTAL_FAILED, SubIndication.REVOKED, "Chứng thư số đã bị thu hồi.",
-                         "revoked")
+                _degrade(
+                    rep,
+                    Indication.TOTAL_FAILED,
+                    SubIndication.REVOKED,
+                    "Chứng thư số đã bị thu hồi.",
+                    "revoked",
+                )
             elif name == "EXPIRED" or _expired(cert):
-                _degrade(rep, Indication.INDETERMINATE, SubIndication.EXPIRED,
-                         f"Chứng thư số đã hết hạn lúc {vn_time(cert['tbs_certificate']['validity']['not_after'].native)}"
-                         " và không có bằng chứng (dấu thời gian, thông tin thu hồi lưu kèm) cho thấy chữ ký được "
-                         "tạo khi chứng thư còn hiệu lực.", "expired")
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    SubIndication.EXPIRED,
+                    f"Chứng thư số đã hết hạn lúc {vn_time(cert['tbs_certificate']['validity']['not_after'].native)}"
+                    " và không có bằng chứng (dấu thời gian, thông tin thu hồi lưu kèm) cho thấy chữ ký được "
+                    "tạo khi chứng thư còn hiệu lực.",
+                    "expired",
+                )
             elif name == "NOT_YET_VALID" or _not_yet_valid(cert):
-                _degrade(rep, Indication.INDETERMINATE, SubIndication.NOT_YET_VALID,
-                         "Chứng thư số chưa có hiệu lực tại thời điểm kiểm tra.", "not_yet_valid")
-            elif name in ("NO_CERTIFICATE_CHAIN_FOUND", "CHAIN_CONSTRAINTS_FAILURE") and status.validation_path is None:
-                _degrade(rep, Indication.INDETERMINATE, SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                         f"Chứng thư số do «{rep.issuer}» cấp không dẫn tới tổ chức chứng thực gốc nào được tin "
-                         "cậy trong đợt đánh giá.", "untrusted")
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    SubIndication.NOT_YET_VALID,
+                    "Chứng thư số chưa có hiệu lực tại thời điểm kiểm tra.",
+                    "not_yet_valid",
+                )
+            elif (
+                name in ("NO_CERTIFICATE_CHAIN_FOUND", "CHAIN_CONSTRAINTS_FAILURE")
+                and status.validation_path is None
+            ):
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+                    f"Chứng thư số do «{rep.issuer}» cấp không dẫn tới tổ chức chứng thực gốc nào được tin "
+                    "cậy trong đợt đánh giá.",
+                    "untrusted",
+                )
             elif name == "TRY_LATER" or "REVOCATION" in name or self._revocation_missing(status):
                 rep.revocation_status = "không lấy được thông tin thu hồi"
-                _degrade(rep, Indication.INDETERMINATE, SubIndication.TRY_LATER,
-                         "Không lấy được thông tin thu hồi (CRL/OCSP) của chứng thư số trong khi chính sách yêu cầu "
-                         "kiểm tra bắt buộc.", "revocation_unavailable")
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    SubIndication.TRY_LATER,
+                    "Không lấy được thông tin thu hồi (CRL/OCSP) của chứng thư số trong khi chính sách yêu cầu "
+                    "kiểm tra bắt buộc.",
+                    "revocation_unavailable",
+                )
             elif rep.indication != Indication.TOTAL_FAILED.value or details is None:
                 sub = SubIndication.__members__.get(name, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE)
-                _degrade(rep, Indication.INDETERMINATE, sub,
-                         "Chuỗi chứng thực của chứng thư số không hợp lệ.", "chain")
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    sub,
+                    "Chuỗi chứng thực của chứng thư số không hợp lệ.",
+                    "chain",
+                )
         if rep.revocation_status is None:
             rep.revocation_status, rep.revocation_source = self._revocation_info(
-                cert, status, vc, embedded_crls, embedded_ocsps, dss)
+                cert, status, vc, embedded_crls, embedded_ocsps, dss
+            )
 
     def _revocation_missing(self, status: Any) -> bool:
         return self.policy.revocation.mode is RevocationMode.HARD and status.validation_path is not None
 
-    def _revocation_info(self, cert: x509.Certificate, status: Any, vc: ValidationContext,
-                         embedded_crls: list[Any], embedded_ocsps: list[Any],
-                         dss: dict[str, list[Any]]) -> tuple[str, str | None]:
+    def _revocation_info(
+        self,
+        cert: x509.Certificate,
+        status: Any,
+        vc: ValidationContext,
+        embedded_crls: list[Any],
+        embedded_ocsps: list[Any],
+        dss: dict[str, list[Any]],
+    ) -> tuple[str, str | None]:
         if self.policy.revocation.mode is RevocationMode.OFF:
             return "không kiểm tra (theo chính sách)", None
         if not status.trusted:
@@ -512,25 +719,42 @@ class Verifier:
         policy = self.policy
         if policy.allowed_issuers and status.validation_path is not None:
             cas = [c for c in status.validation_path.iter_certs(include_root=True) if c.dump() != cert.dump()]
-            if not any(_issuer_matches(rule.name, rule.sha256, ca) for rule in policy.allowed_issuers for ca in cas):
+            if not any(
+                _issuer_matches(rule.name, rule.sha256, ca) for rule in policy.allowed_issuers for ca in cas
+            ):
                 names = ", ".join(r.name or r.sha256 or "" for r in policy.allowed_issuers)
-                _degrade(rep, Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE,
-                         f"Chứng thư số do «{rep.issuer}» cấp, không thuộc các tổ chức chứng thực được chấp nhận "
-                         f"trong đợt đánh giá ({names}).", "issuer_not_allowed")
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+                    f"Chứng thư số do «{rep.issuer}» cấp, không thuộc các tổ chức chứng thực được chấp nhận "
+                    f"trong đợt đánh giá ({names}).",
+                    "issuer_not_allowed",
+                )
         window = policy.signing_time
         if window.not_before or window.not_after:
             when = _parse_time(rep.timestamp_time) or _parse_time(rep.claimed_time)
             if when is None:
-                _degrade(rep, Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE,
-                         "Chữ ký không ghi thời điểm ký nên không đối chiếu được với thời gian quy định.",
-                         "no_signing_time")
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    SubIndication.SIG_CONSTRAINTS_FAILURE,
+                    "Chữ ký không ghi thời điểm ký nên không đối chiếu được với thời gian quy định.",
+                    "no_signing_time",
+                )
             else:
                 day = when.astimezone(_TZ_VN).date()
-                if (window.not_before and day < window.not_before) or (window.not_after and day > window.not_after):
+                if (window.not_before and day < window.not_before) or (
+                    window.not_after and day > window.not_after
+                ):
                     span = f"{_vn_date(window.not_before) or '…'} – {_vn_date(window.not_after) or '…'}"
-                    _degrade(rep, Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE,
-                             f"Thời điểm ký {_vn_date(day)} nằm ngoài khoảng thời gian quy định ({span}).",
-                             "signing_time")
+                    _degrade(
+                        rep,
+                        Indication.INDETERMINATE,
+                        SubIndication.SIG_CONSTRAINTS_FAILURE,
+                        f"Thời điểm ký {_vn_date(day)} nằm ngoài khoảng thời gian quy định ({span}).",
+                        "signing_time",
+                    )
 
     # ---------------------------------------------------------------- file verdict
     def _conclude(self, display: str, unit: str, sigs: list[SignatureReport], size: int) -> FileResult:
@@ -543,31 +767,54 @@ class Verifier:
         indication = worst([s.indication for s in sigs])
         if not real and indication == Indication.TOTAL_PASSED.value:
             # Only document timestamps: proves existence, not who signed.
-            res = _file_result(display, unit, Indication.NO_SIGNATURE, None,
-                               "Tệp chỉ có dấu thời gian, không có chữ ký số của người ký.", self.policy, size=size)
+            res = _file_result(
+                display,
+                unit,
+                Indication.NO_SIGNATURE,
+                None,
+                "Tệp chỉ có dấu thời gian, không có chữ ký số của người ký.",
+                self.policy,
+                size=size,
+            )
             res.signatures = sigs
             return res
         dominant = next((s for s in sigs if s.indication == indication), sigs[0])
         sub = dominant.sub_indication if indication != Indication.TOTAL_PASSED.value else None
         if indication == Indication.TOTAL_PASSED.value:
-            who = "; ".join(f"{s.signer or '?'} ({s.organisation or s.issuer or ''})".replace(" ()", "") for s in real)
+            who = "; ".join(
+                f"{s.signer or '?'} ({s.organisation or s.issuer or ''})".replace(" ()", "") for s in real
+            )
             changes = sorted({s.modification for s in real} - {"none", "signatures"})
-            after = ("tài liệu không bị thay đổi sau khi ký" if not changes else
-                     "thay đổi sau khi ký (" + ", ".join(MODIFICATION_VI[c] for c in changes)
-                     + ") được chấp nhận")
+            after = (
+                "tài liệu không bị thay đổi sau khi ký"
+                if not changes
+                else "thay đổi sau khi ký ("
+                + ", ".join(MODIFICATION_VI[c] for c in changes)
+                + ") được chấp nhận"
+            )
             msg = f"Hợp lệ: {len(real)} chữ ký số hợp lệ, {after}. Người ký: {who}."
         else:
             bad = [s for s in sigs if s.indication != Indication.TOTAL_PASSED.value]
-            parts = [f"Chữ ký «{s.field_name}»{' của ' + s.signer if s.signer else ''}: {s.message}" for s in bad]
+            parts = [
+                f"Chữ ký «{s.field_name}»{' của ' + s.signer if s.signer else ''}: {s.message}" for s in bad
+            ]
             msg = f"{INDICATION_VI[indication]}. " + " ".join(parts)
-        result = _file_result(display, unit, Indication(indication), SubIndication(sub) if sub else None, msg,
-                              self.policy, size=size)
+        result = _file_result(
+            display,
+            unit,
+            Indication(indication),
+            SubIndication(sub) if sub else None,
+            msg,
+            self.policy,
+            size=size,
+        )
         result.signatures = sigs
         result.action = action_for(result, self.policy)
         return result
 
 
 # -------------------------------------------------------------------- helpers
+
 
 def _size(path: Path) -> int:
     try:
@@ -594,9 +841,14 @@ def _guess_type(head: bytes) -> str:
 
 
 def _broken(name: str, sub: str | None, message: str) -> SignatureReport:
-    return SignatureReport(field_name=name, indication=Indication.TOTAL_FAILED.value,
-                           sub_indication=SubIndication.FORMAT_FAILURE.value, sub_filter=sub, message=message,
-                           problems=["broken_signature"])
+    return SignatureReport(
+        field_name=name,
+        indication=Indication.TOTAL_FAILED.value,
+        sub_indication=SubIndication.FORMAT_FAILURE.value,
+        sub_filter=sub,
+        message=message,
+        problems=["broken_signature"],
+    )
 
 
 _PENDING_CHANGE = "pending_change"
@@ -607,25 +859,39 @@ def _settle_attested_changes(reports: list[SignatureReport], allowed: bool) -> N
     whole rest of the file, attests the filled-in document; otherwise it is a change nobody signed."""
     real = [r for r in reports if r.kind == "signature"]
     last = reports[-1] if reports else None
-    attested = allowed and (last is not None and last.indication == Indication.TOTAL_PASSED.value
-                and last.modification in ("none", "signatures") and _PENDING_CHANGE not in last.problems
-                and last.kind == "signature")
+    attested = allowed and (
+        last is not None
+        and last.indication == Indication.TOTAL_PASSED.value
+        and last.modification in ("none", "signatures")
+        and _PENDING_CHANGE not in last.problems
+        and last.kind == "signature"
+    )
     for rep in real:
         if _PENDING_CHANGE not in rep.problems:
             continue
         rep.problems.remove(_PENDING_CHANGE)
         what = MODIFICATION_VI[rep.modification]
         if attested and rep is not last:
-            rep.details.append(f"Sau khi ký có {what}; phần thay đổi này được chữ ký số sau cùng "
-                               f"(«{last.field_name}» của {last.signer or '?'}) xác nhận.")
+            rep.details.append(
+                f"Sau khi ký có {what}; phần thay đổi này được chữ ký số sau cùng "
+                f"(«{last.field_name}» của {last.signer or '?'}) xác nhận."
+            )
         else:
-            _degrade(rep, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                     f"Tệp đã bị thay đổi sau khi ký ({what}) mà không có chữ ký số nào xác nhận thay đổi này.",
-                     "modified")
+            _degrade(
+                rep,
+                Indication.TOTAL_FAILED,
+                SubIndication.FORMAT_FAILURE,
+                f"Tệp đã bị thay đổi sau khi ký ({what}) mà không có chữ ký số nào xác nhận thay đổi này.",
+                "modified",
+            )
         rep.message = _compose(rep)
 
 
-_IND_RANK = {Indication.TOTAL_PASSED.value: 0, Indication.INDETERMINATE.value: 1, Indication.TOTAL_FAILED.value: 2}
+_IND_RANK = {
+    Indication.TOTAL_PASSED.value: 0,
+    Indication.INDETERMINATE.value: 1,
+    Indication.TOTAL_FAILED.value: 2,
+}
 
 
 def _degrade(rep: SignatureReport, indication: Indication, sub: SubIndication, text: str, code: str) -> None:
@@ -653,7 +919,9 @@ def _describe_cert(rep: SignatureReport, cert: x509.Certificate) -> None:
 
 def _adobe_revinfo(emb: EmbeddedPdfSignature) -> tuple[list[Any], list[Any]]:
     try:
-        archival = find_unique_cms_attribute(emb.signer_info["signed_attrs"], "adobe_revocation_info_archival")
+        archival = find_unique_cms_attribute(
+            emb.signer_info["signed_attrs"], "adobe_revocation_info_archival"
+        )
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001 - attribute absent or malformed
@@ -707,8 +975,10 @@ def _issuer_matches(name: str | None, sha256: str | None, ca: x509.Certificate) 
         return True
     if name:
         want = " ".join(name.split()).casefold()
-        return want in (" ".join(common_name(ca.subject).split()).casefold(),
-                        " ".join(ca.subject.human_friendly.split()).casefold())
+        return want in (
+            " ".join(common_name(ca.subject).split()).casefold(),
+            " ".join(ca.subject.human_friendly.split()).casefold(),
+        )
     return False
 
 
@@ -802,8 +1072,10 @@ def _unexplained_tail(reader: PdfFileReader, fh: BinaryIO, size: int, signed_end
         return "Có dữ liệu lạ được ghi thêm vào sau vùng đã ký (không phải một phiên bản PDF hợp lệ)."
     unknown = [o for o in startxref_values if o not in known]
     if unknown or len(startxref_values) != later_revisions or eof_count != later_revisions:
-        return ("Tệp chứa phiên bản bị che giấu sau phiên bản đã ký (bảng tham chiếu chéo không được trình đọc PDF "
-                "dùng tới); nội dung hiển thị có thể khác nội dung đã ký.")
+        return (
+            "Tệp chứa phiên bản bị che giấu sau phiên bản đã ký (bảng tham chiếu chéo không được trình đọc PDF "
+            "dùng tới); nội dung hiển thị có thể khác nội dung đã ký."
+        )
     fh.seek(last_eof_end)
     rest = fh.read(4096)
     if rest.strip(_WS) or fh.read(1):
@@ -826,7 +1098,7 @@ _ACTIONS: dict[str, str] = {
     "not_yet_valid": "Ký số lại bằng chứng thư số đã có hiệu lực rồi nộp lại.",
     "untrusted": "Ký số lại bằng chứng thư số do tổ chức chứng thực được công nhận cấp rồi nộp lại.",
     "issuer_not_allowed": "Ký số lại bằng chứng thư số chuyên dùng do Ban Cơ yếu Chính phủ cấp (hoặc tổ chức "
-                          "chứng thực được chấp nhận) rồi nộp lại.",
+    "chứng thực được chấp nhận) rồi nộp lại.",
     "signing_time": "Ký số lại trong thời gian quy định của đợt đánh giá rồi nộp lại.",
     "no_signing_time": "Ký số lại tệp (phần mềm ký phải ghi thời điểm ký) rồi nộp lại.",
     "sha1": "Ký số lại bằng phần mềm dùng thuật toán SHA-256 rồi nộp lại.",
@@ -849,12 +1121,28 @@ def action_for(result: FileResult, policy: Policy) -> str | None:
     return "Kiểm tra lại tệp và nộp lại bản PDF đã ký số hợp lệ."
 
 
-def _file_result(display: str, unit: str, indication: Indication, sub: SubIndication | None, message: str,
-                 policy: Policy, *, size: int | None = None) -> FileResult:
+def _file_result(
+    display: str,
+    unit: str,
+    indication: Indication,
+    sub: SubIndication | None,
+    message: str,
+    policy: Policy,
+    *,
+    size: int | None = None,
+) -> FileResult:
     accepted = indication is Indication.TOTAL_PASSED or (
-        indication is Indication.NO_SIGNATURE and policy.accept_unsigned)
-    result = FileResult(file=display, unit=unit, indication=indication.value,
-                        sub_indication=sub.value if sub else None, message=message, accepted=accepted, size=size)
+        indication is Indication.NO_SIGNATURE and policy.accept_unsigned
+    )
+    result = FileResult(
+        file=display,
+        unit=unit,
+        indication=indication.value,
+        sub_indication=sub.value if sub else None,
+        message=message,
+        accepted=accepted,
+        size=size,
+    )
     if not accepted and not result.signatures:
         if indication is Indication.NO_SIGNATURE:
             result.action = "Ký số tệp minh chứng bằng chứng thư số của cơ quan rồi nộp lại."
@@ -865,7 +1153,10 @@ def _file_result(display: str, unit: str, indication: Indication, sub: SubIndica
     return result
 
 
-def failure_result(display: str, unit: str, message: str, policy: Policy, size: int | None = None) -> FileResult:
+def failure_result(
+    display: str, unit: str, message: str, policy: Policy, size: int | None = None
+) -> FileResult:
     """Verdict for a file whose check could not complete (timeout, memory cap, crashed worker)."""
-    return _file_result(display, unit, Indication.INDETERMINATE, SubIndication.GENERIC, message, policy, size=size)
-
+    return _file_result(
+        display, unit, Indication.INDETERMINATE, SubIndication.GENERIC, message, policy, size=size
+    )

@@ -67,8 +67,9 @@ def _decode_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def extract_zip(archive: Path, dest: Path, display_prefix: str, default_unit: str | None,
-                limits: Limits) -> list[EvidenceItem]:
+def extract_zip(
+    archive: Path, dest: Path, display_prefix: str, default_unit: str | None, limits: Limits
+) -> list[EvidenceItem]:
     """Extract `archive` into `dest` and return one item per member (rejected members included)."""
     items: list[EvidenceItem] = []
     max_total = limits.zip_max_total_mb * 1024 * 1024
@@ -91,17 +92,40 @@ def extract_zip(archive: Path, dest: Path, display_prefix: str, default_unit: st
             rel = _safe_member_path(name)
             mode = info.external_attr >> 16
             if rel is None or stat.S_ISLNK(mode):
-                why = "là liên kết (symlink)" if rel is not None else "có đường dẫn thoát ra ngoài thư mục giải nén"
-                items.append(EvidenceItem(display, default_unit or archive.stem, None, Rejection(
-                    "TOTAL_FAILED", "FORMAT_FAILURE",
-                    f"Tệp «{name}» trong {archive.name} {why}; vanban không giải nén tệp này.",
-                    "Nén lại thư mục minh chứng bằng công cụ nén thông thường rồi nộp lại.")))
+                why = (
+                    "là liên kết (symlink)"
+                    if rel is not None
+                    else "có đường dẫn thoát ra ngoài thư mục giải nén"
+                )
+                items.append(
+                    EvidenceItem(
+                        display,
+                        default_unit or archive.stem,
+                        None,
+                        Rejection(
+                            "TOTAL_FAILED",
+                            "FORMAT_FAILURE",
+                            f"Tệp «{name}» trong {archive.name} {why}; vanban không giải nén tệp này.",
+                            "Nén lại thư mục minh chứng bằng công cụ nén thông thường rồi nộp lại.",
+                        ),
+                    )
+                )
                 continue
             unit = default_unit or (rel.parts[0] if len(rel.parts) > 1 else archive.stem)
             if info.flag_bits & 0x1:
-                items.append(EvidenceItem(display, unit, None, Rejection(
-                    "INDETERMINATE", "FORMAT_FAILURE", f"Tệp «{name}» trong {archive.name} được đặt mật khẩu.",
-                    "Nộp lại tệp ZIP không đặt mật khẩu.")))
+                items.append(
+                    EvidenceItem(
+                        display,
+                        unit,
+                        None,
+                        Rejection(
+                            "INDETERMINATE",
+                            "FORMAT_FAILURE",
+                            f"Tệp «{name}» trong {archive.name} được đặt mật khẩu.",
+                            "Nộp lại tệp ZIP không đặt mật khẩu.",
+                        ),
+                    )
+                )
                 continue
             # Members are stored under their index so odd names cannot collide or escape.
             target = dest / f"{index:06d}{Path(rel.name).suffix[:16]}"
@@ -113,29 +137,50 @@ def extract_zip(archive: Path, dest: Path, display_prefix: str, default_unit: st
                         total += len(chunk)
                         if total > max_total:
                             raise ZipLimitError(
-                                f"dữ liệu giải nén vượt {limits.zip_max_total_mb} MB (nghi là «bom ZIP»)")
-                        if written > 1_000_000 and written > limits.zip_max_ratio * max(info.compress_size, 1):
+                                f"dữ liệu giải nén vượt {limits.zip_max_total_mb} MB (nghi là «bom ZIP»)"
+                            )
+                        if written > 1_000_000 and written > limits.zip_max_ratio * max(
+                            info.compress_size, 1
+                        ):
                             raise ZipLimitError(
-                                f"tệp «{name}» có tỉ lệ nén vượt {limits.zip_max_ratio}:1 (nghi là «bom ZIP»)")
+                                f"tệp «{name}» có tỉ lệ nén vượt {limits.zip_max_ratio}:1 (nghi là «bom ZIP»)"
+                            )
                         out.write(chunk)
             except ZipLimitError:
                 target.unlink(missing_ok=True)
                 raise
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
                 target.unlink(missing_ok=True)
-                items.append(EvidenceItem(display, unit, None, Rejection(
-                    "TOTAL_FAILED", "FORMAT_FAILURE",
-                    f"Không giải nén được tệp «{name}» trong {archive.name} ({exc}).",
-                    "Nén lại và nộp lại tệp này.")))
+                items.append(
+                    EvidenceItem(
+                        display,
+                        unit,
+                        None,
+                        Rejection(
+                            "TOTAL_FAILED",
+                            "FORMAT_FAILURE",
+                            f"Không giải nén được tệp «{name}» trong {archive.name} ({exc}).",
+                            "Nén lại và nộp lại tệp này.",
+                        ),
+                    )
+                )
                 continue
             items.append(EvidenceItem(display, unit, target))
     return items
 
 
 def _zip_item_error(display: str, unit: str, message: str) -> EvidenceItem:
-    return EvidenceItem(display, unit, None, Rejection(
-        "INDETERMINATE", "FORMAT_FAILURE", f"Tệp nén {display} bị từ chối: {message}.",
-        "Chia nhỏ hoặc nén lại tệp minh chứng (chỉ gồm các tệp PDF cần nộp) rồi nộp lại."))
+    return EvidenceItem(
+        display,
+        unit,
+        None,
+        Rejection(
+            "INDETERMINATE",
+            "FORMAT_FAILURE",
+            f"Tệp nén {display} bị từ chối: {message}.",
+            "Chia nhỏ hoặc nén lại tệp minh chứng (chỉ gồm các tệp PDF cần nộp) rồi nộp lại.",
+        ),
+    )
 
 
 def collect_evidence(paths: list[Path], workdir: Path, limits: Limits) -> list[EvidenceItem]:
@@ -159,7 +204,9 @@ def collect_evidence(paths: list[Path], workdir: Path, limits: Limits) -> list[E
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            raise VanbanError(f"Không tìm thấy {path}.", hint="Kiểm tra lại đường dẫn tệp hoặc thư mục minh chứng.")
+            raise VanbanError(
+                f"Không tìm thấy {path}.", hint="Kiểm tra lại đường dẫn tệp hoặc thư mục minh chứng."
+            )
         if path.is_dir():
             root = path.resolve()
             found = [p for p in root.rglob("*") if p.is_file() or p.is_symlink()]
@@ -168,13 +215,25 @@ def collect_evidence(paths: list[Path], workdir: Path, limits: Limits) -> list[E
                 if any(_is_junk(part) for part in rel.parts):
                     continue
                 display = f"{root.name}/{rel.as_posix()}"
-                unit = rel.parts[0] if len(rel.parts) > 1 else (
-                    file.stem if file.suffix.lower() == ".zip" else root.name)
+                unit = (
+                    rel.parts[0]
+                    if len(rel.parts) > 1
+                    else (file.stem if file.suffix.lower() == ".zip" else root.name)
+                )
                 if file.is_symlink():
-                    items.append(EvidenceItem(display, unit, None, Rejection(
-                        "INDETERMINATE", "FORMAT_FAILURE",
-                        f"{display} là liên kết (symlink); vanban không đi theo liên kết.",
-                        "Chép tệp thật vào thư mục minh chứng.")))
+                    items.append(
+                        EvidenceItem(
+                            display,
+                            unit,
+                            None,
+                            Rejection(
+                                "INDETERMINATE",
+                                "FORMAT_FAILURE",
+                                f"{display} là liên kết (symlink); vanban không đi theo liên kết.",
+                                "Chép tệp thật vào thư mục minh chứng.",
+                            ),
+                        )
+                    )
                 elif file.suffix.lower() == ".zip":
                     handle_zip(file, display, unit)
                 else:

@@ -44,7 +44,7 @@ def _file_name(res: FileResult) -> str:
     for prefix in (res.unit + ".zip/", res.unit + ".ZIP/", res.unit + "/"):
         idx = name.find(prefix)
         if idx >= 0:
-            return _plain(name[idx + len(prefix):])
+            return _plain(name[idx + len(prefix) :])
     return _plain(name)
 
 
@@ -52,7 +52,7 @@ def _reason(res: FileResult) -> str:
     text = res.message
     head = INDICATION_VI[res.indication] + ". "
     if text.startswith(head):
-        text = text[len(head):]
+        text = text[len(head) :]
     return _plain(text)
 
 

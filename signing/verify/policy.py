@@ -116,10 +116,14 @@ class Policy(_Strict):
             return p if p.is_absolute() else (base / p)
 
         rev = self.revocation.model_copy(
-            update={"crl_files": [fix(p) for p in self.revocation.crl_files],
-                    "ocsp_files": [fix(p) for p in self.revocation.ocsp_files]}
+            update={
+                "crl_files": [fix(p) for p in self.revocation.crl_files],
+                "ocsp_files": [fix(p) for p in self.revocation.ocsp_files],
+            }
         )
-        return self.model_copy(update={"trust_anchors": [fix(p) for p in self.trust_anchors], "revocation": rev})
+        return self.model_copy(
+            update={"trust_anchors": [fix(p) for p in self.trust_anchors], "revocation": rev}
+        )
 
 
 _FIELD_VI = {
@@ -158,8 +162,14 @@ def policy_from_source(doc: SourceDoc) -> Policy:
     data = doc.data if doc.data is not None else {}
     diags = list(doc.duplicate_keys)
     if not isinstance(data, dict):
-        diags.append(Diagnostic(Severity.ERROR, "tệp chính sách phải là một nhóm trường (key: value)",
-                                file=str(doc.path), line=1))
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                "tệp chính sách phải là một nhóm trường (key: value)",
+                file=str(doc.path),
+                line=1,
+            )
+        )
         raise DiagnosticsError(diags, str(doc.path))
     try:
         policy = Policy.model_validate(data)
@@ -169,8 +179,13 @@ def policy_from_source(doc: SourceDoc) -> Policy:
             # pydantic appends the model/tag name for "after" validators; keep only the YAML path.
             loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
             diags.append(
-                Diagnostic(Severity.ERROR, _explain(err), file=str(doc.path), line=doc.line_of(loc),
-                           field=".".join(str(p) for p in loc) or None)
+                Diagnostic(
+                    Severity.ERROR,
+                    _explain(err),
+                    file=str(doc.path),
+                    line=doc.line_of(loc),
+                    field=".".join(str(p) for p in loc) or None,
+                )
             )
         raise DiagnosticsError(diags, str(doc.path)) from None
     if diags:
@@ -179,13 +194,27 @@ def policy_from_source(doc: SourceDoc) -> Policy:
     missing = []
     for i, p in enumerate(policy.trust_anchors):
         if not p.is_file():
-            missing.append(Diagnostic(Severity.ERROR, f"không tìm thấy tệp chứng thư {p}", file=str(doc.path),
-                                      line=doc.line_of(("trust_anchors", i)), field=f"trust_anchors.{i}"))
+            missing.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"không tìm thấy tệp chứng thư {p}",
+                    file=str(doc.path),
+                    line=doc.line_of(("trust_anchors", i)),
+                    field=f"trust_anchors.{i}",
+                )
+            )
     for key in ("crl_files", "ocsp_files"):
         for i, p in enumerate(getattr(policy.revocation, key)):
             if not p.is_file():
-                missing.append(Diagnostic(Severity.ERROR, f"không tìm thấy tệp {p}", file=str(doc.path),
-                                          line=doc.line_of(("revocation", key, i)), field=f"revocation.{key}.{i}"))
+                missing.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        f"không tìm thấy tệp {p}",
+                        file=str(doc.path),
+                        line=doc.line_of(("revocation", key, i)),
+                        field=f"revocation.{key}.{i}",
+                    )
+                )
     if missing:
         raise DiagnosticsError(missing, str(doc.path))
     return policy

@@ -60,8 +60,9 @@ def _worker_main(conn: Connection, setup: VerifierSetup, memory_mb: int) -> None
             try:
                 payload = result.to_dict()
             except Exception as exc:  # noqa: BLE001 - report instead of dying silently
-                payload = failure_result(display, unit, f"Lỗi nội bộ khi lập kết quả ({type(exc).__name__}).",
-                                         setup.policy).to_dict()
+                payload = failure_result(
+                    display, unit, f"Lỗi nội bộ khi lập kết quả ({type(exc).__name__}).", setup.policy
+                ).to_dict()
             conn.send(("ok", index, payload))
     finally:
         try:
@@ -84,8 +85,15 @@ def _context() -> Any:
     return mp.get_context("fork")
 
 
-def run_pool(tasks: list[Task], setup: VerifierSetup, *, jobs: int, timeout: float, memory_mb: int,
-             on_result: Callable[[int, FileResult], None] | None = None) -> dict[int, FileResult]:
+def run_pool(
+    tasks: list[Task],
+    setup: VerifierSetup,
+    *,
+    jobs: int,
+    timeout: float,
+    memory_mb: int,
+    on_result: Callable[[int, FileResult], None] | None = None,
+) -> dict[int, FileResult]:
     """Check every task; returns index → result. `jobs` ≤ 0 runs in this process without limits."""
     results: dict[int, FileResult] = {}
     policy = setup.policy
@@ -103,8 +111,13 @@ def run_pool(tasks: list[Task], setup: VerifierSetup, *, jobs: int, timeout: flo
                 try:
                     res = verifier.verify(path, display, unit)
                 except MemoryError:
-                    res = failure_result(display, unit, "Kiểm tra tệp vượt giới hạn bộ nhớ; chưa xác định được tính "
-                                         "hợp lệ.", policy, _size(path))
+                    res = failure_result(
+                        display,
+                        unit,
+                        "Kiểm tra tệp vượt giới hạn bộ nhớ; chưa xác định được tính hợp lệ.",
+                        policy,
+                        _size(path),
+                    )
                 res.seconds = round(time.monotonic() - start, 3)
                 record(index, res)
         finally:
@@ -156,12 +169,18 @@ def run_pool(tasks: list[Task], setup: VerifierSetup, *, jobs: int, timeout: flo
                     except (EOFError, OSError):
                         code = w.process.exitcode
                         retire(w)
-                        record(index, failure_result(
-                            display, unit,
-                            "Tiến trình kiểm tra tệp này dừng bất thường"
-                            + (f" (mã {code})" if code is not None else "")
-                            + "; có thể tệp làm vượt giới hạn bộ nhớ. Chưa xác định được tính hợp lệ.",
-                            policy, size))
+                        record(
+                            index,
+                            failure_result(
+                                display,
+                                unit,
+                                "Tiến trình kiểm tra tệp này dừng bất thường"
+                                + (f" (mã {code})" if code is not None else "")
+                                + "; có thể tệp làm vượt giới hạn bộ nhớ. Chưa xác định được tính hợp lệ.",
+                                policy,
+                                size,
+                            ),
+                        )
                         workers[i] = spawn()
                         continue
                     if kind == "ok":
@@ -169,17 +188,30 @@ def run_pool(tasks: list[Task], setup: VerifierSetup, *, jobs: int, timeout: flo
                         w.task = None
                     else:
                         retire(w)
-                        record(index, failure_result(
-                            display, unit,
-                            f"Kiểm tra tệp vượt giới hạn bộ nhớ ({memory_mb} MB); chưa xác định được tính hợp lệ.",
-                            policy, size))
+                        record(
+                            index,
+                            failure_result(
+                                display,
+                                unit,
+                                f"Kiểm tra tệp vượt giới hạn bộ nhớ ({memory_mb} MB); chưa xác định được tính hợp lệ.",
+                                policy,
+                                size,
+                            ),
+                        )
                         workers[i] = spawn()
                 elif time.monotonic() >= w.deadline:
                     retire(w)
-                    record(index, failure_result(
-                        display, unit,
-                        f"Kiểm tra tệp vượt quá thời gian cho phép ({timeout:g} giây); chưa xác định được tính "
-                        "hợp lệ.", policy, size))
+                    record(
+                        index,
+                        failure_result(
+                            display,
+                            unit,
+                            f"Kiểm tra tệp vượt quá thời gian cho phép ({timeout:g} giây); chưa xác định được tính "
+                            "hợp lệ.",
+                            policy,
+                            size,
+                        ),
+                    )
                     workers[i] = spawn()
     finally:
         for w in workers:

@@ -20,8 +20,7 @@ from letters.core.files import atomic_write_bytes
 # Source: /work/shared/corpus/vn-trust/README.md (official downloads of NEAC and Ban Cơ yếu Chính phủ).
 PINNED_VN_CERTS: dict[str, str] = {
     "BAC8BF609AB420A8EE1780D74F4DE5C7F7184959D2A7375B0A75E4C29F0908E7": "Vietnam National Root CA (NEAC)",
-    "F04BA4B459A7C9A1B971AD9B1CB833E695A80C79AEA63B174B66A70EDFE2FDB8":
-        "RootCA chuyên dùng Chính phủ G2 (Ban Cơ yếu Chính phủ)",
+    "F04BA4B459A7C9A1B971AD9B1CB833E695A80C79AEA63B174B66A70EDFE2FDB8": "RootCA chuyên dùng Chính phủ G2 (Ban Cơ yếu Chính phủ)",
     "D8CAB7A4AEF92E6BB2509D7C61CEE7B44F3731B2D21074963530277B366FAE4B": "CA phục vụ các cơ quan Nhà nước G2",
     "7D6BA5245317F9ED5D8BC765A4634D26AC6340D36B9F584DF3B52D9C4A81A306": "VNPT-CA SHA2",
 }
@@ -96,8 +95,9 @@ class ImportedCert:
     is_root: bool
 
 
-def import_certificate(source: Path, *, store: Path | None = None, expected_sha256: str | None = None,
-                       force: bool = False) -> list[ImportedCert]:
+def import_certificate(
+    source: Path, *, store: Path | None = None, expected_sha256: str | None = None, force: bool = False
+) -> list[ImportedCert]:
     """Add the certificates in `source` to the trust store after checking their fingerprints.
 
     Without `expected_sha256` every certificate must be one of PINNED_VN_CERTS; with it, the file must
@@ -107,7 +107,9 @@ def import_certificate(source: Path, *, store: Path | None = None, expected_sha2
     certs = read_certificates(source)
     expected = expected_sha256.replace(":", "").replace(" ", "").upper() if expected_sha256 else None
     if expected is not None and len(certs) != 1:
-        raise VanbanError(f"Tệp {source} chứa {len(certs)} chứng thư; khi ghi --sha256 tệp chỉ được chứa một.")
+        raise VanbanError(
+            f"Tệp {source} chứa {len(certs)} chứng thư; khi ghi --sha256 tệp chỉ được chứa một."
+        )
     imported: list[ImportedCert] = []
     for cert in certs:
         fp = fingerprint(cert)
@@ -126,7 +128,7 @@ def import_certificate(source: Path, *, store: Path | None = None, expected_sha2
                 "chứng thư gốc nào của Việt Nam mà vanban đã ghim (Vietnam National Root CA, RootCA chuyên dùng "
                 "Chính phủ G2, CA phục vụ các cơ quan Nhà nước G2, VNPT-CA SHA2).",
                 hint="Nếu đây là chứng thư khác mà bạn đã đối chiếu dấu vân tay qua kênh chính thức, "
-                     "chạy lại với --sha256 <dấu vân tay>.",
+                "chạy lại với --sha256 <dấu vân tay>.",
             )
         target = store / f"{fp[:16].lower()}.crt"
         if target.exists() and not force:
