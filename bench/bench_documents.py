@@ -59,7 +59,7 @@ def main() -> None:
             t0 = time.perf_counter()
             files = render_results_documents(
                 campaign, results, base / f"out-{workers}", chart=unit_chart_png, workers=workers
-            )
+            ).files
             timings[workers] = time.perf_counter() - t0
         n_docs = len(files)
         print(

@@ -1,3 +1,1 @@
-"""vanban: campaign documents for the DTI assessment, formatted to Nghị định 30/2020/NĐ-CP."""
-
-__version__ = "0.1.0"
+"""vanban's document side: campaign files, documents, forms, results, PDF, the use cases and the CLI."""

@@ -1,29 +1,66 @@
-"""`vanban check`: every problem in a campaign file and the templates it uses, before rendering."""
+"""`vanban check`: every problem in a campaign file and the templates it uses, before rendering.
+
+The check builds each document to find wording mistakes; the built documents are kept so that rendering
+after a successful check does not parse the campaign or build the documents a second time.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from letters.campaign.checks import cross_check
 from letters.campaign.load import LoadResult, load_sections
-from letters.campaign.model import PLANNING_KINDS, RESULTS_KINDS, DocumentKind
+from letters.campaign.model import PLANNING_KINDS, RESULTS_KINDS, Campaign, DocumentKind
 from letters.core.errors import Diagnostic, Severity, VanbanError
 from letters.core.yamlsrc import field_path
-from letters.documents.builders import TEMPLATE_VARIABLES, build
+from letters.documents.builders import TEMPLATE_VARIABLES, BuiltDocument, build
 from letters.documents.lint import lint_template
 from letters.documents.wording import WordingError
 
 
-def check_campaign(path: Path, kinds: list[DocumentKind] | None = None) -> list[Diagnostic]:
+@dataclass
+class CampaignCheck:
+    """What checking a campaign file found, and what it built on the way."""
+
+    path: Path
+    diagnostics: list[Diagnostic]
+    campaign: Campaign | None = None
+    built: dict[DocumentKind, BuiltDocument] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+
+def inspect_campaign(path: Path, kinds: list[DocumentKind] | None = None) -> CampaignCheck:
+    """Load the campaign once, check every section, its indicator sets, wording and templates.
+
+    `kinds` names the letters to build and check (None: the plan and the guidance letter; []: none).
+    """
     result = load_sections(Path(path))
+    check = CampaignCheck(Path(path), result.diagnostics)
     if result.source is None:
-        return result.diagnostics
-    result.diagnostics.extend(cross_check(result))
+        return check
+    result.diagnostics.extend(cross_check(result.source, result.sections))
     if result.campaign is not None:
         result.diagnostics.extend(_check_indicator_sets(result))
-        result.diagnostics.extend(_check_documents(result, kinds or list(PLANNING_KINDS)))
+        result.diagnostics.extend(_check_documents(result, list(PLANNING_KINDS) if kinds is None else kinds, check.built))
         result.diagnostics.extend(_check_results_wording(result))
-    return sorted(result.diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.line or 0))
+    check.diagnostics = sorted(
+        result.diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.line or 0)
+    )
+    if not check.errors:
+        check.campaign = result.campaign
+    return check
+
+
+def check_campaign(path: Path, kinds: list[DocumentKind] | None = None) -> list[Diagnostic]:
+    return inspect_campaign(path, kinds).diagnostics
 
 
 def _check_indicator_sets(result: LoadResult) -> list[Diagnostic]:
@@ -72,6 +109,7 @@ def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
 
     campaign = result.campaign
     assert campaign is not None and result.source is not None
+    source = result.source  # a local, so the closure below keeps the narrowed type
     out: list[Diagnostic] = []
     for kind in RESULTS_KINDS:
         spec = campaign.documents.get(kind)
@@ -87,11 +125,11 @@ def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
                     Diagnostic(
                         Severity.ERROR,
                         message,
-                        file=str(result.source.path),  # type: ignore[union-attr]
-                        line=result.source.line_of(loc),
+                        file=str(source.path),
+                        line=source.line_of(loc),
                         field=field_path(loc),
                     )
-                )  # type: ignore[union-attr]
+                )
 
             if key not in keys:
                 add(f"không có đoạn «{key}» trong văn bản này; các đoạn có thể thay: {', '.join(keys)}")
@@ -106,7 +144,9 @@ def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
     return out
 
 
-def _check_documents(result: LoadResult, kinds: list[DocumentKind]) -> list[Diagnostic]:
+def _check_documents(
+    result: LoadResult, kinds: list[DocumentKind], built_out: dict[DocumentKind, BuiltDocument]
+) -> list[Diagnostic]:
     campaign = result.campaign
     assert campaign is not None and result.source is not None
     out: list[Diagnostic] = []
@@ -138,6 +178,7 @@ def _check_documents(result: LoadResult, kinds: list[DocumentKind]) -> list[Diag
                 )
             )
             continue
+        built_out[kind] = built
         if built.template not in linted:
             linted.add(built.template)
             out.extend(lint_template(built.template, TEMPLATE_VARIABLES))

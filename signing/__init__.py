@@ -1,1 +1,1 @@
-"""Signing, issuance and verification of PDF documents (PAdES) for vanban."""
+"""Digital signatures: signing and issuance (signing.sign), verification of evidence (signing.verify), demo PKI."""

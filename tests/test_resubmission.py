@@ -8,7 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from letters.cli.main import cli
-from letters.documents.resubmission import LETTER_NAME, write_resubmission_letter
+from letters.documents.resubmission import LETTER_NAME
+from letters.usecases.evidence import write_resubmission_letter
 from signing.demo.pki import DemoPKI
 from signing.demo.sample import build_sample_evidence, sample_policy_path
 from signing.verify.api import verify_evidence

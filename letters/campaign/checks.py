@@ -11,7 +11,6 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from letters.campaign.load import LoadResult
 from letters.campaign.model import CalendarSettings, CampaignInfo, Deadline, Phase, Tier
 from letters.core import vn as cal
 from letters.core.errors import Diagnostic, Severity
@@ -37,10 +36,10 @@ class _Sink:
         self.add(Severity.WARNING, loc, message)
 
 
-def cross_check(result: LoadResult) -> list[Diagnostic]:
-    assert result.source is not None
-    sink = _Sink(result.source)
-    s: dict[str, Any] = result.sections
+def cross_check(source: SourceDoc, sections: dict[str, Any]) -> list[Diagnostic]:
+    """Mistakes between the sections that parsed; `sections` maps a section name to its validated model."""
+    sink = _Sink(source)
+    s = sections
     tiers: list[Tier] | None = s.get("tiers")
     tier_ids = {t.id for t in tiers} if tiers is not None else None
     if tiers is not None:
@@ -86,11 +85,11 @@ def _check_tiers(sink: _Sink, tiers: list[Tier]) -> None:
                     ("tiers", ti, "units", ui, "parent"),
                     f"đơn vị «{unit.name}» ghi đơn vị cấp trên nhưng nhóm «{tier.id}» chưa khai báo appraised_by",
                 )
-            elif unit.parent and unit.parent not in known:
+            elif appraiser is not None and unit.parent and unit.parent not in known:
                 sink.error(
                     ("tiers", ti, "units", ui, "parent"),
                     f"đơn vị cấp trên «{unit.parent}» của «{unit.name}» không có trong nhóm «{appraiser.id}»",
-                )  # type: ignore[union-attr]
+                )
             elif appraiser is not None and not unit.parent and appraiser.units:
                 sink.warn(
                     ("tiers", ti, "units", ui),

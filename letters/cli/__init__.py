@@ -1,0 +1,1 @@
+"""The `vanban` command: options, prompts and Vietnamese messages around the use cases."""

@@ -6,16 +6,11 @@ from pathlib import Path
 
 import click
 
-from letters.campaign.model import DocumentKind
-from letters.core.errors import Diagnostic, DiagnosticsError, Severity
+from letters.core.errors import Diagnostic, Severity
 
-KIND_NAMES = {"ke-hoach": DocumentKind.KE_HOACH, "cong-van": DocumentKind.CONG_VAN}
-ANNEX_NAMES = ("bieu-mau", "phu-luc")
-ALL_NAMES = sorted([*KIND_NAMES, *ANNEX_NAMES])
-
-
-def _kinds(values: tuple[str, ...]) -> list[DocumentKind] | None:
-    return [KIND_NAMES[v.replace("_", "-")] for v in values if v.replace("_", "-") in KIND_NAMES] or None
+# Mirrors letters.usecases.documents.ALL_KINDS; spelled out so `--help` does not import the use case.
+ALL_NAMES = ("bieu-mau", "cong-van", "ke-hoach", "phu-luc")
+LETTER_NAMES = ("cong-van", "ke-hoach")
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -43,7 +38,7 @@ def _existing() -> click.Path:
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(sorted(KIND_NAMES)),
+    type=click.Choice(LETTER_NAMES),
     help="Chỉ kiểm tra văn bản này (có thể ghi nhiều lần).",
 )
 def check_cmd(campaign_file: Path, kinds: tuple[str, ...]) -> None:
@@ -52,11 +47,11 @@ def check_cmd(campaign_file: Path, kinds: tuple[str, ...]) -> None:
     In mọi lỗi (kèm số dòng và tên trường) và mọi cảnh báo (hạn rơi vào ngày nghỉ, giai
     đoạn chồng nhau…). Trả mã 0 nếu chỉ có cảnh báo, 1 nếu có lỗi.
     """
-    from letters.checking import check_campaign
+    from letters.usecases.documents import CheckRequest, check_campaign
 
-    diagnostics = check_campaign(campaign_file, _kinds(kinds))
-    print_diagnostics(diagnostics)
-    if any(d.severity is Severity.ERROR for d in diagnostics):
+    result = check_campaign(CheckRequest(campaign_file, kinds))
+    print_diagnostics(result.diagnostics)
+    if not result.ok:
         raise click.exceptions.Exit(1)
 
 
@@ -85,41 +80,17 @@ def render_cmd(
     campaign_file: Path, out_dir: Path, kinds: tuple[str, ...], pdf: bool, pdfa: bool, force: bool
 ) -> None:
     """Tạo văn bản (DOCX, và PDF nếu có --pdf) từ tệp chiến dịch TỆP_CHIẾN_DỊCH."""
-    from letters.checking import check_campaign
-    from letters.documents.render import render_documents
+    from letters.usecases.documents import RenderRequest, render_campaign
 
-    diagnostics = check_campaign(campaign_file, _kinds(kinds))
-    if any(d.severity is Severity.ERROR for d in diagnostics):
-        raise DiagnosticsError(diagnostics, str(campaign_file))
-    for d in diagnostics:
+    result = render_campaign(
+        RenderRequest(campaign_file, out_dir, tuple(k.replace("_", "-") for k in kinds), pdf, pdfa, force)
+    )
+    for d in result.warnings:
         click.secho(d.format(), fg="yellow")
-    from letters.campaign.load import load_campaign
-    from letters.forms.annexes import render_annexes
-
-    campaign = load_campaign(campaign_file)
-    letters_wanted = _kinds(kinds) if kinds else None
-    paths: list[Path] = []
-    if not kinds or letters_wanted:
-        for r in render_documents(campaign, out_dir, letters_wanted, force=force):
-            click.echo(f"Đã tạo {r.label}: {r.path}")
-            paths.append(r.path)
-    if not kinds or set(kinds) & set(ANNEX_NAMES):
-        annexes = render_annexes(
-            campaign,
-            out_dir / "phu-luc",
-            forms=not kinds or "bieu-mau" in kinds,
-            guides=not kinds or "phu-luc" in kinds,
-            force=force,
-        )
-        for a in annexes:
-            click.echo(f"Đã tạo {a.label}: {a.path}")
-            paths.append(a.path)
-    if pdf or pdfa:
-        from letters.pdf.convert import convert_files
-
-        pairs = [(p, p.with_suffix(".pdf")) for p in paths if p.suffix == ".docx"]
-        for path in convert_files(pairs, pdfa=pdfa, force=force):
-            click.echo(f"Đã tạo bản PDF{'/A-2b' if pdfa else ''}: {path}")
+    for f in result.documents:
+        click.echo(f"Đã tạo {f.label}: {f.path}")
+    for f in result.pdfs:
+        click.echo(f"Đã tạo {f.label}: {f.path}")
 
 
 def register(group: click.Group) -> None:

@@ -1,21 +1,12 @@
-"""Commands for the results side of a campaign: forms, example scores, checking indicator sets, ranking.
-
-The campaign file is read with the full campaign model (so mistakes are reported by line) and adapted
-to the records the results code takes (letters.results_inputs).
-"""
+"""Commands for the results side of a campaign: forms, example scores, checking indicator sets, ranking."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from letters.core.errors import Diagnostic, DiagnosticsError, Severity, VanbanError
-
-
-def _vn(value: Decimal) -> str:
-    return format(value, "f").replace(".", ",")
+from letters.core.errors import Diagnostic, Severity, VanbanError
 
 
 def _print_diagnostics(diags: list[Diagnostic], limit: int = 40) -> None:
@@ -38,10 +29,9 @@ def register(group: click.Group) -> None:
     @click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
     def forms_cmd(campaign: Path, out_dir: Path, force: bool) -> None:
         """Tạo biểu mẫu tự đánh giá Excel (.xlsx) cho từng nhóm đơn vị của đợt đánh giá."""
-        from letters.results.inputs import load_for_results, write_forms
+        from letters.usecases.results import FormsRequest, write_blank_forms
 
-        _, camp = load_for_results(campaign)
-        for p in write_forms(camp, out_dir, force=force):
+        for p in write_blank_forms(FormsRequest(campaign, out_dir, force)):
             click.echo(f"Đã tạo biểu mẫu: {p}")
 
     @group.command("indicators")
@@ -51,29 +41,21 @@ def register(group: click.Group) -> None:
 
         Không ghi tham số thì kiểm tra mọi bộ chỉ số có sẵn.
         """
-        from letters.indicators.sets import (
-            builtin_set_ids,
-            check_indicator_set,
-            load_indicator_set,
-            resolve_set_path,
-        )
+        from letters.core.vn import number
+        from letters.usecases.results import check_indicator_sets
 
         failed = False
-        for ref in sets or tuple(builtin_set_ids()):
-            path = resolve_set_path(ref, Path.cwd())
-            diags = check_indicator_set(path)
-            errors = [d for d in diags if d.severity is Severity.ERROR]
+        for report in check_indicator_sets(sets, Path.cwd()):
+            errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
             if errors:
                 failed = True
-                click.secho(f"{path}: {len(errors)} lỗi", fg="red")
+                click.secho(f"{report.path}: {len(errors)} lỗi", fg="red")
             else:
-                ind = load_indicator_set(path)
-                n = sum(1 for _ in ind.components())
                 click.echo(
-                    f"{path}: hợp lệ: {ind.name}, phiên bản {ind.version}, {len(ind.indices)} chỉ số chính, "
-                    f"{n} chỉ số thành phần, {_vn(ind.max_points)} điểm."
+                    f"{report.path}: hợp lệ: {report.name}, phiên bản {report.version}, {report.indices} chỉ số "
+                    f"chính, {report.components} chỉ số thành phần, {number(report.max_points)} điểm."
                 )
-            _print_diagnostics(diags)
+            _print_diagnostics(report.diagnostics)
         if failed:
             raise VanbanError(
                 "Có bộ chỉ số chưa hợp lệ; sửa các lỗi ở trên (số dòng là dòng trong tệp YAML)."
@@ -95,13 +77,9 @@ def register(group: click.Group) -> None:
     @click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
     def example_scores_cmd(campaign: Path, out_dir: Path, seed: int, no_forms: bool, force: bool) -> None:
         """Tạo dữ liệu điểm tự đánh giá mẫu (CSV và biểu mẫu Excel đã điền) để chạy thử."""
-        from letters.results.example import make_example_scores
-        from letters.results.inputs import load_for_results
+        from letters.usecases.results import ExampleScoresRequest, write_example_scores
 
-        _, camp = load_for_results(campaign)
-        csv_path = make_example_scores(
-            camp.units, camp.tiers, out_dir, seed, year=camp.year, forms=not no_forms, force=force
-        )
+        csv_path = write_example_scores(ExampleScoresRequest(campaign, out_dir, seed, not no_forms, force))
         click.echo(f"Đã tạo dữ liệu điểm mẫu: {csv_path}")
 
     @group.command("results")
@@ -149,35 +127,34 @@ def register(group: click.Group) -> None:
         ĐIỂM là tệp CSV (cột don_vi, ma_chi_so, diem, giai_trinh) hoặc thư mục chứa các biểu mẫu
         Excel đơn vị đã điền.
         """
-        from dataclasses import replace
+        from letters.core.vn import number
+        from letters.usecases.results import ResultsRequest, run_results
 
-        from letters.results.inputs import load_for_results
-        from letters.results.pipeline import (
-            CHARTS_DIR,
-            compute_campaign_results,
-            ranking_rules,
-            write_outputs,
+        outcome = run_results(
+            ResultsRequest(
+                campaign,
+                scores,
+                out_dir,
+                late_rule=late_rule,  # type: ignore[arg-type]  # click.Choice admits only these
+                rank_by=rank_by,  # type: ignore[arg-type]
+                chart_files=charts,
+                ignore_errors=ignore_errors,
+                force=force,
+            )
         )
-
-        full, _ = load_for_results(campaign)
-        rules = ranking_rules(full)
-        rules = replace(rules, late_policy=late_rule or rules.late_policy, rank_by=rank_by or rules.rank_by)
-        results = compute_campaign_results(full, scores, rules)
-        if results.errors and not ignore_errors:
-            raise DiagnosticsError(results.diagnostics, source=f"Dữ liệu điểm {scores}")
-        _print_diagnostics(results.diagnostics)
-        paths = write_outputs(full, results, out_dir, force=force, chart_files=charts)
-        for tr in results.tiers:
+        _print_diagnostics(outcome.diagnostics)
+        for tr in outcome.results.tiers:
             click.echo(
                 f"{tr.tier.name}: {len(tr.ranked)} đơn vị được xếp hạng, "
-                f"{len(tr.excluded)} đơn vị không xếp hạng; bình quân {_vn(tr.average_points)} điểm."
+                f"{len(tr.excluded)} đơn vị không xếp hạng; bình quân {number(tr.average_points)} điểm."
             )
-        for p in paths[:2]:
-            click.echo(f"Đã ghi: {p}")
-        if charts:
-            click.echo(f"Đã vẽ biểu đồ vào {out_dir / CHARTS_DIR}")
-        docs = [p for p in paths if p.suffix == ".docx"]
+        files = outcome.files
+        click.echo(f"Đã ghi: {files.ranking_xlsx}")
+        click.echo(f"Đã ghi: {files.ranking_csv}")
+        if files.charts:
+            click.echo(f"Đã vẽ {len(files.charts)} biểu đồ vào {files.charts[0].parent}")
+        docs = files.documents
         click.echo(
-            f"Đã tạo {len(docs)} văn bản: Tờ trình, Quyết định và {len(docs) - 2} thông báo kết quả "
+            f"Đã tạo {len(docs.files)} văn bản: Tờ trình, Quyết định và {len(docs.notices)} thông báo kết quả "
             f"(thư mục {out_dir / 'thong-bao'})."
         )

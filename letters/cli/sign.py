@@ -1,22 +1,19 @@
-"""`vanban sign`, `vanban issue` and `vanban specimens`: thin wrappers over signing.sign / signing.issue."""
+"""`vanban sign`, `vanban issue` and `vanban specimens`: options and secrets here, the work in the use cases."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
 from letters.core.errors import VanbanError
-from letters.core.files import atomic_write_bytes
-from signing.sign.keys import KeySpec, Level, Pkcs11Key, Pkcs12Key, Role, iso_vn, vn_now
+from letters.usecases.signing import DEFAULT_REGISTER, KeySpec, Level, Pkcs11Key, Pkcs12Key, Role
 
 PASSWORD_ENV = "VANBAN_P12_PASSWORD"
 PIN_ENV = "VANBAN_PIN"
-DEFAULT_REGISTER = "so-dang-ky-van-ban.sqlite"
 
 
 def _key_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,14 +145,16 @@ def sign_command(
 
     Không sửa tệp vào; tệp ra được ghi một lần trọn vẹn và không ghi đè nếu thiếu --force.
     """
-    from signing.sign.signer import SignRequest, sign_file  # pyHanko loads only when a command needs it
+    from letters.usecases.signing import SignDocumentsRequest, sign_documents  # pyHanko loads only here
 
     role_value = Role(role)
     picture = image if role_value is Role.SIGNER else seal or image
     if role_value is Role.ATTACHMENT and picture is not None:
         raise click.UsageError("Tệp đính kèm được ký không kèm ảnh (Nghị định 30): bỏ --image/--seal.")
     key = key_from_options(p12, pkcs11_module, token_label, key_label, cert_label)
-    request = SignRequest(
+    request = SignDocumentsRequest(
+        files=((input_pdf, output_pdf),),
+        key=key,
         role=role_value,
         level=Level(level),
         tsa_url=tsa_url,
@@ -164,15 +163,16 @@ def sign_command(
         seal_diameter_mm=seal_size,
         reference=reference,
         signer_name=signer_name,
+        force=force,
     )
-    result = sign_file(input_pdf, output_pdf, key, request, force=force)
-    click.echo(f"Đã ký: {output_pdf}")
-    click.echo(f"  Người ký: {result.signer_subject}")
-    click.echo(
-        f"  Trường chữ ký: {result.field_name}; mức PAdES {level}; thời gian ký {result.signing_time_iso}"
-    )
-    if result.issue_fields_added:
-        click.echo("  Đã tạo ô điền số và ngày ban hành để văn thư điền khi ban hành (vanban issue).")
+    for result in sign_documents(request):
+        click.echo(f"Đã ký: {result.output}")
+        click.echo(f"  Người ký: {result.signer_subject}")
+        click.echo(
+            f"  Trường chữ ký: {result.field_name}; mức PAdES {level}; thời gian ký {result.signing_time_iso}"
+        )
+        if result.issue_fields_added:
+            click.echo("  Đã tạo ô điền số và ngày ban hành để văn thư điền khi ban hành (vanban issue).")
 
 
 @click.command("issue")
@@ -217,28 +217,34 @@ def issue_command(
     Số lấy từ sổ đăng ký: liên tục theo cơ quan, năm và loại văn bản, không dùng lại, bắt đầu lại
     từ 01 vào ngày 01 tháng 01. Chữ ký của người có thẩm quyền vẫn giữ hiệu lực.
     """
-    from signing.sign.issue import IssueRequest, issue_file, parse_vn_date
-    from signing.sign.register import NumberRegister
+    from letters.core.vn import DateFormatError, parse_date
+    from letters.usecases.signing import IssueDocumentRequest, issue_document
 
-    on: date = parse_vn_date(date_text) if date_text else vn_now().date()
+    try:
+        on = parse_date(date_text) if date_text else None
+    except DateFormatError as exc:
+        raise VanbanError(f"Ngày ban hành (--date) không đúng dạng: {exc}") from None
     key = key_from_options(p12, pkcs11_module, token_label, key_label, cert_label)
-    request = IssueRequest(
-        doc_type=doc_type,
-        agency=agency,
-        issue_date=on,
-        level=Level(level),
-        tsa_url=tsa_url,
-        trust_roots=trust,
-        seal=_read_png(seal),
-        seal_diameter_mm=seal_size,
+    result = issue_document(
+        IssueDocumentRequest(
+            signed_draft=signed_pdf,
+            output=output_pdf,
+            key=key,
+            doc_type=doc_type,
+            agency=agency,
+            issue_date=on,
+            register=register,
+            level=Level(level),
+            tsa_url=tsa_url,
+            trust_roots=trust,
+            seal=_read_png(seal),
+            seal_diameter_mm=seal_size,
+            force=force,
+        )
     )
-    register_path = register or output_pdf.parent / DEFAULT_REGISTER
-    result = issue_file(signed_pdf, output_pdf, key, NumberRegister(register_path), request, force=force)
-    click.echo(f"Đã ban hành: {output_pdf}")
+    click.echo(f"Đã ban hành: {result.output}")
     click.echo(f"  Số, ký hiệu: {result.reference}; {result.date_text}")
-    click.echo(
-        f"  Cơ quan ký số lúc {iso_vn(result.agency_signature.signing_time)}; sổ đăng ký: {register_path}"
-    )
+    click.echo(f"  Cơ quan ký số lúc {result.agency_signing_time_iso}; sổ đăng ký: {result.register}")
 
 
 @click.command("specimens")
@@ -246,10 +252,9 @@ def issue_command(
 @click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
 def specimens_command(out_dir: Path, force: bool) -> None:
     """Tạo ảnh chữ ký mẫu (xanh) và con dấu mẫu (đỏ) dạng PNG nền trong suốt, ghi rõ chữ «MẪU»."""
-    from signing.sign.appearance import specimen_seal_png, specimen_signature_png
+    from letters.usecases.signing import write_specimens
 
-    sig = atomic_write_bytes(out_dir / "chu-ky-mau.png", specimen_signature_png(), force=force)
-    seal = atomic_write_bytes(out_dir / "con-dau-mau.png", specimen_seal_png(), force=force)
+    sig, seal = write_specimens(out_dir, force=force)
     click.echo(f"Đã tạo ảnh mẫu (không có giá trị pháp lý): {sig}, {seal}")
 
 

@@ -1,4 +1,4 @@
-"""`vanban verify` and `vanban trust import`: thin wrappers over signing.verify and signing.trust."""
+"""`vanban verify`, `vanban trust` and `vanban policy-template`: options here, the work in the use cases."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from signing.verify.model import INDICATION_VI, FileResult
+from letters.usecases.evidence import INDICATION_VI, FileResult
 
 
 def register(group: click.Group) -> None:
@@ -20,10 +20,9 @@ def register(group: click.Group) -> None:
 @click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
 def policy_template_cmd(out_file: Path, force: bool) -> None:
     """Tạo tệp chính sách kiểm tra chữ ký số mẫu (YAML, có chú thích) để chỉnh sửa."""
-    from letters.core.files import atomic_write_text
-    from signing.verify.policy import POLICY_TEMPLATE
+    from letters.usecases.evidence import write_policy_template
 
-    atomic_write_text(out_file, POLICY_TEMPLATE, force=force)
+    write_policy_template(out_file, force=force)
     click.echo(
         f"Đã tạo {out_file}. Sửa tệp rồi dùng: vanban verify THƯ_MỤC --policy {out_file} --out KẾT_QUẢ"
     )
@@ -89,8 +88,8 @@ def verify_cmd(
     Mỗi thư mục con cấp một của thư mục được chỉ ra là một đơn vị. Mã thoát: 0 khi mọi tệp đạt yêu cầu,
     1 khi có tệp chưa đạt, 2 khi dùng lệnh sai.
     """
-    from letters.core.vn import DateFormatError, parse_date
-    from signing.verify.api import verify_evidence
+    from letters.core.vn import DateFormatError, number, parse_date
+    from letters.usecases.evidence import VerifyRequest, verify_evidence
 
     if not paths:
         raise click.UsageError("Cần chỉ ra ít nhất một tệp, thư mục hoặc tệp ZIP minh chứng.")
@@ -110,32 +109,32 @@ def verify_cmd(
             fg=colour,
         )
 
-    run = verify_evidence(
-        list(paths),
-        policy=policy_file,
-        trust=list(trust),
-        out_dir=out_dir,
-        jobs=jobs,
-        force=force,
-        trust_store=trust_store,
-        on_result=show,
+    outcome = verify_evidence(
+        VerifyRequest(
+            paths=paths,
+            out_dir=out_dir,
+            policy=policy_file,
+            trust=trust,
+            jobs=jobs,
+            trust_store=trust_store,
+            campaign_file=campaign_file,
+            deadline=due,
+            force=force,
+            on_result=show,
+        )
     )
+    run = outcome.run
     for warning in run.warnings:
         click.secho(f"Lưu ý: {warning}", fg="yellow", err=True)
     bad = sum(not r.accepted for r in run.results)
-    seconds = f"{run.seconds:.1f}".replace(".", ",")
     click.echo(
-        f"Đã kiểm tra {len(run.results)} tệp trong {seconds} giây: "
+        f"Đã kiểm tra {len(run.results)} tệp trong {number(run.seconds, 1)} giây: "
         f"{len(run.results) - bad} tệp đạt yêu cầu, {bad} tệp cần nộp lại."
     )
     click.echo(f"Báo cáo: {out_dir / 'report.html'}")
-    if campaign_file is not None:
-        from letters.documents.resubmission import write_resubmission_letter
-
-        letter = write_resubmission_letter(campaign_file, run.results, out_dir, deadline=due, force=force)
-        if letter:
-            click.echo(f"Công văn đề nghị nộp lại: {letter}")
-    raise SystemExit(run.exit_code)
+    if outcome.letter:
+        click.echo(f"Công văn đề nghị nộp lại: {outcome.letter}")
+    raise SystemExit(outcome.exit_code)
 
 
 @click.group("trust")
@@ -152,22 +151,15 @@ def trust_group() -> None:
 )
 def trust_list_cmd(store: Path | None) -> None:
     """Liệt kê các chứng thư trong kho tin cậy."""
-    from signing.verify.trust import (
-        PINNED_VN_CERTS,
-        common_name,
-        default_store_dir,
-        fingerprint,
-        store_certificates,
-    )
+    from letters.usecases.evidence import list_trusted_certificates
 
-    certs = store_certificates(store)
+    folder, certs = list_trusted_certificates(store)
     if not certs:
-        click.echo(f"Kho chứng thư {store or default_store_dir()} đang trống.")
+        click.echo(f"Kho chứng thư {folder} đang trống.")
         return
     for cert in certs:
-        fp = fingerprint(cert)
-        pinned = " (đã ghim)" if fp in PINNED_VN_CERTS else ""
-        click.echo(f"{common_name(cert.subject)}{pinned}: SHA-256 {fp}")
+        pinned = " (đã ghim)" if cert.pinned else ""
+        click.echo(f"{cert.subject}{pinned}: SHA-256 {cert.sha256}")
 
 
 @trust_group.command("import")
@@ -190,8 +182,8 @@ def trust_import_cmd(cert_file: Path, expected: str | None, store: Path | None) 
     Chỉ chấp nhận chứng thư gốc của Việt Nam đã được ghim sẵn (Vietnam National Root CA, RootCA chuyên dùng
     Chính phủ G2 và các CA trung gian đã biết), hoặc chứng thư khớp với --sha256.
     """
-    from signing.verify.trust import import_certificate
+    from letters.usecases.evidence import import_trusted_certificate
 
-    for item in import_certificate(cert_file, store=store, expected_sha256=expected):
+    for item in import_trusted_certificate(cert_file, store=store, expected_sha256=expected):
         known = f" ({item.pinned_as})" if item.pinned_as else ""
         click.echo(f"Đã nhập «{item.subject}»{known}, SHA-256 {item.sha256}, vào {item.path.parent}.")

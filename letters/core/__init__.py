@@ -1,0 +1,1 @@
+"""Shared ground: errors and diagnostics, atomic files, the line-tracking YAML reader, Vietnamese conventions."""

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import click
 
-from letters.campaign.load import load_campaign
-
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 RESULTS_EXAMPLE = "bacgiang-2023"
 Echo = Callable[[str], None]
@@ -28,56 +26,55 @@ def example_files() -> list[Path]:
 
 def demo_documents(out_dir: Path, echo: Echo) -> list[Path]:
     """Every example campaign's plan, guidance letter, forms and evidence guides."""
-    from letters.documents.render import render_documents
-    from letters.forms.annexes import render_annexes
+    from letters.usecases.documents import ANNEX_DIR, RenderRequest, render_campaign
 
     docs: list[Path] = []
     for example in example_files():
-        campaign = load_campaign(example)
         target = out_dir / example.stem
         echo(f"  {example.name}:")
-        for r in render_documents(campaign, target, force=True):
-            echo(f"    {r.label}: {r.path}")
-            docs.append(r.path)
-        annexes = render_annexes(campaign, target / "phu-luc", force=True)
-        docs += [a.path for a in annexes if a.path.suffix == ".docx"]
-        echo(f"    {len(annexes)} biểu mẫu, phụ lục (Word, Excel): {target / 'phu-luc'}")
+        result = render_campaign(RenderRequest(example, target, force=True))
+        annexes = [f for f in result.documents if f.path.parent.name == ANNEX_DIR]
+        for f in result.documents:
+            if f not in annexes:
+                echo(f"    {f.label}: {f.path}")
+        docs += [f.path for f in result.documents if f.path.suffix == ".docx"]
+        echo(f"    {len(annexes)} biểu mẫu, phụ lục (Word, Excel): {target / ANNEX_DIR}")
     return docs
 
 
 def demo_pdfs(docs: list[Path], echo: Echo) -> list[Path]:
-    from letters.pdf.convert import convert_files
+    from letters.usecases.documents import convert_documents
 
-    pdfs = convert_files([(d, d.with_suffix(".pdf")) for d in docs], force=True)
+    pdfs = convert_documents(docs, force=True)
     echo(f"  {len(pdfs)} tệp PDF (LibreOffice, phông chữ nhúng).")
     return pdfs
 
 
 def demo_results(out_dir: Path, echo: Echo) -> list[Path]:
     """Example self-assessment scores → ranking → Tờ trình, Quyết định and one notice per unit."""
-    from letters.results.example import make_example_scores
-    from letters.results.inputs import from_campaign_model
-    from letters.results.pipeline import run_results
+    from letters.usecases.results import (
+        ExampleScoresRequest,
+        ResultsRequest,
+        run_results,
+        write_example_scores,
+    )
 
-    campaign = load_campaign(EXAMPLES_DIR / f"{RESULTS_EXAMPLE}.yaml")
-    inputs = from_campaign_model(campaign)
+    campaign_file = EXAMPLES_DIR / f"{RESULTS_EXAMPLE}.yaml"
     target = out_dir / "ket-qua" / RESULTS_EXAMPLE
     if target.exists():
         shutil.rmtree(target)
-    scores = make_example_scores(
-        inputs.units, inputs.tiers, target / "diem-tu-danh-gia", seed=2023, year=campaign.campaign.year
-    )
+    scores = write_example_scores(ExampleScoresRequest(campaign_file, target / "diem-tu-danh-gia", seed=2023))
     echo(f"  Điểm tự đánh giá mẫu (CSV và biểu mẫu Excel đã điền): {scores.parent}")
-    run = run_results(campaign, scores, target)
-    for tier in run.results.tiers:
+    outcome = run_results(ResultsRequest(campaign_file, scores, target))
+    for tier in outcome.results.tiers:
         top = ", ".join(u.unit.name for u in tier.units if u.rank == 1)
         echo(
             f"    {tier.tier.name}: {len(tier.ranked)} đơn vị xếp hạng, {len(tier.excluded)} không xếp hạng; "
             f"dẫn đầu: {top}"
         )
-    docs = [p for p in run.files if p.suffix == ".docx"]
-    echo(f"  Bảng xếp hạng, Tờ trình, Quyết định và {len(docs) - 2} thông báo kết quả: {target}")
-    return [p for p in docs if p.parent == target]
+    docs = outcome.files.documents
+    echo(f"  Bảng xếp hạng, Tờ trình, Quyết định và {len(docs.notices)} thông báo kết quả: {target}")
+    return [docs.proposal, docs.decision]
 
 
 SIGN_EXAMPLE = "bacgiang-2023"
@@ -90,8 +87,10 @@ def _issue_date(campaign_path: Path) -> date:
     from datetime import timedelta
 
     from letters.core.vn import WorkCalendar
+    from letters.usecases.documents import load_checked_campaign
 
-    campaign = load_campaign(campaign_path)
+    campaign = load_checked_campaign(campaign_path, build_letters=False).campaign
+    assert campaign is not None
     starts = [p.start for p in campaign.phases if p.start]
     day = (min(starts) if starts else campaign.phases[0].end) - timedelta(days=7)
     work = WorkCalendar(campaign.calendar.extra_days_off, campaign.calendar.extra_working_days)
@@ -103,11 +102,10 @@ def _issue_date(campaign_path: Path) -> date:
 def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
     """The director signs the plan on a (SoftHSM2) token, the văn thư numbers, dates and seals it with the
     agency's key, and signs its attachments, all with the clearly labelled demo PKI served on 127.0.0.1."""
+    from letters.usecases.signing import Level, Pkcs11Key, Pkcs12Key, SignAndIssueRequest, sign_and_issue
     from signing.demo.pki import DIRECTOR, create_demo_pki
     from signing.demo.services import serve_pki
     from signing.demo.token import provision_softhsm
-    from signing.sign.issue import sign_and_issue
-    from signing.sign.signer import Level, Pkcs11Key, Pkcs12Key
 
     pki_dir = out_dir / "pki-mau"
     pki = create_demo_pki(pki_dir)
@@ -136,18 +134,20 @@ def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
         plan = next(source.glob("*-ke-hoach-*.pdf"))
         attachments = sorted((source / "phu-luc").glob("*.pdf"))
         issued = sign_and_issue(
-            plan,
-            target,
-            director=director,
-            agency=agency,
-            register_path=target / "so-dang-ky.sqlite",
-            doc_type="KH",
-            agency_code="STTTT",
-            issue_date=issue_day,
-            attachments=attachments,
-            level=Level.B_LT,
-            tsa_url=pki.tsa_url,
-            trust_roots=[pki.root_path],
+            SignAndIssueRequest(
+                plan,
+                target,
+                director=director,
+                agency=agency,
+                doc_type="KH",
+                agency_code="STTTT",
+                register=target / "so-dang-ky.sqlite",
+                issue_date=issue_day,
+                attachments=tuple(attachments),
+                level=Level.B_LT,
+                tsa_url=pki.tsa_url,
+                trust_roots=(pki.root_path,),
+            )
         )
         echo(
             f"  Kế hoạch số {issued.reference}, {issued.date_text}: giám đốc ký trên token, văn thư cấp số, "
@@ -163,11 +163,10 @@ def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
 def demo_verification(out_dir: Path, echo: Echo) -> list[Path]:
     """A sample evidence folder (valid, tampered, unsigned, untrusted, revoked files from four units) checked
     against a campaign policy, with the reports and the letter asking units to resubmit."""
-    from letters.documents.resubmission import write_resubmission_letter
+    from letters.usecases.evidence import VerifyRequest, verify_evidence
     from signing.demo.pki import create_demo_pki
     from signing.demo.sample import build_sample_evidence, sample_policy_path
     from signing.demo.services import serve_pki
-    from signing.verify.api import verify_evidence
 
     pki = create_demo_pki(out_dir / "pki-mau")
     work = out_dir / "kiem-tra"
@@ -175,21 +174,26 @@ def demo_verification(out_dir: Path, echo: Echo) -> list[Path]:
         shutil.rmtree(work)
     with serve_pki(pki):
         evidence = build_sample_evidence(work / "tai-lieu-kiem-chung", pki)
-        run = verify_evidence([evidence], policy=sample_policy_path(evidence), out_dir=work / "bao-cao")
-    bad = [r for r in run.results if not r.accepted]
+        outcome = verify_evidence(
+            VerifyRequest(
+                (evidence,),
+                work / "bao-cao",
+                policy=sample_policy_path(evidence),
+                campaign_file=EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml",
+            )
+        )
+    results = outcome.run.results
+    bad = [r for r in results if not r.accepted]
     echo(
-        f"  {len(run.results)} tệp tài liệu kiểm chứng của {len({r.unit for r in run.results})} đơn vị: "
-        f"{len(run.results) - len(bad)} đạt, {len(bad)} cần nộp lại"
+        f"  {len(results)} tệp tài liệu kiểm chứng của {len({r.unit for r in results})} đơn vị: "
+        f"{len(results) - len(bad)} đạt, {len(bad)} cần nộp lại"
     )
     for r in bad:
         echo(f"    ✗ [{r.unit}] {Path(r.file).name}: {r.message}")
-    letter = write_resubmission_letter(
-        EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml", run.results, work / "bao-cao", deadline=None
-    )
     echo(f"  Báo cáo: {work / 'bao-cao' / 'report.html'} (và report.json, report.csv)")
-    if letter:
-        echo(f"  Công văn đề nghị nộp lại: {letter}")
-    return [*run.written, *([letter] if letter else [])]
+    if outcome.letter:
+        echo(f"  Công văn đề nghị nộp lại: {outcome.letter}")
+    return [*outcome.reports, *([outcome.letter] if outcome.letter else [])]
 
 
 def run_demo(out_dir: Path, echo: Echo = click.echo, *, pdf: bool = True) -> dict[str, list[Path]]:

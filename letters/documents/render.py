@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,10 +38,15 @@ def render_documents(
     kinds: Iterable[DocumentKind | str] | None = None,
     *,
     force: bool = False,
+    prebuilt: Mapping[DocumentKind, BuiltDocument] | None = None,
 ) -> list[Rendered]:
-    """Render the chosen documents (all by default) into `out_dir`; refuse to overwrite unless `force`."""
+    """Render the chosen documents (all by default) into `out_dir`; refuse to overwrite unless `force`.
+
+    `prebuilt` holds documents a check already built from the same campaign, so they are not built twice.
+    """
     chosen = [DocumentKind(k) for k in kinds] if kinds else list(PLANNING_KINDS)
-    built = [build(campaign, kind) for kind in chosen]
+    ready = prebuilt or {}
+    built = [ready[kind] if kind in ready else build(campaign, kind) for kind in chosen]
     targets = [Path(out_dir) / b.filename for b in built]
     # Refuse before writing anything, so a refused run leaves no half-set of documents behind.
     for target in targets:

@@ -1,0 +1,1 @@
+"""DOCX and XLSX to PDF through a pool of long-lived LibreOffice workers."""

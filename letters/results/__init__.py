@@ -1,0 +1,1 @@
+"""Scores in, ranking, charts, and the results documents (Tờ trình, Quyết định, notices)."""

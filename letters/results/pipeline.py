@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from letters.campaign.model import Campaign
-from letters.results.documents import render_results_documents
+from letters.results.documents import ResultsDocuments, render_results_documents
 from letters.results.ranking import (
     Band,
     CchcRule,
@@ -45,13 +45,31 @@ def ranking_rules(campaign: Campaign) -> RankingRules:
 
 
 @dataclass
+class ResultsFiles:
+    """Every file a results run wrote, by what it is (no caller relies on the order of a list)."""
+
+    ranking_xlsx: Path
+    ranking_csv: Path
+    documents: ResultsDocuments
+    charts: list[Path] = field(default_factory=list)
+
+    @property
+    def all(self) -> list[Path]:
+        return [self.ranking_xlsx, self.ranking_csv, *self.charts, *self.documents.files]
+
+
+@dataclass
 class ResultsRun:
     results: Results
-    files: list[Path] = field(default_factory=list)
+    outputs: ResultsFiles
+
+    @property
+    def files(self) -> list[Path]:
+        return self.outputs.all
 
 
 def compute_campaign_results(campaign: Campaign, scores: Path, rules: RankingRules | None = None) -> Results:
-    from letters.results.inputs import from_campaign_model
+    from letters.indicators.tiers import from_campaign_model
 
     inputs = from_campaign_model(campaign)
     return compute_results(inputs.units, inputs.tiers, Path(scores), rules or ranking_rules(campaign))
@@ -65,21 +83,20 @@ def write_outputs(
     force: bool = False,
     chart_files: bool = False,
     workers: int | None = None,
-) -> list[Path]:
+) -> ResultsFiles:
     """The ranking (XLSX, CSV), optionally one chart PNG per unit, and every document."""
     from letters.results.chart import unit_chart_png, write_unit_charts
 
     out_dir = Path(out_dir)
-    files = [
-        write_ranking_xlsx(results, out_dir / RANKING_XLSX, year=campaign.campaign.year, force=force),
-        write_ranking_csv(results, out_dir / RANKING_CSV, force=force),
-    ]
-    if chart_files:
-        files += write_unit_charts(results, out_dir / CHARTS_DIR, workers=workers or 2, force=force)
-    files += render_results_documents(
+    ranking_xlsx = write_ranking_xlsx(results, out_dir / RANKING_XLSX, year=campaign.campaign.year, force=force)
+    ranking_csv = write_ranking_csv(results, out_dir / RANKING_CSV, force=force)
+    charts = (
+        write_unit_charts(results, out_dir / CHARTS_DIR, workers=workers or 2, force=force) if chart_files else []
+    )
+    documents = render_results_documents(
         campaign, results, out_dir, chart=unit_chart_png, force=force, workers=workers
     )
-    return files
+    return ResultsFiles(ranking_xlsx, ranking_csv, documents, list(charts))
 
 
 def run_results(

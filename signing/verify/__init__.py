@@ -1,0 +1,1 @@
+"""Verification of signed evidence by policy: checks, verdicts, trust store, reports."""

@@ -1,5 +1,5 @@
-"""The campaign file seen by the results side: tiers with their indicator sets, units with ids and
-parents resolved, each tier's deadline, and the late rule."""
+"""The campaign's tiers with their indicator sets, deadlines and units, as the forms and results code take
+them: units with parents resolved, each tier's deadline, and the late rule."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from letters.core.errors import VanbanError
+from letters.core.vn import DateFormatError, parse_date
 from letters.indicators.forms_xlsx import write_tier_forms
-from letters.indicators.model import TierRef, Unit, make_unit
+from letters.indicators.model import TierRef, Unit, UnitIndex, make_unit
 from letters.indicators.sets import load_indicator_set
-from letters.results.scores import UnitIndex, parse_date
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,10 @@ class ResultsCampaign:
 def _date(value: Any, where: str, path: Path) -> date | None:
     if value in (None, ""):
         return None
-    parsed = parse_date(value)
-    if parsed is None:
-        raise VanbanError(f"{path}: {where}: «{value}» không phải ngày hợp lệ (dd/mm/yyyy).")
-    return parsed
+    try:
+        return parse_date(value)
+    except DateFormatError:
+        raise VanbanError(f"{path}: {where}: «{value}» không phải ngày hợp lệ (dd/mm/yyyy).") from None
 
 
 def _tier_deadlines(raw: dict[str, Any], path: Path) -> dict[str, date]:

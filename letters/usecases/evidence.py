@@ -1,0 +1,163 @@
+"""Use cases on the signed evidence units send: verify it, ask for resubmission, manage trusted roots."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from letters.core import vn
+from letters.core.files import atomic_write_text, check_writable, staged_outputs
+from signing.verify.model import INDICATION_VI, FileResult, VerifyRun
+from signing.verify.trust import ImportedCert
+
+__all__ = [
+    "INDICATION_VI",
+    "FileResult",
+    "ImportedCert",
+    "VerifyOutcome",
+    "VerifyRequest",
+    "VerifyRun",
+    "import_trusted_certificate",
+    "list_trusted_certificates",
+    "verify_evidence",
+    "write_policy_template",
+    "write_resubmission_letter",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    paths: tuple[Path, ...]  # files, folders (first level = unit) and ZIP archives
+    out_dir: Path
+    policy: Path | None = None  # None: the strict default policy
+    trust: tuple[Path, ...] = ()
+    jobs: int | None = None
+    trust_store: Path | None = None
+    campaign_file: Path | None = None  # when given, also write the resubmission letter
+    deadline: date | None = None  # the resubmission deadline the letter states
+    force: bool = False
+    on_result: Callable[[FileResult], None] | None = None
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    run: VerifyRun
+    reports: list[Path]
+    letter: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return self.run.exit_code
+
+
+def verify_evidence(request: VerifyRequest) -> VerifyOutcome:
+    """Verify every file, write report.json/csv/html and, with a campaign, the resubmission letter.
+
+    The campaign is checked before the first file is opened, and the reports appear only when all of them
+    were written.
+    """
+    from letters.documents.resubmission import LETTER_NAME
+    from signing.verify.api import REPORT_FILES
+    from signing.verify.api import verify_evidence as run_verification
+
+    campaign = None
+    if request.campaign_file is not None:
+        from letters.usecases.documents import load_checked_campaign
+
+        campaign = load_checked_campaign(request.campaign_file, build_letters=False).campaign
+    names = [*REPORT_FILES, *([LETTER_NAME] if campaign is not None else [])]
+    for name in names:
+        check_writable(request.out_dir / name, request.force)
+    letter = None
+    with staged_outputs(request.out_dir, force=request.force) as stage:
+        run = run_verification(
+            list(request.paths),
+            policy=request.policy,
+            trust=list(request.trust),
+            out_dir=stage,
+            jobs=request.jobs,
+            force=True,
+            trust_store=request.trust_store,
+            on_result=request.on_result,
+        )
+        if campaign is not None:
+            letter = _letter(campaign, run.results, stage, request.deadline)
+        reports = [request.out_dir / p.relative_to(stage) for p in run.written]
+    log.info("verified %d files", len(run.results))
+    return VerifyOutcome(run, reports, request.out_dir / letter.name if letter else None)
+
+
+def _letter(campaign: object, results: list[FileResult], out_dir: Path, deadline: date | None) -> Path | None:
+    from letters.campaign.model import Campaign
+    from letters.documents.resubmission import write_resubmission_letter as write_letter
+    from signing.verify.letter_data import resubmission_body, resubmission_units
+
+    assert isinstance(campaign, Campaign)
+    units = resubmission_units(results)
+    if not units:
+        return None
+    body = resubmission_body(results, deadline_text=f"trước ngày {vn.short(deadline)}" if deadline else None)
+    return write_letter(campaign, units, body, out_dir, force=True)
+
+
+def write_resubmission_letter(
+    campaign_file: Path,
+    results: list[FileResult],
+    out_dir: Path,
+    *,
+    deadline: date | None,
+    force: bool = False,
+) -> Path | None:
+    """The letter asking the units whose files failed to send them again; None when every file passed."""
+    from letters.documents.resubmission import LETTER_NAME
+    from letters.usecases.documents import load_checked_campaign
+
+    campaign = load_checked_campaign(campaign_file, build_letters=False).campaign
+    check_writable(out_dir / LETTER_NAME, force)
+    return _letter(campaign, results, out_dir, deadline) if campaign is not None else None
+
+
+def write_policy_template(out_file: Path, *, force: bool = False) -> Path:
+    """A commented sample verification policy (YAML) to edit."""
+    from signing.verify.policy import POLICY_TEMPLATE
+
+    return atomic_write_text(out_file, POLICY_TEMPLATE, force=force)
+
+
+@dataclass(frozen=True)
+class TrustedCertificate:
+    subject: str
+    sha256: str
+    pinned: bool
+
+
+def list_trusted_certificates(store: Path | None) -> tuple[Path, list[TrustedCertificate]]:
+    """The trust store's folder and the certificates in it."""
+    from signing.verify.trust import (
+        PINNED_VN_CERTS,
+        common_name,
+        default_store_dir,
+        fingerprint,
+        store_certificates,
+    )
+
+    certs = store_certificates(store)
+    listed = [
+        TrustedCertificate(common_name(c.subject), fingerprint(c), fingerprint(c) in PINNED_VN_CERTS)
+        for c in certs
+    ]
+    return store or default_store_dir(), listed
+
+
+def import_trusted_certificate(
+    cert_file: Path, *, store: Path | None, expected_sha256: str | None
+) -> list[ImportedCert]:
+    """Import a root or CA certificate whose SHA-256 fingerprint is pinned or given (`expected_sha256`)."""
+    from signing.verify.trust import import_certificate
+
+    return import_certificate(cert_file, store=store, expected_sha256=expected_sha256)

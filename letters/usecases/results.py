@@ -1,0 +1,177 @@
+"""Use cases on a campaign's results: blank forms, example scores, indicator sets, ranking and its documents."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from letters.core.errors import Diagnostic, DiagnosticsError, Severity
+from letters.core.files import staged_outputs
+from letters.usecases.documents import load_checked_campaign
+
+if TYPE_CHECKING:
+    from letters.results.pipeline import ResultsFiles
+    from letters.results.ranking import Results
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FormsRequest:
+    campaign_file: Path
+    out_dir: Path
+    force: bool = False
+
+
+def write_blank_forms(request: FormsRequest) -> list[Path]:
+    """One blank self-assessment workbook (XLSX) per tier of the campaign."""
+    from letters.indicators.tiers import from_campaign_model, write_forms
+
+    campaign = load_checked_campaign(request.campaign_file, build_letters=False).campaign
+    assert campaign is not None
+    inputs = from_campaign_model(campaign)
+    with staged_outputs(request.out_dir, force=request.force) as stage:
+        written = write_forms(inputs, stage, force=True)
+        relative = [p.relative_to(stage) for p in written]
+    return [request.out_dir / r for r in relative]
+
+
+@dataclass(frozen=True)
+class ExampleScoresRequest:
+    campaign_file: Path
+    out_dir: Path
+    seed: int = 2024
+    forms: bool = True
+    force: bool = False
+
+
+def write_example_scores(request: ExampleScoresRequest) -> Path:
+    """Realistic self-assessment scores (CSV, and filled XLSX forms) to try the results on; returns the CSV."""
+    from letters.indicators.tiers import from_campaign_model
+    from letters.results.example import make_example_scores
+
+    campaign = load_checked_campaign(request.campaign_file, build_letters=False).campaign
+    assert campaign is not None
+    inputs = from_campaign_model(campaign)
+    with staged_outputs(request.out_dir, force=request.force) as stage:
+        csv_path = make_example_scores(
+            inputs.units,
+            inputs.tiers,
+            stage,
+            request.seed,
+            year=campaign.campaign.year,
+            forms=request.forms,
+            force=True,
+        )
+        relative = csv_path.relative_to(stage)
+    return request.out_dir / relative
+
+
+@dataclass(frozen=True)
+class IndicatorSetReport:
+    path: Path
+    diagnostics: list[Diagnostic]
+    name: str = ""
+    version: str = ""
+    indices: int = 0
+    components: int = 0
+    max_points: Decimal = Decimal(0)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def check_indicator_sets(refs: tuple[str, ...], base_dir: Path) -> list[IndicatorSetReport]:
+    """Each indicator set (a built-in id or a YAML file; every built-in set when none is named)."""
+    from letters.indicators.sets import (
+        builtin_set_ids,
+        check_indicator_set,
+        load_indicator_set,
+        resolve_set_path,
+    )
+
+    reports = []
+    for ref in refs or tuple(builtin_set_ids()):
+        path = resolve_set_path(ref, base_dir)
+        diags = check_indicator_set(path)
+        report = IndicatorSetReport(path, diags)
+        if report.ok:
+            ind = load_indicator_set(path)
+            report = replace(
+                report,
+                name=ind.name,
+                version=str(ind.version),
+                indices=len(ind.indices),
+                components=sum(1 for _ in ind.components()),
+                max_points=ind.max_points,
+            )
+        reports.append(report)
+    return reports
+
+
+@dataclass(frozen=True)
+class ResultsRequest:
+    campaign_file: Path
+    scores: Path  # a CSV file or a folder of filled XLSX forms
+    out_dir: Path
+    late_rule: Literal["exclude", "last"] | None = None  # None: as the campaign file says
+    rank_by: Literal["points", "dti"] | None = None
+    chart_files: bool = False
+    ignore_errors: bool = False
+    force: bool = False
+    workers: int | None = None
+
+
+@dataclass
+class ResultsOutcome:
+    """The ranking and every file written, by what it is."""
+
+    results: Results
+    files: ResultsFiles
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def run_results(request: ResultsRequest) -> ResultsOutcome:
+    """Read the scores, rank every tier, and write the ranking, the Tờ trình, the Quyết định and the notices.
+
+    Errors in the scores stop the run (every one is listed) unless `ignore_errors`; nothing is written then.
+    """
+    from letters.results.pipeline import compute_campaign_results, ranking_rules, write_outputs
+
+    campaign = load_checked_campaign(request.campaign_file, build_letters=False).campaign
+    assert campaign is not None
+    rules = ranking_rules(campaign)
+    rules = replace(
+        rules, late_policy=request.late_rule or rules.late_policy, rank_by=request.rank_by or rules.rank_by
+    )
+    results = compute_campaign_results(campaign, request.scores, rules)
+    if results.errors and not request.ignore_errors:
+        raise DiagnosticsError(results.diagnostics, source=f"Dữ liệu điểm {request.scores}")
+    log.info("ranked %d tiers from %s", len(results.tiers), request.scores)
+    with staged_outputs(request.out_dir, force=request.force) as stage:
+        staged = write_outputs(
+            campaign, results, stage, force=True, chart_files=request.chart_files, workers=request.workers
+        )
+    files = _moved(staged, stage, request.out_dir)
+    return ResultsOutcome(results, files, results.diagnostics)
+
+
+def _moved(staged: ResultsFiles, stage: Path, out_dir: Path) -> ResultsFiles:
+    """The same record of files, at the place staging moved them to."""
+    from letters.results.documents import ResultsDocuments
+    from letters.results.pipeline import ResultsFiles
+
+    def at(path: Path) -> Path:
+        return out_dir / path.relative_to(stage)
+
+    docs = staged.documents
+    return ResultsFiles(
+        at(staged.ranking_xlsx),
+        at(staged.ranking_csv),
+        ResultsDocuments(at(docs.proposal), at(docs.decision), [at(p) for p in docs.notices]),
+        [at(p) for p in staged.charts],
+    )
