@@ -10,13 +10,13 @@ from click.testing import CliRunner
 
 from letters.cli.main import cli
 from letters.core.errors import DiagnosticsError, Severity
+from letters.core.vn import slugify
 from letters.indicators.sets import (
     builtin_set_ids,
     check_indicator_set,
     evidence_rows,
     form_rows,
     load_indicator_set,
-    slugify,
 )
 
 GOOD = """\

@@ -16,11 +16,12 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 
 from letters.cli.main import cli
 from letters.core.errors import VanbanError
+from letters.core.vn import in_words, pad_month
 from signing.demo.pki import DemoPKI
 from signing.demo.token import TokenInfo
 from signing.sign.appearance import specimen_seal_png, specimen_signature_png
 from signing.sign.issue import IssueRequest, inspect_draft, issue_file, sign_and_issue
-from signing.sign.register import NumberRegister, format_month, format_number, nd30_date
+from signing.sign.register import NumberRegister, format_number
 from signing.sign.signer import (
     Level,
     Pkcs11Key,
@@ -223,10 +224,10 @@ def test_register_numbers_are_consecutive_per_series_and_restart_each_year(tmp_p
 
 def test_nd30_number_and_date_forms() -> None:
     assert [format_number(n) for n in (1, 9, 10, 83, 2138)] == ["01", "09", "10", "83", "2138"]
-    assert [format_month(m) for m in (1, 2, 3, 12)] == ["01", "02", "3", "12"]
-    assert nd30_date(date(2023, 12, 6)) == "ngày 06 tháng 12 năm 2023"
-    assert nd30_date(date(2024, 1, 5)) == "ngày 05 tháng 01 năm 2024"
-    assert nd30_date(date(2019, 6, 29)) == "ngày 29 tháng 6 năm 2019"
+    assert [pad_month(m) for m in (1, 2, 3, 12)] == ["01", "02", "3", "12"]
+    assert in_words(date(2023, 12, 6)) == "ngày 06 tháng 12 năm 2023"
+    assert in_words(date(2024, 1, 5)) == "ngày 05 tháng 01 năm 2024"
+    assert in_words(date(2019, 6, 29)) == "ngày 29 tháng 6 năm 2019"
 
 
 _WORKER = """

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from letters.cli.main import cli
 from letters.core.errors import OutputExistsError, VanbanError
+from letters.core.vn import vi_sorted
 from letters.indicators.model import TierRef, make_unit
 from letters.indicators.sets import build_indicator_set
 from letters.results.chart import unit_chart_png, write_unit_charts
@@ -24,7 +25,6 @@ from letters.results.ranking import (
     CchcRule,
     RankingRules,
     compute_results,
-    vi_sorted,
     write_ranking_csv,
     write_ranking_xlsx,
 )
@@ -366,7 +366,7 @@ deadlines:
 
 
 def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
-    from letters.results.inputs import load_for_results
+    from letters.indicators.tiers import load_for_results
 
     campaign = tmp_path / "campaign.yaml"
     campaign.write_text(CAMPAIGN, encoding="utf-8")
@@ -411,7 +411,7 @@ def test_cli_end_to_end_with_example_scores(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["bacgiang-2023", "brvt-2024", "gialai-2023"])
 def test_campaign_model_adapter(name: str) -> None:
     from letters.campaign.load import load_campaign
-    from letters.results.inputs import from_campaign_model
+    from letters.indicators.tiers import from_campaign_model
 
     path = Path(__file__).resolve().parent.parent / "examples" / f"{name}.yaml"
     campaign = load_campaign(path)
@@ -423,7 +423,7 @@ def test_campaign_model_adapter(name: str) -> None:
 
 
 def test_results_pipeline_in_one_call(tmp_path: Path) -> None:
-    from letters.results.inputs import load_for_results
+    from letters.indicators.tiers import load_for_results
     from letters.results.pipeline import run_results
 
     campaign = tmp_path / "campaign.yaml"

@@ -9,9 +9,9 @@ import pytest
 from docx import Document
 
 from letters.campaign.load import load_campaign
-from letters.results.documents import vn_number
+from letters.core.vn import number, points_text
+from letters.indicators.tiers import from_campaign_model
 from letters.results.example import make_example_scores
-from letters.results.inputs import from_campaign_model
 from letters.results.pipeline import ResultsRun, run_results
 from tests.conftest import EXAMPLES
 from tests.docx_read import body_text
@@ -41,7 +41,7 @@ def test_decision_appendix_matches_the_ranking(run: tuple[ResultsRun, Path]) -> 
             if unit.rank is None:
                 assert row[4] == "Không xếp hạng" and row[-1]
             else:
-                assert row[2] == vn_number(unit.points) and row[3] == vn_number(unit.dti, 4)
+                assert row[2] == number(unit.points, 2) and row[3] == number(unit.dti, 4)
                 assert row[4] == str(unit.rank) and row[5] == unit.band
                 assert (row[-1] == "Đồng hạng") == unit.tied
     texts = [p.text for p in doc.paragraphs]
@@ -118,7 +118,7 @@ def test_every_unit_gets_a_notice_with_its_chart(run: tuple[ResultsRun, Path]) -
         signer_name="Nguyễn Gia Phong",
     )
     text = body_text(path)
-    assert f"Tổng điểm đạt được: {vn_number(ranked.points).rstrip('0').rstrip(',')}" in text
+    assert f"Tổng điểm đạt được: {points_text(ranked.points)}" in text
     assert f"Xếp hạng: {ranked.rank}" in text
     assert ("đồng hạng" in text) == ranked.tied
     table = doc.tables[1]

@@ -141,7 +141,7 @@ def test_receipt_conflicts_and_bad_dates(tmp_path: Path) -> None:
     book = read_scores(path, UNITS, TIERS)
     by_line = {d.line: d.message for d in book.errors}
     assert "khác ngày nộp đã ghi trước đó (04/11/2024)" in by_line[3]
-    assert "«31/02/2024» không đúng dạng" in by_line[4]
+    assert "31/02/2024 không tồn tại" in by_line[4]
     assert "«có» hoặc «không»" in by_line[5]
 
 

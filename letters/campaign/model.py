@@ -5,8 +5,6 @@ Field names are English identifiers; each carries a Vietnamese title that messag
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -23,17 +21,8 @@ from pydantic import (
 )
 
 from letters.core import vn as cal
-
-
-def _to_date(value: Any) -> Any:
-    if value is None or isinstance(value, date):
-        return value
-    if isinstance(value, str) and not value.strip():
-        return None
-    try:
-        return cal.parse_date(value)
-    except cal.DateFormatError as exc:
-        raise ValueError(str(exc)) from None
+from letters.core.validation import OptDate, VnDate
+from letters.core.vn import slugify
 
 
 def _to_text(value: Any) -> Any:
@@ -47,15 +36,7 @@ def _to_text(value: Any) -> Any:
     return value
 
 
-VnDate = Annotated[date, BeforeValidator(_to_date)]
-OptDate = Annotated[date | None, BeforeValidator(_to_date)]
 Text = Annotated[str, BeforeValidator(_to_text)]
-
-
-def slugify(text: str) -> str:
-    base = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    base = "".join(ch for ch in base if unicodedata.category(ch) != "Mn").lower()
-    return re.sub(r"[^a-z0-9]+", "-", base).strip("-")
 
 
 class Model(BaseModel):
@@ -145,12 +126,25 @@ class Tier(Model):
     name: Text = Field(title="tên nhóm đơn vị")
     short: Text | None = Field(None, title="tên ngắn của nhóm (cấp sở, cấp huyện…)")
     agency: Text | None = Field(None, title="tên gọi chung một đơn vị của nhóm (UBND cấp huyện…)")
-    form: Text | None = Field(None, title="biểu mẫu tự đánh giá")
-    annex: Text | None = Field(None, title="phụ lục hướng dẫn tài liệu kiểm chứng")
-    indicators: Text | None = Field(None, title="bộ chỉ số")
+    form: Text | None = Field(
+        None, title="biểu mẫu tự đánh giá", description="số hiệu biểu mẫu của nhóm, ví dụ «Biểu số 01»"
+    )
+    annex: Text | None = Field(
+        None,
+        title="phụ lục hướng dẫn tài liệu kiểm chứng",
+        description="số hiệu phụ lục của nhóm, ví dụ «Phụ lục 1»",
+    )
+    indicators: Text | None = Field(
+        None,
+        title="bộ chỉ số",
+        description="mã một bộ chỉ số có sẵn (xem `vanban indicators`) hoặc đường dẫn tệp YAML bộ chỉ số, "
+        "tính từ thư mục chứa tệp hồ sơ",
+    )
     appraised_by: Text | None = Field(None, title="nhóm đơn vị thẩm định kết quả của nhóm này")
     units: list[Annotated[Unit, BeforeValidator(_unit)]] = Field(
-        default_factory=list, title="danh sách đơn vị"
+        default_factory=list,
+        title="danh sách đơn vị",
+        description="mỗi đơn vị ghi tên trên một dòng, hoặc ghi các trường name, id, parent",
     )
 
 
@@ -202,7 +196,11 @@ class Signer(Model):
     authority: Text | None = Field(None, title="chức danh hoặc tập thể được ký thay")
     title: Text = Field(title="chức vụ người ký")
     name: Text = Field(title="họ và tên người ký", min_length=3)
-    heading: list[Text] | None = Field(None, title="các dòng thẩm quyền ký viết sẵn")
+    heading: list[Text] | None = Field(
+        None,
+        title="các dòng thẩm quyền ký viết sẵn",
+        description="thay cho delegation và authority khi cần ghi khác; dòng chức vụ vẫn lấy từ title",
+    )
 
     @model_validator(mode="after")
     def _authority(self) -> Signer:
@@ -251,14 +249,33 @@ class DocumentSpec(Model):
     subject: Text | None = Field(None, title="trích yếu nội dung")
     recipients: list[Text] = Field(default_factory=list, title="Kính gửi")
     copies_to: list[Text] = Field(default_factory=list, title="Nơi nhận")
-    archive: list[Text] = Field(default_factory=list, title="Lưu")
+    archive: list[Text] = Field(
+        default_factory=list,
+        title="Lưu",
+        description="để trống thì ghi VT và đơn vị soạn thảo (Quyết định: theo mục Lưu của province)",
+    )
     attachments: list[Attachment] = Field(default_factory=list, title="tài liệu gửi kèm")
     attachments_note: Text | None = Field(None, title="dòng ghi tài liệu gửi kèm")
-    signer: Signer | None = Field(None, title="người ký văn bản này")
-    wording: dict[str, Text | None] = Field(default_factory=dict, title="lời văn thay cho mặc định")
-    footnotes: dict[str, Text] = Field(default_factory=dict, title="chú thích cuối trang")
-    template: Text | None = Field(None, title="mẫu DOCX riêng")
-    contacts: list[Contact] | None = Field(None, title="người liên hệ của văn bản này")
+    signer: Signer | None = Field(
+        None, title="người ký văn bản này", description="bỏ trống thì theo mục signer"
+    )
+    wording: dict[str, Text | None] = Field(
+        default_factory=dict,
+        title="lời văn thay cho mặc định",
+        description="tên đoạn (xem letters/documents/wording/) và lời văn thay thế; "
+        'để trống ("") là bỏ đoạn đó',
+    )
+    footnotes: dict[str, Text] = Field(
+        default_factory=dict,
+        title="chú thích cuối trang",
+        description="nhãn chú thích (viết [^nhãn] trong lời văn) và nội dung chú thích",
+    )
+    template: Text | None = Field(
+        None, title="mẫu DOCX riêng", description="đường dẫn tệp .docx, tính từ thư mục chứa tệp hồ sơ"
+    )
+    contacts: list[Contact] | None = Field(
+        None, title="người liên hệ của văn bản này", description="bỏ trống thì theo mục contacts"
+    )
 
     @field_validator("recipients", "copies_to", "archive")
     @classmethod
@@ -336,13 +353,16 @@ class CalendarSettings(Model):
 class Campaign(Model):
     """A whole campaign file, validated."""
 
-    campaign: CampaignInfo
-    issuer: Issuer
+    campaign: CampaignInfo = Field(title="thông tin đợt đánh giá")
+    issuer: Issuer = Field(title="cơ quan ban hành")
     legal_bases: list[LegalBasis] = Field(default_factory=list, title="căn cứ")
     tiers: list[Tier] = Field(title="nhóm đơn vị được đánh giá", min_length=1)
     phases: list[Phase] = Field(default_factory=list, title="các giai đoạn")
     deadlines: list[Deadline] = Field(default_factory=list, title="hạn nộp kết quả")
-    signer: Signer
+    signer: Signer = Field(
+        title="người ký",
+        description="người ký các văn bản của cơ quan ban hành, trừ văn bản có người ký riêng",
+    )
     contacts: list[Contact] = Field(default_factory=list, title="người liên hệ")
     calendar: CalendarSettings = Field(default_factory=CalendarSettings, title="lịch làm việc")
     province: Province | None = Field(None, title="UBND tỉnh (ban hành Quyết định công bố kết quả)")

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from letters.core.errors import Diagnostic, DiagnosticsError, Severity, VanbanError
+from letters.core.errors import Diagnostic, DiagnosticsError, Severity, VanbanError, os_error
 
 Loc = tuple[str | int, ...]
 
@@ -46,6 +46,18 @@ def field_path(loc: Loc) -> str:
 
 class _Builder(yaml.SafeLoader):
     pass
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A YAML date such as 2023-02-30 that does not exist stays text: the model then reports it, located,
+    in Vietnamese, instead of PyYAML's bare ValueError ("day is out of range for month") with no line."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Builder.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 def _construct(loader: _Builder, node: yaml.Node, loc: Loc, doc: SourceDoc) -> Any:
@@ -91,7 +103,7 @@ def load_yaml(path: Path) -> SourceDoc:
             f"Tệp {path} không phải văn bản UTF-8.", hint="Lưu lại tệp với mã hoá UTF-8."
         ) from None
     except OSError as exc:
-        raise VanbanError(f"Không đọc được tệp {path}: {exc.strerror}.") from None
+        raise os_error(exc, "Không đọc được tệp", path) from None
     return parse_yaml(text, path)
 
 
@@ -108,8 +120,9 @@ def parse_yaml(text: str, path: Path) -> SourceDoc:
             [Diagnostic(Severity.ERROR, f"cú pháp YAML sai: {problem}", file=str(path), line=line)], str(path)
         ) from None
     except yaml.YAMLError as exc:
+        problem = _explain_yaml_problem(str(exc))
         raise DiagnosticsError(
-            [Diagnostic(Severity.ERROR, f"cú pháp YAML sai: {exc}", file=str(path))], str(path)
+            [Diagnostic(Severity.ERROR, f"cú pháp YAML sai: {problem}", file=str(path))], str(path)
         ) from None
     finally:
         loader.dispose()
@@ -123,6 +136,19 @@ _YAML_PROBLEMS = {
     "found character '\\t' that cannot start any token": "có ký tự Tab; YAML chỉ dùng dấu cách để thụt lề",
     "expected <block end>, but found '-'": "thụt lề của danh sách không khớp",
     "found undefined alias": "tham chiếu (*) tới mục chưa định nghĩa",
+    "expected ',' or ']'": "danh sách trong [ ] chưa đóng hoặc thiếu dấu phẩy giữa các phần tử",
+    "expected ',' or '}'": "mục trong { } chưa đóng hoặc thiếu dấu phẩy",
+    "found unexpected end of stream": "chuỗi trong ngoặc kép chưa được đóng",
+    "found unknown escape character": "ký tự «\\» trong chuỗi ngoặc kép không hợp lệ; dùng ngoặc đơn ' ' quanh giá trị",
+    "expected <block end>": "thụt lề không khớp với các dòng trên, hoặc có ký tự thừa sau một giá trị",
+    "did not find expected '-' indicator": "thụt lề của danh sách không khớp",
+    "did not find expected key": "thụt lề không khớp hoặc thiếu dấu «:»",
+    "did not find expected node content": "thiếu giá trị (dấu phẩy hoặc dấu ngoặc thừa?)",
+    "expected a comment or a line break": "thừa ký tự sau giá trị (đặt giá trị trong ngoặc kép?)",
+    "that cannot start any token": "giá trị bắt đầu bằng ký tự đặc biệt; đặt giá trị trong ngoặc kép",
+    "found unhashable key": "tên trường không hợp lệ",
+    "special characters are not allowed": "tệp có ký tự điều khiển không hợp lệ",
+    "unacceptable character": "tệp có ký tự điều khiển không hợp lệ",
 }
 
 
@@ -130,4 +156,5 @@ def _explain_yaml_problem(problem: str) -> str:
     for key, vi in _YAML_PROBLEMS.items():
         if key in problem:
             return vi
-    return problem
+    # PyYAML's own words are English: never shown, the line number says where to look.
+    return "cấu trúc không hợp lệ (kiểm tra thụt lề, dấu «:» và dấu ngoặc kép)"

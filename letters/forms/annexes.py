@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from letters.campaign.model import Campaign, DocumentKind, slugify
+from letters.campaign.model import Campaign, DocumentKind
 from letters.campaign.views import lower_first
 from letters.core import vn as cal
 from letters.core.files import atomic_write_bytes, check_writable
+from letters.core.vn import points_text, slugify
 from letters.documents import markup
 from letters.documents.builders import DOC_TYPES, TABLE_MARK, BuiltDocument, reference
 from letters.indicators.model import TierRef
 from letters.indicators.sets import evidence_rows, form_rows
-from letters.results.documents import points_text
 from templates_vb import TEMPLATES_DIR
 
 
@@ -160,7 +160,7 @@ def render_annexes(
     """Every tier's Biểu số (DOCX and XLSX) and Phụ lục hướng dẫn tài liệu kiểm chứng into `out_dir`."""
     from letters.documents.render import render_bytes
     from letters.indicators.forms_xlsx import form_filename, write_form_xlsx
-    from letters.results.inputs import from_campaign_model
+    from letters.indicators.tiers import from_campaign_model
 
     inputs = from_campaign_model(campaign)
     built: list[BuiltDocument] = []

@@ -20,8 +20,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from letters.core.files import atomic_path
+from letters.core.vn import number, slugify
 from letters.indicators.model import TierRef
-from letters.indicators.sets import IndicatorSet, form_rows, slugify
+from letters.indicators.sets import IndicatorSet, form_rows
 
 FORM_FORMAT = "vanban-bieu-mau-1"
 SHEET_NAME = "Biểu tự đánh giá"
@@ -66,10 +67,6 @@ def _num(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _fmt_points(value: Decimal) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
-
-
 def build_form_workbook(
     ind: IndicatorSet,
     *,
@@ -89,7 +86,7 @@ def build_form_workbook(
 
     def put(
         cell: str,
-        value: object,
+        value: str,
         *,
         bold: bool = False,
         size: int = 12,
@@ -196,10 +193,10 @@ def build_form_workbook(
                 showErrorMessage=True,
                 showInputMessage=True,
                 errorTitle="Điểm không hợp lệ",
-                error=f"Điểm tự đánh giá phải là một số từ 0 đến {_fmt_points(r.max_points)} "
+                error=f"Điểm tự đánh giá phải là một số từ 0 đến {number(r.max_points)} "
                 "(điểm tối đa của chỉ số này).",
                 promptTitle="Điểm tự đánh giá",
-                prompt=f"Nhập số điểm từ 0 đến {_fmt_points(r.max_points)}.",
+                prompt=f"Nhập số điểm từ 0 đến {number(r.max_points)}.",
             )
             dv.errorStyle = "stop"
             validations[r.max_points] = dv
@@ -269,7 +266,9 @@ def _protect_and_print(ws: Worksheet, total_row: int) -> None:
     ws.print_area = f"A1:{COL_EXPLAIN}{total_row + 3}"
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "Trang &P/&N"
+    footer = ws.oddFooter
+    assert footer is not None  # every worksheet is created with an empty one
+    footer.center.text = "Trang &P/&N"
 
 
 def _write_meta(wb: Workbook, ind: IndicatorSet, *, tier_id: str, year: int | str, total_row: int) -> None:

@@ -7,8 +7,6 @@ add up to the set's declared total (usually 1000). Every diagnostic carries the 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -17,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from letters.core.errors import Diagnostic, DiagnosticsError, Severity, VanbanError
+from letters.core.errors import Diagnostic, DiagnosticsError, Severity, VanbanError, os_error
+from letters.core.vn import number
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -209,7 +208,7 @@ class _Parser:
         try:
             raw_text = self.path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise VanbanError(f"Không đọc được tệp bộ chỉ số {self.path}: {exc.strerror}") from exc
+            raise os_error(exc, "Không đọc được tệp bộ chỉ số", self.path) from exc
         except UnicodeDecodeError as exc:
             raise VanbanError(f"Tệp {self.path} không phải văn bản UTF-8.") from exc
         try:
@@ -314,11 +313,6 @@ class _Parser:
         )
 
 
-def _fmt(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
-
-
 def validate(ind: IndicatorSet, file: str | None = None) -> list[Diagnostic]:
     """Arithmetic and uniqueness checks; every diagnostic names the indicator at fault and its line."""
     file = file or (str(ind.path) if ind.path else None)
@@ -346,9 +340,9 @@ def validate(ind: IndicatorSet, file: str | None = None) -> list[Diagnostic]:
             worst = max(index.components, key=lambda c: c.max_points)
             err(
                 f"Chỉ số chính {index.code} «{index.name}»: tổng điểm tối đa các chỉ số thành phần là "
-                f"{_fmt(comp_sum)}, khác điểm tối đa của chỉ số chính ({_fmt(index.max_points)}), "
-                f"{'thừa' if diff > 0 else 'thiếu'} {_fmt(abs(diff))} điểm. Các chỉ số thành phần: "
-                + ", ".join(f"{c.code} (dòng {c.line}) = {_fmt(c.max_points)}" for c in index.components)
+                f"{number(comp_sum)}, khác điểm tối đa của chỉ số chính ({number(index.max_points)}), "
+                f"{'thừa' if diff > 0 else 'thiếu'} {number(abs(diff))} điểm. Các chỉ số thành phần: "
+                + ", ".join(f"{c.code} (dòng {c.line}) = {number(c.max_points)}" for c in index.components)
                 + f"; chỉ số lớn nhất là {worst.code}.",
                 index.line,
                 "max_points",
@@ -356,7 +350,7 @@ def validate(ind: IndicatorSet, file: str | None = None) -> list[Diagnostic]:
         if not index.scored and index.max_points != 0:
             err(
                 f"Chỉ số chính {index.code} «{index.name}» ghi «scored: false» nhưng có điểm tối đa "
-                f"{_fmt(index.max_points)}.",
+                f"{number(index.max_points)}.",
                 index.line,
                 "scored",
             )
@@ -364,9 +358,9 @@ def validate(ind: IndicatorSet, file: str | None = None) -> list[Diagnostic]:
     if ind.indices and idx_sum != ind.max_points:
         diff = idx_sum - ind.max_points
         err(
-            f"Tổng điểm tối đa các chỉ số chính là {_fmt(idx_sum)}, khác tổng điểm khai báo «max_points» "
-            f"({_fmt(ind.max_points)}), {'thừa' if diff > 0 else 'thiếu'} {_fmt(abs(diff))} điểm. Các chỉ số chính: "
-            + ", ".join(f"{i.code} (dòng {i.line}) = {_fmt(i.max_points)}" for i in ind.indices)
+            f"Tổng điểm tối đa các chỉ số chính là {number(idx_sum)}, khác tổng điểm khai báo «max_points» "
+            f"({number(ind.max_points)}), {'thừa' if diff > 0 else 'thiếu'} {number(abs(diff))} điểm. Các chỉ số chính: "
+            + ", ".join(f"{i.code} (dòng {i.line}) = {number(i.max_points)}" for i in ind.indices)
             + ".",
             1,
             "max_points",
@@ -376,8 +370,8 @@ def validate(ind: IndicatorSet, file: str | None = None) -> list[Diagnostic]:
         gsum = sum((i.max_points for i in members), Decimal(0))
         if gsum != group.max_points:
             err(
-                f"Nhóm {group.code} «{group.name}»: tổng điểm các chỉ số chính thuộc nhóm là {_fmt(gsum)}, "
-                f"khác điểm tối đa của nhóm ({_fmt(group.max_points)}).",
+                f"Nhóm {group.code} «{group.name}»: tổng điểm các chỉ số chính thuộc nhóm là {number(gsum)}, "
+                f"khác điểm tối đa của nhóm ({number(group.max_points)}).",
                 group.line,
                 "max_points",
             )
@@ -499,18 +493,6 @@ def evidence_rows(ind: IndicatorSet) -> list[EvidenceRow]:
     ]
 
 
-# --------------------------------------------------------------------------- helpers for ids
-
-
-def slugify(text: str) -> str:
-    """ASCII id from a Vietnamese name: "Sở Tư pháp" -> "so-tu-phap" (đ -> d, tones dropped)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-
-
 def build_indicator_set(data: dict[str, Any]) -> IndicatorSet:
     """Build a set from a plain dict shaped like the YAML files (used by tests and the benchmark)."""
 
@@ -566,5 +548,4 @@ __all__ = [
     "form_rows",
     "load_indicator_set",
     "resolve_set_path",
-    "slugify",
 ]

@@ -31,8 +31,8 @@ def _date(value: Any, where: str, path: Path) -> date | None:
         return None
     try:
         return parse_date(value)
-    except DateFormatError:
-        raise VanbanError(f"{path}: {where}: «{value}» không phải ngày hợp lệ (dd/mm/yyyy).") from None
+    except DateFormatError as exc:
+        raise VanbanError(f"{path}: {where}: {exc.message}.") from None
 
 
 def _tier_deadlines(raw: dict[str, Any], path: Path) -> dict[str, date]:

@@ -18,6 +18,7 @@ import atexit
 import contextlib
 import itertools
 import json
+import logging
 import os
 import queue
 import shutil
@@ -35,6 +36,9 @@ from typing import Any
 
 from letters.core.errors import ToolMissingError, VanbanError
 from letters.core.files import atomic_path, check_writable
+from letters.core.vn import number
+
+log = logging.getLogger(__name__)
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 SUPPORTED_SUFFIXES = {".docx", ".doc", ".odt", ".rtf", ".xlsx", ".xls", ".ods"}
@@ -355,7 +359,7 @@ class PdfConverter:
             try:
                 return worker.request(request, self.timeout)
             except ConversionHung:
-                last_error = f"quá {self.timeout:g} giây không xong"
+                last_error = f"quá {number(self.timeout)} giây không xong"
             except WorkerDied as exc:
                 last_error = f"LibreOffice dừng đột ngột ({exc})" if str(exc) else "LibreOffice dừng đột ngột"
             self._forget(worker)
@@ -374,6 +378,7 @@ class PdfConverter:
         """Convert one DOCX/XLSX (or ODT/ODS/DOC/XLS/RTF) file to PDF; PDF/A-2b when `pdfa`."""
         src, dst = Path(src), Path(dst)
         _check_source(src)
+        log.debug("converting %s to %s%s", src, dst, " (PDF/A-2b)" if pdfa else "")
         with self._slot() as holder, atomic_path(dst, force=force) as tmp:
             reply = self._run(
                 holder,
@@ -482,6 +487,7 @@ def convert_files(
     if not pairs:
         return []
     size = min(len(pairs), workers or os.cpu_count() or 1)
+    log.info("converting %d files to PDF with %d LibreOffice workers", len(pairs), size)
     with PdfConverter(workers=size) as conv:
         return conv.convert_many(pairs, pdfa=pdfa, force=force)
 

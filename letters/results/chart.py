@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from letters.core.vn import number
 from letters.documents.textmetrics import font_file
 from letters.results.ranking import Results, UnitResult
 
@@ -61,10 +62,6 @@ def _dashed_rect(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, floa
             )
 
 
-def _vn(value: float) -> str:
-    return f"{value:.2f}".replace(".", ",")
-
-
 def unit_chart_png(
     unit_result: UnitResult, tier_average: Mapping[str, Decimal], *, dpi: int = 150, title: str | None = None
 ) -> bytes:
@@ -101,7 +98,7 @@ def unit_chart_png(
     while tick <= y_max + 1e-9:
         y = y_of(tick)
         draw.line((left - 6, y, left, y), fill=INK, width=2)
-        draw.text((left - 10, y), f"{tick:g}".replace(".", ","), font=f_label, fill=INK, anchor="rm")
+        draw.text((left - 10, y), number(round(tick, 6)), font=f_label, fill=INK, anchor="rm")
         tick += step
     draw.line((left, top, left, bottom), fill=INK, width=2)
     draw.line((left, bottom, right, bottom), fill=INK, width=2)
@@ -119,7 +116,11 @@ def unit_chart_png(
             if value > 0:
                 draw.rectangle((x0, y_of(value), x0 + bar, bottom), fill=colour)
         draw.text(
-            (centre - bar / 2, y_of(unit_vals[k]) - 3), _vn(unit_vals[k]), font=f_small, fill=INK, anchor="md"
+            (centre - bar / 2, y_of(unit_vals[k]) - 3),
+            number(unit_vals[k], 2),
+            font=f_small,
+            fill=INK,
+            anchor="md",
         )
         label = "\n".join(textwrap.wrap(f"{idx.code}. {idx.name}", 16))
         draw.multiline_text(
@@ -132,9 +133,11 @@ def unit_chart_png(
 
 def _chart_job(job: tuple[UnitResult, dict[str, Decimal], str, bool]) -> str:
     unit_result, average, path, force = job
+    from letters.core.errors import portable_errors
     from letters.core.files import atomic_write_bytes
 
-    return str(atomic_write_bytes(Path(path), unit_chart_png(unit_result, average), force=force))
+    with portable_errors():  # the parent re-raises the same error, not BrokenProcessPool
+        return str(atomic_write_bytes(Path(path), unit_chart_png(unit_result, average), force=force))
 
 
 def write_unit_charts(

@@ -3,6 +3,7 @@ ranking appendix per tier, and a Thông báo kết quả for every unit (a mail 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from letters.campaign.model import Campaign, DocumentKind, Province
 from letters.campaign.views import join_vi, wording_context
 from letters.core import vn as cal
 from letters.core.errors import VanbanError
-from letters.documents import wording
+from letters.documents import markup, wording
 from letters.documents.builders import (
     DOC_TYPES,
     TABLE_MARK,
@@ -29,24 +30,10 @@ from letters.documents.builders import (
 )
 from letters.results.ranking import Results, TierResult, UnitResult
 
+log = logging.getLogger(__name__)
+
 IMAGE_MARK = "\u27e6image:{}\u27e7"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-
-
-def vn_number(value: Decimal | float | int | None, places: int = 2) -> str:
-    """Vietnamese number format: comma for decimals, dot for thousands (1.234,50)."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value):,.{places}f}"
-    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
-
-
-def points_text(value: Decimal) -> str:
-    """Points as the letters write them: 712,5 rather than 712,50; whole numbers without decimals."""
-    text = vn_number(value, 2)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return text
 
 
 @dataclass(frozen=True)
@@ -98,12 +85,12 @@ def _tier_summary(t: TierResult, rules_bands: list[str]) -> dict[str, Any]:
         "ranked": len(ranked),
         "excluded": len(excluded),
         "excluded_names": "; ".join(u.unit.name for u in excluded),
-        "average_points": points_text(t.average_points),
-        "average_dti": vn_number(t.average_dti, 4),
-        "max_points": points_text(
+        "average_points": cal.points_text(t.average_points),
+        "average_dti": cal.number(t.average_dti, 4),
+        "max_points": cal.points_text(
             ranked[0].max_points if ranked else (t.units[0].max_points if t.units else Decimal(0))
         ),
-        "leaders": join_vi([f"{u.unit.name} ({points_text(u.points)} điểm)" for u in top]) or "không có",
+        "leaders": join_vi([f"{u.unit.name} ({cal.points_text(u.points)} điểm)" for u in top]) or "không có",
         "bands_text": "; ".join(f"{b}: {bands[b]} đơn vị" for b in rules_bands if bands.get(b)) or "chưa có",
     }
 
@@ -123,8 +110,12 @@ def _results_context(campaign: Campaign, results: Results, kind: DocumentKind) -
     return ctx
 
 
-def _compose(campaign: Campaign, kind: DocumentKind, context: dict[str, Any]) -> list:  # type: ignore[type-arg]
-    return wording.compose(kind.value, dict(campaign.document(kind).wording), context)
+def _compose(campaign: Campaign, kind: DocumentKind, context: dict[str, Any]) -> list[markup.Block]:
+    try:
+        return wording.compose(kind.value, dict(campaign.document(kind).wording), context)
+    except wording.WordingError as exc:
+        # `check` cannot evaluate every expression for every unit: name the place in the campaign file.
+        raise wording.located(exc, campaign.source, kind.value) from None
 
 
 def ranking_rows(t: TierResult, *, cchc_label: str | None) -> list[list[str]]:
@@ -142,14 +133,14 @@ def ranking_rows(t: TierResult, *, cchc_label: str | None) -> list[list[str]]:
         row = [
             str(i),
             u.unit.name,
-            vn_number(u.points) if u.rank is not None else "",
-            vn_number(u.dti, 4) if u.rank is not None else "",
+            cal.number(u.points, 2) if u.rank is not None else "",
+            cal.number(u.dti, 4) if u.rank is not None else "",
             str(u.rank) if u.rank is not None else "Không xếp hạng",
             u.band or "",
         ]
         if cchc_label:
             row.append(
-                vn_number(u.cchc_points, 2) if u.cchc_points is not None and u.rank is not None else ""
+                cal.number(u.cchc_points, 2) if u.cchc_points is not None and u.rank is not None else ""
             )
         row.append(note)
         rows.append(row)
@@ -247,10 +238,10 @@ def _index_rows(u: UnitResult, average: dict[str, Decimal]) -> list[list[str]]:
             [
                 str(i),
                 idx.name,
-                points_text(idx.max_points),
-                vn_number(idx.points),
-                vn_number(avg),
-                ("+" if diff > 0 else "") + vn_number(diff),
+                cal.points_text(idx.max_points),
+                cal.number(idx.points, 2),
+                cal.number(avg, 2),
+                ("+" if diff > 0 else "") + cal.number(diff, 2),
             ]
         )
     total_avg = sum(average.values(), Decimal(0))
@@ -258,10 +249,10 @@ def _index_rows(u: UnitResult, average: dict[str, Decimal]) -> list[list[str]]:
         [
             "",
             "Tổng cộng",
-            points_text(u.max_points),
-            vn_number(u.points),
-            vn_number(total_avg),
-            ("+" if u.points > total_avg else "") + vn_number(u.points - total_avg),
+            cal.points_text(u.max_points),
+            cal.number(u.points, 2),
+            cal.number(total_avg, 2),
+            ("+" if u.points > total_avg else "") + cal.number(u.points - total_avg, 2),
         ]
     )
     return rows
@@ -280,14 +271,14 @@ def build_notice(
     cchc = results.rules.cchc
     ctx["unit"] = {
         "name": unit.unit.name,
-        "points": points_text(unit.points),
-        "max_points": points_text(unit.max_points),
-        "dti": vn_number(unit.dti, 4),
+        "points": cal.points_text(unit.points),
+        "max_points": cal.points_text(unit.max_points),
+        "dti": cal.number(unit.dti, 4),
         "rank_text": _rank_text(unit),
         "tier_count": sum(1 for u in tier.units if u.rank is not None),
         "tier_name": tier.tier.name,
         "band": unit.band or "",
-        "cchc": vn_number(unit.cchc_points, 2)
+        "cchc": cal.number(unit.cchc_points, 2)
         if unit.cchc_points is not None and unit.rank is not None
         else "",
         "cchc_label": cchc.label if cchc else "",
@@ -300,8 +291,8 @@ def build_notice(
             {
                 "code": w.code,
                 "name": w.name,
-                "points": points_text(w.points),
-                "max_points": points_text(w.max_points),
+                "points": cal.points_text(w.points),
+                "max_points": cal.points_text(w.max_points),
                 "explanation": w.explanation.strip().rstrip("."),
             }
             for w in unit.weakest
@@ -353,7 +344,7 @@ def render_results_documents(
     chart: ChartFn | None,
     force: bool = False,
     workers: int | None = None,
-) -> list[Path]:
+) -> ResultsDocuments:
     """Tờ trình, Quyết định and every notice into `out_dir` (notices under `thong-bao/`), both cores used."""
     from letters.core.files import atomic_write_bytes, check_writable
     from letters.documents.render import render_bytes
@@ -367,11 +358,24 @@ def render_results_documents(
     ]
     for target in targets:
         check_writable(target, force)
-    written = []
-    for b in main:
-        written.append(atomic_write_bytes(out_dir / b.filename, render_bytes(b), force=force))
-    written.extend(_render_notices(campaign, results, units, notice_dir, chart, force, workers))
-    return written
+    proposal, decision = (
+        atomic_write_bytes(out_dir / b.filename, render_bytes(b), force=force) for b in main
+    )
+    notices = _render_notices(campaign, results, units, notice_dir, chart, force, workers)
+    return ResultsDocuments(proposal, decision, notices)
+
+
+@dataclass(frozen=True)
+class ResultsDocuments:
+    """The files `render_results_documents` wrote, by what they are."""
+
+    proposal: Path  # Tờ trình of the Sở
+    decision: Path  # Quyết định of the province, with its ranking appendices
+    notices: list[Path]  # one Thông báo kết quả per unit
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.proposal, self.decision, *self.notices]
 
 
 _job_state: dict[str, Any] = {}
@@ -385,17 +389,20 @@ def _init_notice_worker(
 
 
 def _notice_job(unit_id: str) -> Path:
+    from letters.core.errors import portable_errors
     from letters.core.files import atomic_write_bytes
     from letters.documents.render import render_bytes
 
-    campaign, results = _job_state["campaign"], _job_state["results"]
-    chart = _job_state["chart"]
-    unit = results.unit(unit_id)
-    png = chart(unit, results.tier(unit.tier_id).average) if chart else None
-    built = build_notice(campaign, results, unit, png)
-    return atomic_write_bytes(
-        _job_state["notice_dir"] / built.filename, render_bytes(built), force=_job_state["force"]
-    )
+    with portable_errors():  # the parent re-raises the same error, not BrokenProcessPool
+        campaign, results = _job_state["campaign"], _job_state["results"]
+        chart = _job_state["chart"]
+        unit = results.unit(unit_id)
+        png = chart(unit, results.tier(unit.tier_id).average) if chart else None
+        built = build_notice(campaign, results, unit, png)
+        log.debug("notice for %s built", unit_id)
+        return atomic_write_bytes(
+            _job_state["notice_dir"] / built.filename, render_bytes(built), force=_job_state["force"]
+        )
 
 
 def _render_notices(
@@ -426,4 +433,10 @@ def _render_notices(
         initializer=_init_notice_worker,
         initargs=(campaign, results, notice_dir, chart, force),
     ) as pool:
-        return list(pool.map(_notice_job, ids, chunksize=max(1, len(ids) // (size * 4))))
+        log.info("rendering %d notices in %d processes", len(ids), size)
+        try:
+            return list(pool.map(_notice_job, ids, chunksize=max(1, len(ids) // (size * 4))))
+        except BaseException:
+            # One notice failed: the others would be wasted work, and the run stops anyway.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise

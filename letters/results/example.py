@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from letters.core.files import atomic_write_bytes
+from letters.core.vn import number, short, vn_today
 from letters.indicators.forms_xlsx import FilledRow, form_filename, write_form_xlsx
 from letters.indicators.model import TierRef, Unit
 from letters.indicators.sets import IndicatorSet
@@ -32,10 +33,10 @@ _REASONS = (
     "Hạ tầng tại một số điểm chưa đáp ứng, đã đề xuất đầu tư.",
 )
 _EVIDENCE = (
-    "Kế hoạch số {n}/KH-{abbr} ngày {d:%d/%m/%Y}",
-    "Báo cáo số {n}/BC-{abbr} ngày {d:%d/%m/%Y}",
-    "Quyết định số {n}/QĐ-{abbr} ngày {d:%d/%m/%Y}",
-    "Ảnh chụp màn hình thống kê trên hệ thống, ngày {d:%d/%m/%Y}",
+    "Kế hoạch số {n}/KH-{abbr} ngày {d}",
+    "Báo cáo số {n}/BC-{abbr} ngày {d}",
+    "Quyết định số {n}/QĐ-{abbr} ngày {d}",
+    "Ảnh chụp màn hình thống kê trên hệ thống, ngày {d}",
 )
 
 
@@ -55,13 +56,9 @@ def _unit_scores(ind: IndicatorSet, unit: Unit, rng: random.Random, year: int) -
             ratio = Decimal(str(max(0.0, min(1.0, rng.gauss(strength * 0.75, 0.2)))))
             score = (comp.max_points * ratio).quantize(Decimal("0.01"), ROUND_HALF_UP)
         d = date(year, 1, 1) + timedelta(days=rng.randrange(0, 300))
-        evidence = rng.choice(_EVIDENCE).format(n=rng.randrange(12, 480), abbr=_abbr(unit), d=d)
+        evidence = rng.choice(_EVIDENCE).format(n=rng.randrange(12, 480), abbr=_abbr(unit), d=short(d))
         rows[comp.code] = FilledRow(score, evidence, rng.choice(_REASONS) if score < comp.max_points else "")
     return rows
-
-
-def _fmt_vn(value: Decimal) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
 
 
 def make_example_scores(
@@ -79,7 +76,7 @@ def make_example_scores(
     rng = random.Random(seed)
     directory = Path(directory)
     tier_by_id = {t.id: t for t in tiers}
-    year = year or next((t.deadline.year for t in tiers if t.deadline), date.today().year)
+    year = year or next((t.deadline.year for t in tiers if t.deadline), vn_today().year)
     filled: dict[str, dict[str, FilledRow]] = {}
     receipts: dict[str, tuple[date | None, str]] = {}
 
@@ -119,10 +116,10 @@ def make_example_scores(
                 [
                     unit.id,
                     code,
-                    _fmt_vn(row.score) if row.score is not None else "",
+                    number(row.score, grouping=False) if row.score is not None else "",
                     row.explanation,
                     row.evidence,
-                    f"{submitted:%d/%m/%Y}" if submitted else "",
+                    short(submitted) if submitted else "",
                     appraised,
                 ]
             )
@@ -149,6 +146,6 @@ def make_example_scores(
                 force=force,
             )
             submitted, appraised = receipts[unit.id]
-            rec_writer.writerow([unit.id, f"{submitted:%d/%m/%Y}" if submitted else "", appraised])
+            rec_writer.writerow([unit.id, short(submitted) if submitted else "", appraised])
         atomic_write_bytes(forms_dir / "tiep_nhan.csv", rec.getvalue().encode("utf-8"), force=force)
     return csv_path

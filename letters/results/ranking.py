@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from letters.core.errors import Diagnostic, Severity, VanbanError
 from letters.core.files import atomic_path, atomic_write_bytes
+from letters.core.vn import short, vi_sort_key
 from letters.indicators.model import TierRef, Unit
 from letters.indicators.sets import IndicatorSet
 from letters.results.scores import Receipt, ScoreBook, merge_receipts, read_scores
+
+log = logging.getLogger(__name__)
 
 FOUR = Decimal("0.0001")
 TWO = Decimal("0.01")
@@ -215,25 +217,6 @@ class Results:
         return self.tier(self.unit(unit_id).tier_id).average
 
 
-# --------------------------------------------------------------------------- collation
-
-
-@lru_cache(maxsize=1)
-def _collator() -> Any:
-    import icu  # PyICU: the CLDR "vi" tailoring orders ă/â/đ/ê/ô/ơ/ư as letters of their own
-
-    return icu.Collator.createInstance(icu.Locale("vi"))
-
-
-def vi_sort_key(text: str) -> bytes:
-    """Sort key for Vietnamese alphabetical order."""
-    return bytes(_collator().getSortKey(text))
-
-
-def vi_sorted(names: Iterable[str]) -> list[str]:
-    return sorted(names, key=vi_sort_key)
-
-
 # --------------------------------------------------------------------------- computation
 
 
@@ -319,9 +302,7 @@ def rank_tier(
             reasons.append("Không gửi kết quả tự đánh giá")
             res.late = True
         elif deadline is not None and receipt.submitted_on is not None and receipt.submitted_on > deadline:
-            reasons.append(
-                f"Gửi kết quả ngày {receipt.submitted_on:%d/%m/%Y}, sau thời hạn {deadline:%d/%m/%Y}"
-            )
+            reasons.append(f"Gửi kết quả ngày {short(receipt.submitted_on)}, sau thời hạn {short(deadline)}")
             res.late = True
         if res.late and not res.excluded:
             if rules.late_policy == "exclude":
@@ -390,11 +371,17 @@ def rank_scores(
                     extra={"unit": u.name, "unit_id": u.id},
                 )
             )
-    return Results(
-        [rank_tier(t, [u for u in units if u.tier == t.id], book, rules, all_units) for t in tiers],
-        diags,
-        rules,
-    )
+    ranked = [rank_tier(t, [u for u in units if u.tier == t.id], book, rules, all_units) for t in tiers]
+    for tier in ranked:
+        log.info(
+            "tier %s: %d units ranked, %d not ranked (rank by %s, late units: %s)",
+            tier.tier.id,
+            len(tier.ranked),
+            len(tier.excluded),
+            rules.rank_by,
+            rules.late_policy,
+        )
+    return Results(ranked, diags, rules)
 
 
 def compute_results(
@@ -411,6 +398,7 @@ def compute_results(
     Problems in the input are in Results.diagnostics; invalid values count as 0 points.
     """
     book = read_scores(Path(scores_path), units, tiers)
+    log.info("read scores of %d units from %s", len(book.units), scores_path)
     if receipts:
         merge_receipts(book, receipts)
     return rank_scores(units, tiers, book, rules)
@@ -606,8 +594,6 @@ __all__ = [
     "rank_scores",
     "rank_tier",
     "ranking_csv_text",
-    "vi_sort_key",
-    "vi_sorted",
     "write_ranking_csv",
     "write_ranking_xlsx",
 ]

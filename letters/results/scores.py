@@ -24,20 +24,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from letters.core.errors import Diagnostic, Severity, VanbanError
+from letters.core.errors import Diagnostic, Severity, VanbanError, os_error, os_error_text
+from letters.core.vn import DateFormatError, number, parse_date, short, slugify
 from letters.indicators import forms_xlsx as fx
-from letters.indicators.model import TierRef, Unit
-from letters.indicators.sets import IndicatorSet, slugify
+from letters.indicators.model import TierRef, Unit, UnitIndex, normalise_name
+from letters.indicators.sets import IndicatorSet
 
 RECEIPTS_FILE = "tiep_nhan.csv"
 
@@ -104,15 +104,6 @@ class ScoreBook:
 # --------------------------------------------------------------------------- small parsers
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFC", str(text)).casefold()
-    text = re.sub(r"\s+", " ", text).strip()
-    for prefix in ("ủy ban nhân dân ", "uỷ ban nhân dân ", "ubnd "):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    return text
-
-
 def parse_points(raw: object) -> Decimal | None:
     """A score typed by a Vietnamese user: 8,5 / 8.5 / 1.234,5 / 8; None if it is not a number."""
     if isinstance(raw, bool) or raw is None:
@@ -139,45 +130,13 @@ def parse_points(raw: object) -> Decimal | None:
         return None
 
 
-def parse_date(raw: object) -> date | None:
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    text = str(raw or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def parse_yes_no(raw: object) -> bool | None:
-    text = _norm(str(raw or ""))
+    text = normalise_name(str(raw or ""))
     if text in ("có", "co", "x", "1", "yes", "true", "đã thẩm định", "da tham dinh"):
         return True
     if text in ("không", "khong", "0", "no", "false", "chưa", "chua", "chưa thẩm định"):
         return False
     return None
-
-
-class UnitIndex:
-    """Finds a unit by id or by name, ignoring case, spacing and an "UBND" prefix."""
-
-    def __init__(self, units: Iterable[Unit]) -> None:
-        self.by_id: dict[str, Unit] = {}
-        self._keys: dict[str, Unit] = {}
-        for unit in units:
-            self.by_id[unit.id] = unit
-            for key in (_norm(unit.id), _norm(unit.name), slugify(unit.name)):
-                self._keys.setdefault(key, unit)
-
-    def find(self, text: str) -> Unit | None:
-        text = str(text or "").strip()
-        if not text:
-            return None
-        return self._keys.get(_norm(text)) or self._keys.get(slugify(text))
 
 
 # --------------------------------------------------------------------------- the reader
@@ -293,9 +252,11 @@ class _Reader:
         if value is None:
             problem = f"điểm «{raw}» không phải là số."
         elif value < 0:
-            problem = f"điểm {_vn(value)} âm; điểm phải từ 0 đến {_vn(comp.max_points)}."
+            problem = f"điểm {number(value)} âm; điểm phải từ 0 đến {number(comp.max_points)}."
         elif value > comp.max_points:
-            problem = f"điểm {_vn(value)} vượt điểm tối đa {_vn(comp.max_points)} của chỉ số «{comp.name}»."
+            problem = (
+                f"điểm {number(value)} vượt điểm tối đa {number(comp.max_points)} của chỉ số «{comp.name}»."
+            )
         if problem is not None or value is None:
             self.invalid.add(key)
             self.diag(Severity.ERROR, problem or "", file=file, row=row, sheet=sheet, unit=unit, code=code)
@@ -304,7 +265,7 @@ class _Reader:
         if value < comp.max_points and not explanation:
             self.diag(
                 Severity.WARNING,
-                f"điểm {_vn(value)} thấp hơn điểm tối đa {_vn(comp.max_points)} "
+                f"điểm {number(value)} thấp hơn điểm tối đa {number(comp.max_points)} "
                 "nhưng chưa có giải trình (văn bản hướng dẫn yêu cầu nêu rõ lý do không đạt).",
                 file=file,
                 row=row,
@@ -322,24 +283,22 @@ class _Reader:
         current = self.book.receipts.get(unit.id, Receipt())
         sub_date, appr = current.submitted_on, current.appraised
         if submitted not in (None, ""):
-            parsed = parse_date(submitted)
-            if parsed is None:
+            parsed: date | None = None
+            try:
+                parsed = parse_date(submitted)
+            except DateFormatError as exc:
+                self.diag(
+                    Severity.ERROR, f"ngày nộp không hợp lệ: {exc.message}.", file=file, row=row, unit=unit
+                )
+            if parsed is not None and sub_date is not None and parsed != sub_date:
                 self.diag(
                     Severity.ERROR,
-                    f"ngày nộp «{submitted}» không đúng dạng ngày/tháng/năm.",
+                    f"ngày nộp {short(parsed)} khác ngày nộp đã ghi trước đó ({short(sub_date)}).",
                     file=file,
                     row=row,
                     unit=unit,
                 )
-            elif sub_date is not None and parsed != sub_date:
-                self.diag(
-                    Severity.ERROR,
-                    f"ngày nộp {parsed:%d/%m/%Y} khác ngày nộp đã ghi trước đó ({sub_date:%d/%m/%Y}).",
-                    file=file,
-                    row=row,
-                    unit=unit,
-                )
-            else:
+            elif parsed is not None:
                 sub_date = parsed
         if appraised not in (None, ""):
             parsed_bool = parse_yes_no(appraised)
@@ -464,7 +423,8 @@ class _Reader:
                 path, read_only=True, data_only=True
             )  # a score typed as a formula counts by its value
         except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-            self.diag(Severity.ERROR, f"không mở được tệp Excel: {exc}.", file=path)
+            reason = os_error_text(exc) if isinstance(exc, OSError) else "tệp hỏng hoặc không phải tệp .xlsx"
+            self.diag(Severity.ERROR, f"không mở được tệp Excel: {reason}.", file=path)
             return
         try:
             if fx.META_SHEET not in wb.sheetnames:
@@ -567,15 +527,11 @@ class _Reader:
             wb.close()
 
 
-def _vn(value: Decimal) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
-
-
 def _read_csv_rows(path: Path) -> list[list[str]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise VanbanError(f"Không đọc được tệp điểm {path}: {exc.strerror}") from exc
+        raise os_error(exc, "Không đọc được tệp điểm", path) from exc
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -628,7 +584,6 @@ __all__ = [
     "UnitIndex",
     "UnitScores",
     "merge_receipts",
-    "parse_date",
     "parse_points",
     "parse_yes_no",
     "read_scores",

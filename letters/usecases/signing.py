@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from letters.core.errors import VanbanError
 from letters.core.files import atomic_write_bytes, check_writable
-from signing.sign.keys import KeySpec, Level, Pkcs11Key, Pkcs12Key, Role, iso_vn, vn_now
+from letters.core.vn import iso_vn, vn_today
+from signing.sign.keys import KeySpec, Level, Pkcs11Key, Pkcs12Key, Role
 
 if TYPE_CHECKING:
     from signing.sign.issue import IssuedDocument
@@ -32,7 +33,6 @@ __all__ = [
     "issue_document",
     "sign_and_issue",
     "sign_documents",
-    "vn_now",
     "write_specimens",
 ]
 
@@ -160,7 +160,7 @@ def issue_document(request: IssueDocumentRequest) -> IssuedFile:
     issue = IssueRequest(
         doc_type=request.doc_type,
         agency=request.agency,
-        issue_date=request.issue_date or vn_now().date(),
+        issue_date=request.issue_date or vn_today(),
         level=request.level,
         tsa_url=request.tsa_url,
         trust_roots=request.trust_roots,

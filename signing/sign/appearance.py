@@ -150,7 +150,7 @@ def load_png(data: bytes, source: str) -> LoadedImage:
         img = Image.open(io.BytesIO(data))
         img.load()
     except Exception as exc:  # Pillow raises many kinds for bad files
-        raise VanbanError(f"Không đọc được ảnh {source}: tệp không phải ảnh PNG hợp lệ ({exc}).") from exc
+        raise VanbanError(f"Không đọc được ảnh {source}: tệp không phải ảnh PNG hợp lệ.") from exc
     if img.format != "PNG":
         raise VanbanError(f"Ảnh {source} phải là tệp PNG nền trong suốt (đang là {img.format}).")
     if "A" not in img.mode and "transparency" not in img.info:

@@ -21,14 +21,8 @@ from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, Modifica
 
 from letters.core.errors import VanbanError
 from letters.core.files import atomic_write_bytes, check_writable
-from signing.sign.register import (
-    NumberRegister,
-    format_day,
-    format_month,
-    format_number,
-    nd30_date,
-    reference_for,
-)
+from letters.core.vn import in_words, iso_vn, pad_day, pad_month, short, vn_today
+from signing.sign.register import NumberRegister, format_number, reference_for
 from signing.sign.signer import (
     KeySpec,
     Level,
@@ -36,12 +30,10 @@ from signing.sign.signer import (
     SigningTools,
     SignRequest,
     SignResult,
-    iso_vn,
     open_pdf,
     open_signer,
     read_input,
     sign_pdf_bytes,
-    vn_now,
 )
 from signing.sign.stamp_fields import (
     DAY_FIELD,
@@ -133,13 +125,13 @@ def fill_number_and_date(
 ) -> tuple[bytes, dict[str, IssueField]]:
     if draft.printed_year is not None and draft.printed_year != on.year:
         raise VanbanError(
-            f"Ngày ban hành {on:%d/%m/%Y} không thuộc năm {draft.printed_year} in trên văn bản {source}.",
+            f"Ngày ban hành {short(on)} không thuộc năm {draft.printed_year} in trên văn bản {source}.",
             hint="Sửa năm trong dự thảo (hoặc để trống năm) rồi trình ký lại.",
         )
     values = {NUMBER_FIELD: format_number(number)}
     for name, text in (
-        (DAY_FIELD, format_day(on.day)),
-        (MONTH_FIELD, format_month(on.month)),
+        (DAY_FIELD, pad_day(on)),
+        (MONTH_FIELD, pad_month(on)),
         (YEAR_FIELD, str(on.year)),
     ):
         if name in draft.fields:
@@ -190,7 +182,7 @@ def issue_pdf_bytes(
         pdf=signed.pdf,
         number=number,
         reference=reference,
-        date_text=nd30_date(request.issue_date),
+        date_text=in_words(request.issue_date),
         filled=filled,
         agency_signature=signed,
     )
@@ -236,14 +228,6 @@ def sign_attachment_bytes(
     return sign_pdf_bytes(data, tools, request.sign_request(Role.ATTACHMENT, reference, None), source=source)
 
 
-def parse_vn_date(text: str) -> date:
-    """DD/MM/YYYY as Vietnamese users write dates."""
-    try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError as exc:
-        raise VanbanError(f"Ngày «{text}» không đúng dạng NN/TT/NNNN (ví dụ 06/12/2023).") from exc
-
-
 # --------------------------------------------------------------------------- demo / batch entry point
 
 
@@ -286,7 +270,7 @@ def sign_and_issue(
     from signing.sign.appearance import specimen_seal_png, specimen_signature_png
 
     draft_pdf, out_dir = Path(draft_pdf), Path(out_dir)
-    on = issue_date or vn_now().date()
+    on = issue_date or vn_today()
     signed_path = out_dir / f"{_base(draft_pdf)}.ky-duyet.pdf"
     issued_path = out_dir / f"{_base(draft_pdf)}.ban-hanh.pdf"
     attachment_out = [out_dir / f"{_base(Path(a))}.ban-hanh.pdf" for a in attachments]

@@ -4,12 +4,13 @@ command line can offer these choices without loading pyHanko."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
 
-VN_TZ = timezone(timedelta(hours=7), "+07:00")
-"""Vietnam's offset. Vietnam keeps no daylight saving time, so a fixed offset is exact."""
+# The Vietnamese clock lives in letters.core.vn; re-exported for callers that take it from here.
+from letters.core.vn import VN_TZ as VN_TZ
+from letters.core.vn import iso_vn as iso_vn
+from letters.core.vn import vn_now as vn_now
 
 SIGNER_FIELD = "ChuKyNguoiKy"
 AGENCY_FIELD = "ChuKyCoQuan"
@@ -26,15 +27,6 @@ class Role(StrEnum):
     SIGNER = "signer"
     AGENCY = "agency"
     ATTACHMENT = "attachment"
-
-
-def vn_now() -> datetime:
-    return datetime.now(VN_TZ).replace(microsecond=0)
-
-
-def iso_vn(moment: datetime) -> str:
-    """ISO 8601 with Vietnam's offset: 2023-12-06T09:15:30+07:00."""
-    return moment.astimezone(VN_TZ).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)

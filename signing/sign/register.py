@@ -13,10 +13,12 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from letters.core.errors import VanbanError
+from letters.core.files import make_dirs
+from letters.core.vn import iso_vn, vn_now
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS issued (
@@ -36,20 +38,6 @@ CREATE TABLE IF NOT EXISTS issued (
 def format_number(number: int) -> str:
     """NĐ 30: numbers below 10 get a leading zero ("05"); others are written as they are."""
     return f"{number:02d}"
-
-
-def format_day(day: int) -> str:
-    return f"{day:02d}"
-
-
-def format_month(month: int) -> str:
-    """NĐ 30: months 1 and 2 get a leading zero ("01", "02"); 3..12 do not."""
-    return f"{month:02d}" if month <= 2 else str(month)
-
-
-def nd30_date(d: date) -> str:
-    """ "ngày 06 tháng 12 năm 2023" / "ngày 05 tháng 01 năm 2024"."""
-    return f"ngày {format_day(d.day)} tháng {format_month(d.month)} năm {d.year}"
 
 
 def reference_for(number: int, symbol: str) -> str:
@@ -94,10 +82,28 @@ class Reservation:
                 reference,
                 issued_on.isoformat(),
                 document,
-                datetime.now().astimezone().isoformat(timespec="seconds"),
+                iso_vn(vn_now()),
             ),
         )
         self.recorded = True
+
+
+_SQLITE_REASONS = (
+    ("unable to open", "không mở được tệp (đường dẫn là thư mục, hoặc không có quyền)"),
+    ("not a database", "tệp không phải sổ đăng ký (SQLite)"),
+    ("malformed", "tệp sổ đăng ký bị hỏng"),
+    ("locked", "sổ đang bị người khác khoá"),
+    ("busy", "sổ đang bị người khác khoá"),
+    ("readonly", "sổ chỉ cho phép đọc"),
+    ("disk i/o", "lỗi đọc, ghi trên ổ đĩa"),
+    ("full", "ổ đĩa đã đầy"),
+)
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    # SQLite's own messages are English.
+    text = str(exc).lower()
+    return next((vi for key, vi in _SQLITE_REASONS if key in text), "lỗi cơ sở dữ liệu SQLite")
 
 
 class NumberRegister:
@@ -106,13 +112,13 @@ class NumberRegister:
         self.lock_timeout = lock_timeout
 
     def _connect(self) -> sqlite3.Connection:
+        make_dirs(self.path.parent)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
             self._setup(conn)
         except sqlite3.DatabaseError as exc:
             raise VanbanError(
-                f"Không mở được sổ đăng ký số văn bản {self.path}: {exc}.",
+                f"Không mở được sổ đăng ký số văn bản {self.path}: {_sqlite_reason(exc)}.",
                 hint="Kiểm tra đường dẫn --register và quyền ghi thư mục; tệp phải là sổ do vanban tạo.",
             ) from exc
         return conn

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,15 +29,18 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError, get_pyca_cryptography_hash
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, PdfSigningSession, SigDSSPlacementPreference
+from pyhanko.stamp import BaseStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-from letters.core.errors import VanbanError
+from letters.core.errors import VanbanError, os_error, os_error_text
 from letters.core.files import atomic_write_bytes, check_writable
+from letters.core.vn import iso_vn, time_text, to_vn, vn_now
 from signing.sign.appearance import (
     attachment_stamp_style,
     image_stamp_style,
@@ -46,18 +50,17 @@ from signing.sign.keys import (  # noqa: E402 - re-exported: callers import thes
     AGENCY_FIELD,
     ATTACHMENT_FIELD,
     SIGNER_FIELD,
-    VN_TZ,
     KeySpec,
     Level,
     Pkcs11Key,
     Pkcs12Key,
     Role,
-    iso_vn,
-    vn_now,
 )
 from signing.sign.stamp_fields import add_issue_fields
 from signing.sign.stamp_layout import Box, PdfText, find_header_blanks
 from signing.sign.stamp_place import attachment_widget, seal_widget, signer_widget
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def _read_file(path: Path, what: str) -> bytes:
     except FileNotFoundError as exc:
         raise VanbanError(f"Không tìm thấy {what}: {path}.") from exc
     except OSError as exc:
-        raise VanbanError(f"Không đọc được {what} {path}: {exc.strerror}.") from exc
+        raise os_error(exc, f"Không đọc được {what}", path) from exc
 
 
 class _BatchSimpleSigner(signers.SimpleSigner):
@@ -183,7 +186,8 @@ def _pkcs11_signer(spec: Pkcs11Key) -> Iterator[signers.Signer]:
             hint="Cắm token vào máy, kiểm tra --token-label.",
         ) from exc
     except (OSError, RuntimeError, pkcs11.exceptions.PKCS11Error) as exc:
-        raise VanbanError(f"Không mở được token «{spec.token_label}» qua {spec.module}: {exc}.") from exc
+        reason = f": {os_error_text(exc)}" if isinstance(exc, OSError) else f" ({type(exc).__name__})"
+        raise VanbanError(f"Không mở được token «{spec.token_label}» qua {spec.module}{reason}.") from exc
     try:
         signer = p11.PKCS11Signer(
             session,
@@ -219,11 +223,11 @@ def _check_validity(signer: signers.Signer, at: datetime) -> None:
     who = _common_name(cert)
     if at < crypto_cert.not_valid_before_utc:
         raise VanbanError(
-            f"Chứng thư số của «{who}» chưa có hiệu lực (từ {_vn_date(crypto_cert.not_valid_before_utc)})."
+            f"Chứng thư số của «{who}» chưa có hiệu lực (từ {time_text(crypto_cert.not_valid_before_utc)})."
         )
     if at > crypto_cert.not_valid_after_utc:
         raise VanbanError(
-            f"Chứng thư số của «{who}» đã hết hạn từ {_vn_date(crypto_cert.not_valid_after_utc)}.",
+            f"Chứng thư số của «{who}» đã hết hạn từ {time_text(crypto_cert.not_valid_after_utc)}.",
             hint="Gia hạn chứng thư số với tổ chức cung cấp dịch vụ chứng thực rồi ký lại.",
         )
 
@@ -233,10 +237,6 @@ def _common_name(cert: asn1_x509.Certificate) -> str:
         return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
     except Exception:  # odd subjects: fall back to the full name
         return cert.subject.human_friendly
-
-
-def _vn_date(moment: datetime) -> str:
-    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S")
 
 
 # --------------------------------------------------------------------------- input checks
@@ -258,7 +258,7 @@ def open_for_update(data: bytes, source: str) -> IncrementalPdfFileWriter:
             int(reader.root["/Pages"]["/Count"])
     except (PdfError, KeyError, ValueError, TypeError, IndexError) as exc:
         raise VanbanError(
-            f"Tệp PDF {source} bị hỏng, không đọc được ({exc}).",
+            f"Tệp PDF {source} bị hỏng, không đọc được.",
             hint="Xuất lại PDF từ tệp gốc (DOCX) rồi ký lại.",
         ) from exc
     if encrypted:
@@ -302,8 +302,12 @@ def load_trust_roots(trust_roots: Sequence[Path]) -> list[asn1_x509.Certificate]
     for path in trust_roots:
         try:
             roots.append(load_cert_from_pemder(str(path)))
-        except (OSError, ValueError) as exc:
-            raise VanbanError(f"Không đọc được chứng thư gốc tin cậy {path}: {exc}.") from exc
+        except OSError as exc:
+            raise os_error(exc, "Không đọc được chứng thư gốc tin cậy", path) from exc
+        except ValueError as exc:
+            raise VanbanError(
+                f"Tệp {path} không chứa chứng thư gốc tin cậy đọc được (cần tệp PEM hoặc DER)."
+            ) from exc
     return roots
 
 
@@ -325,7 +329,9 @@ class _PdfSigner(signers.PdfSigner):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._signing_time = signing_time
 
-    def init_signing_session(self, pdf_out, existing_fields_only=False) -> PdfSigningSession:  # type: ignore[no-untyped-def]
+    def init_signing_session(
+        self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False
+    ) -> PdfSigningSession:
         session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
         session.system_time = self._signing_time
         return session
@@ -361,14 +367,14 @@ def sign_pdf_bytes(
     _check_request(request)
     writer = open_for_update(data, source)
     reader = writer.prev
-    when = (request.signing_time or vn_now()).astimezone(VN_TZ).replace(microsecond=0)
+    when = to_vn(request.signing_time or vn_now()).replace(microsecond=0)
     _check_validity(tools.signer, when.astimezone(UTC))
 
     image = load_png(request.image, "chữ ký/con dấu") if request.image else None
     text = PdfText(data, source)  # analysed lazily, once per page, shared by every placement step
     widget: Box | None = None
     page = 0
-    stamp_style = None
+    stamp_style: BaseStampStyle | None = None
     params: dict[str, str] = {}
     if request.role is Role.SIGNER:
         base = SIGNER_FIELD
@@ -426,7 +432,10 @@ def sign_pdf_bytes(
             ),
         )
         spec = fields.SigFieldSpec(
-            sig_field_name=name, on_page=page, box=widget.as_tuple() if widget else None
+            sig_field_name=name,
+            on_page=page,
+            # pyHanko's hint says int, but it writes the rectangle as PDF reals; rounding would move the stamp.
+            box=widget.as_tuple() if widget else None,  # type: ignore[arg-type]
         )
         pdf_signer = _PdfSigner(
             meta,
@@ -460,11 +469,14 @@ def sign_pdf_bytes(
             asyncio.run(run())
     except (PathBuildingError, PathValidationError) as exc:
         raise VanbanError(
-            f"Không xác thực được chứng thư số của người ký để nhúng thông tin thu hồi (B-LT): {exc}.",
+            "Không xác thực được chứng thư số của người ký để nhúng thông tin thu hồi (B-LT).",
             hint="Chứng thư có thể đã bị thu hồi, hoặc chưa có chứng thư gốc tin cậy (--trust).",
         ) from exc
     except timestamps.TimestampRequestError as exc:
-        raise VanbanError(f"Không lấy được dấu thời gian từ máy chủ TSA {request.tsa_url}: {exc}.") from exc
+        raise VanbanError(
+            f"Không lấy được dấu thời gian từ máy chủ TSA {request.tsa_url}.",
+            hint="Kiểm tra địa chỉ --tsa và kết nối mạng; chạy lại với --verbose để xem chi tiết.",
+        ) from exc
     except SigningError as exc:
         cause = exc.__cause__ or exc.__context__
         if isinstance(cause, RevokedError):
@@ -477,14 +489,19 @@ def sign_pdf_bytes(
                 f"Không xác thực được chứng thư số của người ký ({type(cause).__name__}): không ký {source}.",
                 hint="Kiểm tra chứng thư gốc tin cậy (--trust) và kết nối tới dịch vụ OCSP/CRL.",
             ) from exc
-        raise VanbanError(f"Không ký được {source}: {exc}.") from exc
+        raise VanbanError(
+            f"Không ký được {source}.", hint="Chạy lại với --verbose để xem chi tiết kỹ thuật."
+        ) from exc
     except Exception as exc:
         import pkcs11
 
         if isinstance(exc, pkcs11.exceptions.PKCS11Error):
             raise VanbanError(f"Token từ chối thao tác ký: {type(exc).__name__}.") from exc
         if "requests" in type(exc).__module__ or isinstance(exc, ConnectionError):
-            raise VanbanError(f"Không kết nối được dịch vụ chứng thực (TSA/OCSP/CRL): {exc}.") from exc
+            raise VanbanError(
+                "Không kết nối được dịch vụ chứng thực (TSA/OCSP/CRL).",
+                hint="Kiểm tra kết nối mạng và địa chỉ dịch vụ; chạy lại với --verbose để xem chi tiết.",
+            ) from exc
         raise
     signed = out.getvalue()
     if request.level is Level.B_B and tools.reserved is None:
@@ -521,10 +538,12 @@ def sign_file(
     _refuse_same_file(input_path, output_path)
     check_writable(output_path, force)
     data = read_input(input_path)
+    log.info("signing %s as %s, PAdES %s", input_path, request.role.value, request.level.value)
     with open_signer(key) as signer:
         tools = SigningTools.for_request(signer, request)
         result = sign_pdf_bytes(data, tools, request, source=str(input_path))
     atomic_write_bytes(output_path, result.pdf, force=force)
+    log.info("signed %s into %s: field %s", input_path, output_path, result.field_name)
     return result
 
 

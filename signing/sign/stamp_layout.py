@@ -131,7 +131,7 @@ def _open(data: bytes, source: str) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise VanbanError(f"Tệp PDF {source} được mã hoá, không đọc được nội dung.") from exc
-        raise VanbanError(f"Tệp PDF {source} bị hỏng, không đọc được nội dung ({exc}).") from exc
+        raise VanbanError(f"Tệp PDF {source} bị hỏng, không đọc được nội dung.") from exc
 
 
 class PdfText:

@@ -35,6 +35,7 @@ from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import FetchLimits
 
+from letters.core.vn import iso_vn, short, time_text, to_vn
 from signing.verify import speedups as verify_speedups
 from signing.verify.annotations import annotation_only_changes
 from signing.verify.model import (
@@ -50,11 +51,12 @@ from signing.verify.policy import AllowedChange, Policy, RevocationMode, Sha1Rul
 from signing.verify.trust import common_name, fingerprint
 
 # pyHanko logs every rejected diff with a traceback; the verdict already carries the reason.
+log = logging.getLogger(__name__)
+
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 
 SUPPORTED_SUBFILTERS = {"/adbe.pkcs7.detached", "/ETSI.CAdES.detached", "/ETSI.RFC3161"}
-_TZ_VN = dt.timezone(dt.timedelta(hours=7))
 
 
 @dataclass
@@ -94,11 +96,15 @@ class Verifier:
 
     # ---------------------------------------------------------------- entry point
     def verify(self, path: Path, display: str, unit: str) -> FileResult:
+        log.debug("verifying %s (unit %s)", display, unit)
         try:
-            return self._verify(path, display, unit)
+            result = self._verify(path, display, unit)
+            log.debug("%s: %s %s", display, result.indication, result.sub_indication or "")
+            return result
         except MemoryError:
             raise
         except Exception as exc:  # noqa: BLE001 - a verdict must come out whatever the file holds
+            log.debug("%s could not be read", display, exc_info=True)
             return _file_result(
                 display,
                 unit,
@@ -468,8 +474,8 @@ class Verifier:
         if not past.trusted:
             return status, vc
         rep.details.append(
-            f"Chứng thư số đã hết hạn lúc {vn_time(validity['not_after'].native)}, nhưng dấu thời gian chứng "
-            f"minh chữ ký được tạo lúc {vn_time(when)}, khi chứng thư còn hiệu lực."
+            f"Chứng thư số đã hết hạn lúc {time_text(validity['not_after'].native)}, nhưng dấu thời gian chứng "
+            f"minh chữ ký được tạo lúc {time_text(when)}, khi chứng thư còn hiệu lực."
         )
         return past, past_vc
 
@@ -593,7 +599,7 @@ class Verifier:
     ) -> None:
         details = status.revocation_details
         if details is not None:
-            when = vn_time(details.revocation_date)
+            when = time_text(details.revocation_date)
             rep.revocation_status = f"đã bị thu hồi từ {when}"
             who = "chứng thư của tổ chức cấp" if details.ca_revoked else "chứng thư số"
             _degrade(
@@ -619,7 +625,7 @@ class Verifier:
                     rep,
                     Indication.INDETERMINATE,
                     SubIndication.EXPIRED,
-                    f"Chứng thư số đã hết hạn lúc {vn_time(cert['tbs_certificate']['validity']['not_after'].native)}"
+                    f"Chứng thư số đã hết hạn lúc {time_text(cert['tbs_certificate']['validity']['not_after'].native)}"
                     " và không có bằng chứng (dấu thời gian, thông tin thu hồi lưu kèm) cho thấy chữ ký được "
                     "tạo khi chứng thư còn hiệu lực.",
                     "expired",
@@ -743,16 +749,17 @@ class Verifier:
                     "no_signing_time",
                 )
             else:
-                day = when.astimezone(_TZ_VN).date()
+                day = to_vn(when).date()
                 if (window.not_before and day < window.not_before) or (
                     window.not_after and day > window.not_after
                 ):
-                    span = f"{_vn_date(window.not_before) or '…'} – {_vn_date(window.not_after) or '…'}"
+                    start, end = window.not_before, window.not_after
+                    span = f"{short(start) if start else '…'} – {short(end) if end else '…'}"
                     _degrade(
                         rep,
                         Indication.INDETERMINATE,
                         SubIndication.SIG_CONSTRAINTS_FAILURE,
-                        f"Thời điểm ký {_vn_date(day)} nằm ngoài khoảng thời gian quy định ({span}).",
+                        f"Thời điểm ký {short(day)} nằm ngoài khoảng thời gian quy định ({span}).",
                         "signing_time",
                     )
 
@@ -871,7 +878,7 @@ def _settle_attested_changes(reports: list[SignatureReport], allowed: bool) -> N
             continue
         rep.problems.remove(_PENDING_CHANGE)
         what = MODIFICATION_VI[rep.modification]
-        if attested and rep is not last:
+        if attested and last is not None and rep is not last:
             rep.details.append(
                 f"Sau khi ký có {what}; phần thay đổi này được chữ ký số sau cùng "
                 f"(«{last.field_name}» của {last.signer or '?'}) xác nhận."
@@ -990,29 +997,10 @@ def _not_yet_valid(cert: x509.Certificate) -> bool:
     return bool(cert["tbs_certificate"]["validity"]["not_before"].native > dt.datetime.now(dt.UTC))
 
 
-def vn_time(value: Any) -> str:
-    """'14:05 ngày 23/11/2026' in Vietnam time, the way dates are written in official letters."""
-    if isinstance(value, str):
-        parsed = _parse_time(value)
-        if parsed is None:
-            return value
-        value = parsed
-    if not isinstance(value, dt.datetime):
-        return str(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    local = value.astimezone(_TZ_VN)
-    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
-
-
 def _fmt_time(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(_TZ_VN).isoformat(timespec="seconds")
-    return str(value)
+    return iso_vn(value) if isinstance(value, dt.datetime) else str(value)
 
 
 def _parse_time(text: str | None) -> dt.datetime | None:
@@ -1022,10 +1010,6 @@ def _parse_time(text: str | None) -> dt.datetime | None:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-
-
-def _vn_date(day: dt.date | None) -> str | None:
-    return day.strftime("%d/%m/%Y") if day else None
 
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)")

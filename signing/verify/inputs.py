@@ -11,7 +11,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from letters.core.errors import VanbanError
+from letters.core.errors import VanbanError, os_error_text
+from letters.core.vn import vi_sort_key
 from signing.verify.policy import Limits
 
 _JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -39,10 +40,24 @@ def _is_junk(name: str) -> bool:
     return base.startswith(".") or base.lower() in _JUNK_NAMES or name.startswith("__MACOSX/")
 
 
-class ZipLimitError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ZipLimitError(VanbanError):
+    pass
+
+
+def _zip_reason(exc: BaseException) -> str:
+    # zipfile's messages are English ("File is not a zip file", "Bad CRC-32 for file …").
+    if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
+        return os_error_text(exc)
+    if isinstance(exc, NotImplementedError):
+        return "kiểu nén không được hỗ trợ"
+    text = str(exc).lower()
+    if "crc" in text:
+        return "dữ liệu bị hỏng, sai mã kiểm tra CRC"
+    if "not a zip file" in text:
+        return "không phải tệp ZIP"
+    if "truncated" in text or isinstance(exc, EOFError):
+        return "tệp bị cắt cụt, chưa tải về trọn vẹn"
+    return "cấu trúc tệp nén bị hỏng"
 
 
 def _safe_member_path(name: str) -> PurePosixPath | None:
@@ -76,7 +91,7 @@ def extract_zip(
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ZipLimitError(f"tệp ZIP hỏng hoặc không đọc được ({exc})") from None
+        raise ZipLimitError(f"tệp ZIP hỏng hoặc không đọc được ({_zip_reason(exc)})") from None
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if len(infos) > limits.zip_max_files:
@@ -159,7 +174,7 @@ def extract_zip(
                         Rejection(
                             "TOTAL_FAILED",
                             "FORMAT_FAILURE",
-                            f"Không giải nén được tệp «{name}» trong {archive.name} ({exc}).",
+                            f"Không giải nén được tệp «{name}» trong {archive.name} ({_zip_reason(exc)}).",
                             "Nén lại và nộp lại tệp này.",
                         ),
                     )
@@ -210,7 +225,7 @@ def collect_evidence(paths: list[Path], workdir: Path, limits: Limits) -> list[E
         if path.is_dir():
             root = path.resolve()
             found = [p for p in root.rglob("*") if p.is_file() or p.is_symlink()]
-            for file in sorted(found, key=lambda p: _vi_key(p.relative_to(root).as_posix())):
+            for file in sorted(found, key=lambda p: vi_sort_key(p.relative_to(root).as_posix())):
                 rel = file.relative_to(root)
                 if any(_is_junk(part) for part in rel.parts):
                     continue
@@ -243,19 +258,6 @@ def collect_evidence(paths: list[Path], workdir: Path, limits: Limits) -> list[E
         else:
             items.append(EvidenceItem(path.name, path.resolve().parent.name, path))
     return items
-
-
-_COLLATOR = None
-
-
-def _vi_key(text: str) -> bytes:
-    """Vietnamese dictionary order (Đ after D, tones after the base letter), as people expect in a report."""
-    global _COLLATOR
-    if _COLLATOR is None:
-        import icu
-
-        _COLLATOR = icu.Collator.createInstance(icu.Locale("vi_VN"))
-    return bytes(_COLLATOR.getSortKey(text))
 
 
 def _looks_like_pdf(path: Path) -> bool:

@@ -5,7 +5,6 @@ Loaded from YAML; every error names the file, line and field in Vietnamese.
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from letters.core.errors import Diagnostic, DiagnosticsError, Severity
-from letters.core.yamlsrc import SourceDoc, load_yaml
+from letters.core.validation import OptDate, validation_diagnostics
+from letters.core.yamlsrc import SourceDoc, field_path, load_yaml
 
 
 class RevocationMode(StrEnum):
@@ -60,8 +60,8 @@ class IssuerRule(_Strict):
 
 
 class SigningWindow(_Strict):
-    not_before: dt.date | None = None
-    not_after: dt.date | None = None
+    not_before: OptDate = None
+    not_after: OptDate = None
 
     @model_validator(mode="after")
     def _order(self) -> SigningWindow:
@@ -126,38 +126,6 @@ class Policy(_Strict):
         )
 
 
-_FIELD_VI = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được hỗ trợ (viết sai tên?)",
-    "bool_parsing": "phải là true hoặc false",
-    "bool_type": "phải là true hoặc false",
-    "enum": "giá trị không hợp lệ",
-    "date_from_datetime_parsing": "ngày phải viết dạng YYYY-MM-DD",
-    "date_parsing": "ngày phải viết dạng YYYY-MM-DD",
-    "date_type": "ngày phải viết dạng YYYY-MM-DD",
-    "list_type": "phải là một danh sách",
-    "model_type": "phải là một nhóm trường (key: value)",
-    "int_parsing": "phải là số nguyên",
-    "float_parsing": "phải là số",
-    "greater_than": "giá trị quá nhỏ",
-    "greater_than_equal": "giá trị quá nhỏ",
-    "less_than_equal": "giá trị quá lớn",
-    "string_type": "phải là chuỗi ký tự",
-}
-
-
-def _explain(err: dict[str, Any]) -> str:
-    kind = err.get("type", "")
-    if kind == "value_error":
-        msg = str(err.get("msg", ""))
-        return msg.removeprefix("Value error, ")
-    text = _FIELD_VI.get(kind)
-    if kind == "enum":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"giá trị không hợp lệ; chỉ chấp nhận {expected}"
-    return text or str(err.get("msg", "giá trị không hợp lệ"))
-
-
 def policy_from_source(doc: SourceDoc) -> Policy:
     data = doc.data if doc.data is not None else {}
     diags = list(doc.duplicate_keys)
@@ -174,19 +142,7 @@ def policy_from_source(doc: SourceDoc) -> Policy:
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            # pydantic appends the model/tag name for "after" validators; keep only the YAML path.
-            loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
-            diags.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    _explain(err),
-                    file=str(doc.path),
-                    line=doc.line_of(loc),
-                    field=".".join(str(p) for p in loc) or None,
-                )
-            )
+        diags.extend(validation_diagnostics(exc, doc, Policy))
         raise DiagnosticsError(diags, str(doc.path)) from None
     if diags:
         raise DiagnosticsError(diags, str(doc.path))
@@ -200,7 +156,7 @@ def policy_from_source(doc: SourceDoc) -> Policy:
                     f"không tìm thấy tệp chứng thư {p}",
                     file=str(doc.path),
                     line=doc.line_of(("trust_anchors", i)),
-                    field=f"trust_anchors.{i}",
+                    field=field_path(("trust_anchors", i)),
                 )
             )
     for key in ("crl_files", "ocsp_files"):
@@ -212,7 +168,7 @@ def policy_from_source(doc: SourceDoc) -> Policy:
                         f"không tìm thấy tệp {p}",
                         file=str(doc.path),
                         line=doc.line_of(("revocation", key, i)),
-                        field=f"revocation.{key}.{i}",
+                        field=field_path(("revocation", key, i)),
                     )
                 )
     if missing:
@@ -237,10 +193,11 @@ allowed_issuers:
 # Có chấp nhận bản chụp (scan) không ký số không.
 accept_unsigned: false
 
-# Thời điểm ký phải nằm trong khoảng này (ngày theo giờ Việt Nam, dạng YYYY-MM-DD); bỏ trống nếu không giới hạn.
+# Thời điểm ký phải nằm trong khoảng này (ngày theo giờ Việt Nam, dạng ngày/tháng/năm); bỏ trống nếu không
+# giới hạn.
 signing_time:
-  not_before: 2026-01-01
-  not_after: 2026-12-31
+  not_before: 01/01/2026
+  not_after: 31/12/2026
 
 # Kiểm tra thu hồi: soft-fail (không lấy được thông tin thì bỏ qua), hard-fail (bắt buộc), off (không kiểm tra).
 revocation:

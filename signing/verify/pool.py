@@ -17,6 +17,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from letters.core.vn import number
 from signing.verify.checks import Verifier, VerifierSetup, failure_result
 from signing.verify.model import FileResult
 
@@ -206,7 +207,7 @@ def run_pool(
                         failure_result(
                             display,
                             unit,
-                            f"Kiểm tra tệp vượt quá thời gian cho phép ({timeout:g} giây); chưa xác định được tính "
+                            f"Kiểm tra tệp vượt quá thời gian cho phép ({number(timeout)} giây); chưa xác định được tính "
                             "hợp lệ.",
                             policy,
                             size,
