@@ -10,47 +10,33 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import pem
 
-from letters.core.errors import VanbanError
+from letters.core.errors import VanbanError, os_error
 from letters.core.files import check_writable
 from signing.verify.checks import VerifierSetup, _file_result
 from signing.verify.inputs import collect_evidence
-from signing.verify.model import FileResult, Indication, SubIndication
+from signing.verify.model import FileResult, Indication, SubIndication, VerifyRun
 from signing.verify.policy import Policy, load_policy
 from signing.verify.pool import Task, run_pool
+from signing.verify.report import write_reports
 from signing.verify.trust import read_certificates, store_certificates
 
 REPORT_FILES = ("report.json", "report.csv", "report.html", "resubmission.json")
 
-
-@dataclass
-class VerifyRun:
-    results: list[FileResult]
-    policy: Policy
-    seconds: float
-    written: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def all_accepted(self) -> bool:
-        return all(r.accepted for r in self.results)
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.all_accepted else 1
+# VerifyRun lives in model so that report.py need not import this module; callers keep importing it from here.
+__all__ = ["REPORT_FILES", "VerifyRun", "build_setup", "verify_evidence"]
 
 
 def _read_revinfo(path: Path, pem_kinds: tuple[str, ...]) -> bytes:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise VanbanError(f"Không đọc được tệp {path}: {exc.strerror}.") from None
+        raise os_error(exc, "Không đọc được tệp", path) from None
     if pem.detect(data):
         kind, _, data = pem.unarmor(data)
         if kind not in pem_kinds:
@@ -64,9 +50,9 @@ def _read_revinfo(path: Path, pem_kinds: tuple[str, ...]) -> bytes:
     except (ValueError, TypeError, KeyError) as exc:
         kind = "CRL" if "X509 CRL" in pem_kinds else "OCSP"
         raise VanbanError(
-            f"Tệp {path} không phải dữ liệu {kind} đọc được ({exc}).",
+            f"Tệp {path} không phải dữ liệu {kind} đọc được.",
             hint="Dùng tệp .crl (DER hoặc PEM) tải từ trang của tổ chức chứng thực.",
-        ) from None
+        ) from exc
     return data
 
 
@@ -157,7 +143,5 @@ def verify_evidence(
         warnings.append("Không tìm thấy tệp minh chứng nào trong các đường dẫn đã cho.")
     run = VerifyRun(results=results, policy=pol, seconds=time.monotonic() - started, warnings=warnings)
     if out_dir is not None:
-        from signing.verify.report import write_reports
-
         run.written = write_reports(run, Path(out_dir), force=force)
     return run

@@ -8,7 +8,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
+
+from signing.verify.policy import Policy
 
 
 class Indication(StrEnum):
@@ -148,3 +151,22 @@ def describe(indication: str, sub: str | None) -> str:
     if sub:
         text += f" – {SUB_INDICATION_VI.get(sub, sub)}"
     return text
+
+
+@dataclass
+class VerifyRun:
+    """One `vanban verify` run: the results in input order, the policy applied, and what was written."""
+
+    results: list[FileResult]
+    policy: Policy
+    seconds: float
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def all_accepted(self) -> bool:
+        return all(r.accepted for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.all_accepted else 1
