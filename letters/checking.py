@@ -14,6 +14,7 @@ from letters.campaign.load import LoadResult, load_sections
 from letters.campaign.model import PLANNING_KINDS, RESULTS_KINDS, Campaign, DocumentKind
 from letters.core.errors import Diagnostic, Severity, VanbanError
 from letters.core.yamlsrc import field_path
+from letters.documents import jinja_messages
 from letters.documents.builders import TEMPLATE_VARIABLES, BuiltDocument, build
 from letters.documents.lint import lint_template
 from letters.documents.wording import WordingError
@@ -136,8 +137,9 @@ def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
                 continue
             try:
                 parsed = wording.environment().parse(text or "")
+                wording.environment().from_string(text or "")  # compiling finds unknown filters and tests
             except jinja2.TemplateSyntaxError as exc:
-                add(f"cú pháp sai ở dòng {exc.lineno}: {exc.message}")
+                add(f"cú pháp sai ở dòng {exc.lineno}: {jinja_messages.syntax_text(exc)}")
                 continue
             for name in sorted(meta.find_undeclared_variables(parsed) - known):
                 add(f"dùng biến không có: «{name}»")

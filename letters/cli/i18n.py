@@ -37,9 +37,18 @@ MESSAGES: dict[str, str] = {
     "{name} {filename!r} is not readable.": "{name} {filename!r} không đọc được.",
     "{name} {filename!r} is not writable.": "{name} {filename!r} không ghi được.",
     "{name} {filename!r} is not executable.": "{name} {filename!r} không chạy được.",
-    "file": "Tệp",
-    "directory": "Thư mục",
-    "path": "Đường dẫn",
+    "file": "tệp",
+    "directory": "thư mục",
+    "path": "đường dẫn",
+    "required": "bắt buộc",
+    "deprecated": "không còn dùng",
+    "(dynamic)": "(tuỳ lúc chạy)",
+    "{value!r} is not a valid boolean. Recognized values: {states}": (
+        "{value!r} không phải giá trị đúng/sai hợp lệ. Các giá trị nhận: {states}"
+    ),
+    "{value!r} is not a valid UUID.": "{value!r} không phải UUID hợp lệ.",
+    "Value must be an iterable.": "Giá trị phải là một danh sách.",
+    "unknown error": "lỗi không rõ",
     "{value!r} is not a valid {number_type}.": "{value!r} không phải là {number_type} hợp lệ.",
     "{value} is not in the range {range}.": "{value} nằm ngoài khoảng {range}.",
     "Could not open file {filename!r}: {message}": "Không mở được tệp {filename!r}: {message}",
@@ -58,6 +67,7 @@ PLURALS: dict[str, str] = {
     "Takes {nargs} values but 1 was given.": "Cần {nargs} giá trị nhưng chỉ có 1.",
     "Option {name!r} requires an argument.": "Tuỳ chọn {name!r} cần một giá trị.",
     "Did you mean {possibility}?": "Có phải ý bạn là {possibility}?",
+    "{len_type} values are required, but {len_value} was given.": "Cần {len_type} giá trị nhưng chỉ có {len_value}.",
     "{value!r} is not {choice}.": "{value!r} không hợp lệ; chỉ nhận {choice}.",
     "{value!r} does not match the format {format}.": "{value!r} không đúng dạng {format}.",
 }
@@ -66,6 +76,7 @@ PLURALS_MANY: dict[str, str] = {
     "Takes {nargs} values but {len} were given.": "Cần {nargs} giá trị nhưng có {len}.",
     "Option {name!r} requires {nargs} arguments.": "Tuỳ chọn {name!r} cần {nargs} giá trị.",
     "(Did you mean one of: {possibilities}?)": "(Có phải ý bạn là một trong: {possibilities}?)",
+    "{len_type} values are required, but {len_value} were given.": "Cần {len_type} giá trị nhưng có {len_value}.",
     "{value!r} is not one of {choices}.": "{value!r} không hợp lệ; chỉ nhận một trong {choices}.",
     "{value!r} does not match the formats {formats}.": "{value!r} không đúng các dạng {formats}.",
 }
@@ -82,8 +93,19 @@ _MODULES = (
 )
 
 
+class _Noun(str):
+    """A noun click capitalises with str.title() ("Thư Mục"): only its first letter goes upper case."""
+
+    def title(self) -> str:
+        return self[:1].upper() + self[1:]
+
+
+_NOUNS = frozenset({"file", "directory", "path"})
+
+
 def gettext(message: str) -> str:
-    return MESSAGES.get(message, message)
+    text = MESSAGES.get(message, message)
+    return _Noun(text) if message in _NOUNS else text
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

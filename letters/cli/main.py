@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import importlib
-import sys
-import traceback
+import logging
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import click
 
 from letters.cli import i18n as cli_i18n
-from letters.core.errors import VanbanError
+from letters.core.errors import VanbanError, os_error
+from letters.core.logs import setup_logging, teardown_logging
 
 cli_i18n.install()
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED_HINT = "Chạy lại với --verbose để xem chi tiết kỹ thuật (hoặc --log-file TỆP để lưu lại) và gửi cho nhóm phát triển."
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -26,43 +32,59 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+def _fail(message: str, code: int) -> None:
+    # The traceback goes to the log (stderr with --verbose, the file with --log-file); users read one line.
+    log.debug("command failed", exc_info=True)
+    click.secho(message, fg="red", err=True)
+    raise click.exceptions.Exit(code)
+
+
 class VanbanGroup(click.Group):
-    """Turns library errors into short Vietnamese messages; tracebacks only with --verbose."""
+    """Turns every failure into a short Vietnamese message; tracebacks only with --verbose or --log-file."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except VanbanError as exc:
-            if ctx.find_root().params.get("verbose"):
-                traceback.print_exc()
-            click.secho(str(exc), fg="red", err=True)
-            ctx.exit(exc.exit_code)
+            _fail(str(exc), exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("Đã dừng theo yêu cầu người dùng.", err=True)
-            ctx.exit(130)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
-            if ctx.find_root().params.get("verbose"):
-                traceback.print_exc()
-            click.secho(
-                f"Lỗi không mong đợi: {type(exc).__name__}: {exc}\n"
-                "Chạy lại với --verbose để xem chi tiết và gửi cho nhóm phát triển.",
-                fg="red",
-                err=True,
+            _fail("Đã dừng theo yêu cầu người dùng.", 130)
+        except OSError as exc:
+            # A file the library did not expect to fail on (its own code maps the usual cases).
+            _fail(str(os_error(exc, "Không đọc hoặc ghi được")), 1)
+        except MemoryError:
+            _fail("Không đủ bộ nhớ để hoàn thành lệnh. Hãy đóng bớt chương trình khác rồi chạy lại.", 1)
+        except BrokenProcessPool:
+            _fail(
+                "Một tiến trình xử lý song song dừng đột ngột (có thể do thiếu bộ nhớ). " + UNEXPECTED_HINT, 1
             )
-            ctx.exit(1)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+            _fail(f"Lỗi không mong đợi ({type(exc).__name__}). {UNEXPECTED_HINT}", 1)
 
 
 @click.group(cls=VanbanGroup, context_settings=CONTEXT_SETTINGS)
-@click.option("--verbose", "-v", is_flag=True, help="In chi tiết lỗi (traceback) khi có sự cố.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="In chi tiết kỹ thuật (nhật ký, traceback khi có lỗi) ra màn hình."
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Ghi nhật ký chi tiết (kèm traceback khi có lỗi) vào tệp này.",
+)
 @click.version_option(package_name="vanban", message="vanban %(version)s")
-def cli(verbose: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, log_file: Path | None) -> None:
     """vanban: soạn, ký số và kiểm tra văn bản đợt đánh giá chuyển đổi số (DTI)
     theo Nghị định 30/2020/NĐ-CP.
 
     Bắt đầu với: vanban demo
     """
+    setup_logging(verbose, log_file)
+    ctx.call_on_close(teardown_logging)
+    log.debug("command %s", ctx.invoked_subcommand)
 
 
 def _register_all() -> None:
@@ -81,4 +103,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -98,7 +98,9 @@ def key_from_options(
 
 
 def _read_png(path: Path | None) -> bytes | None:
-    return path.read_bytes() if path is not None else None
+    from letters.usecases.signing import read_image
+
+    return read_image(path) if path is not None else None
 
 
 @click.command("sign")

@@ -19,7 +19,8 @@ from typing import Any
 import jinja2
 from docxtpl import DocxTemplate
 
-from letters.core.errors import VanbanError
+from letters.core.errors import VanbanError, os_error_text
+from letters.documents import jinja_messages
 
 _TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
 
@@ -56,7 +57,8 @@ class CompiledTemplate:
                 self.order = z.namelist()
                 self.members = {name: z.read(name) for name in self.order}
         except (OSError, zipfile.BadZipFile) as exc:
-            raise VanbanError(f"Mẫu {self.path} không đọc được như tệp Word (.docx): {exc}") from None
+            reason = f": {os_error_text(exc)}" if isinstance(exc, OSError) else ""
+            raise VanbanError(f"Mẫu {self.path} không đọc được như tệp Word (.docx){reason}.") from None
         self._patcher = DocxTemplate(str(self.path))
         env = jinja_env()
         self.templates: dict[str, jinja2.Template] = {}
@@ -72,7 +74,7 @@ class CompiledTemplate:
                 self.templates[name] = env.from_string(patched)
             except jinja2.TemplateSyntaxError as exc:
                 raise VanbanError(
-                    f"Mẫu {self.path.name} có thẻ sai cú pháp: {exc.message}",
+                    f"Mẫu {self.path.name} có thẻ sai cú pháp: {jinja_messages.syntax_text(exc)}",
                     hint="Chạy «vanban check» để biết đoạn văn có thẻ sai.",
                 ) from None
 
@@ -83,7 +85,7 @@ class CompiledTemplate:
                 xml = template.render(context)
             except jinja2.UndefinedError as exc:
                 raise VanbanError(
-                    f"Mẫu {self.path.name} dùng biến không có: {exc.message}",
+                    f"Mẫu {self.path.name}: {jinja_messages.undefined_text(exc)}",
                     hint="Chạy «vanban check» để xem danh sách biến hợp lệ.",
                 ) from None
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)

@@ -16,6 +16,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 
 from letters.core.errors import Diagnostic, Severity
+from letters.documents import jinja_messages
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 # docxtpl's paragraph/row/cell/run tags put the letter right after the brace: {%p …%}, {{r …}}.
@@ -71,7 +72,7 @@ def _check_tag(tag: str, env: jinja2.Environment) -> str | None:
     try:
         env.parse(src)
     except jinja2.TemplateSyntaxError as exc:
-        return f"sai cú pháp ({exc.message})"
+        return f"sai cú pháp ({jinja_messages.syntax_text(exc)})"
     return None
 
 
@@ -110,11 +111,7 @@ def lint_template(path: Path, allowed: frozenset[str]) -> list[Diagnostic]:
     try:
         names = tpl.get_undeclared_template_variables(jinja2.Environment())
     except jinja2.TemplateSyntaxError as exc:
-        return [
-            Diagnostic(
-                Severity.ERROR, f"cấu trúc thẻ sai: {exc.message} (thiếu endfor/endif hoặc thừa?)", file=file
-            )
-        ]
+        return [Diagnostic(Severity.ERROR, f"cấu trúc thẻ sai: {jinja_messages.syntax_text(exc)}", file=file)]
     for name in sorted(names - allowed):
         found.append(
             Diagnostic(

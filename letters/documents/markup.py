@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from letters.core.errors import VanbanError
+
 BLOCK_KINDS = ("h1", "h2", "h3", "basis", "center", "para", "bullet", "sub", "table", "figure")
 
 _INLINE = re.compile(r"\\(?P<esc>[*\\\[])|\[\^(?P<fn>[^\]\s]+)\]|(?P<mark>\*{1,3})")
@@ -45,10 +47,11 @@ class Block:
         return "".join(s.text for s in self.spans)
 
 
-class MarkupError(ValueError):
+class MarkupError(VanbanError, ValueError):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(f"dòng {line} của lời văn: {message}")
-        self.line = line
+        # Not `line`: for a VanbanError that is the line in the campaign file, which the caller knows.
+        self.text_line = line
 
 
 def parse_inline(text: str, line: int = 0) -> list[Span]:

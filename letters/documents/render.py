@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ from letters.core.files import atomic_write_bytes, check_writable
 from letters.documents import postprocess
 from letters.documents.builders import BuiltDocument, build
 from letters.documents.engine import compiled
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ def render_documents(
         check_writable(target, force)
     results = []
     for b, target in zip(built, targets, strict=True):
+        log.debug("rendering %s from template %s to %s", b.kind.value, b.template.name, target)
         atomic_write_bytes(target, render_bytes(b), force=force)
         results.append(Rendered(b.kind, b.label, target))
     return results

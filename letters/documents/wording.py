@@ -19,13 +19,15 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from letters.campaign.views import join_vi, lower_first, upper_first
 from letters.core import vn as cal
-from letters.documents import markup
+from letters.core.errors import VanbanError
+from letters.core.yamlsrc import field_path, load_yaml
+from letters.documents import jinja_messages, markup
 
 WORDING_DIR = Path(__file__).resolve().parent / "wording"
 _SECTION = re.compile(r"^@@\s*([a-z0-9_]+)\s*$", re.MULTILINE)
 
 
-class WordingError(ValueError):
+class WordingError(VanbanError, ValueError):
     def __init__(self, key: str, message: str, *, override: bool) -> None:
         where = "lời văn riêng" if override else "lời văn mặc định"
         super().__init__(f"đoạn «{key}» ({where}): {message}")
@@ -93,12 +95,21 @@ def _render(key: str, text: str, context: dict[str, Any], override: bool) -> lis
         rendered = _compiled(text).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise WordingError(
-            key, f"cú pháp sai ở dòng {exc.lineno}: {exc.message}", override=override
+            key, f"cú pháp sai ở dòng {exc.lineno}: {jinja_messages.syntax_text(exc)}", override=override
         ) from None
     except jinja2.UndefinedError as exc:
         raise WordingError(key, f"dùng biến không có: {_undefined_name(exc)}", override=override) from None
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise WordingError(key, f"không tính được biểu thức: {exc}", override=override) from None
+    except jinja2.exceptions.SecurityError:
+        raise WordingError(key, "biểu thức truy cập thứ không được phép dùng", override=override) from None
+    except ZeroDivisionError:
+        raise WordingError(key, "không tính được biểu thức: chia cho 0", override=override) from None
+    except (TypeError, ValueError, AttributeError, ArithmeticError, jinja2.TemplateError):
+        # Python's own text ("unsupported operand type(s)…") is English and names Python types.
+        raise WordingError(
+            key,
+            "không tính được biểu thức (giá trị sai kiểu, ví dụ cộng chữ với số, hoặc gọi thứ không phải hàm)",
+            override=override,
+        ) from None
     try:
         return markup.parse(rendered)
     except markup.MarkupError as exc:
@@ -114,6 +125,24 @@ def _undefined_name(exc: jinja2.UndefinedError) -> str:
     if m:
         return f"«{m.group(1)}» (thuộc tính hoặc mã chưa khai báo)"
     return msg
+
+
+def located(exc: WordingError, source: Path | None, doc_kind: str) -> WordingError:
+    """Point a wording error at the campaign file: the override's own line, else the document's section.
+
+    For errors only rendering reveals (a notice rendered in a worker process, long after `check`).
+    """
+    loc: tuple[str, ...] = (
+        ("documents", doc_kind, "wording", exc.key) if exc.override else ("documents", doc_kind)
+    )
+    line = None
+    if source is not None:
+        try:
+            line = load_yaml(source).line_of(loc)
+        except (VanbanError, OSError):
+            pass  # the file changed or went away since it was loaded: name the field without a line
+    exc.located(file=source, line=line, field=field_path(loc))
+    return exc
 
 
 def compose(doc_kind: str, overrides: dict[str, str | None], context: dict[str, Any]) -> list[markup.Block]:

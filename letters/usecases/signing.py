@@ -100,7 +100,7 @@ def sign_documents(request: SignDocumentsRequest) -> list[SignedFile]:
                         result.signer_subject,
                         result.field_name,
                         result.signing_time_iso,
-                        result.issue_fields_added,
+                        bool(result.issue_fields_added),
                     ),
                 )
             )
@@ -239,3 +239,13 @@ def sign_and_issue(request: SignAndIssueRequest) -> IssuedDocument:
         trust_roots=request.trust_roots,
         force=request.force,
     )
+
+
+def read_image(path: Path) -> bytes:
+    """A signature or seal picture, checked now so that a bad file is named before any PDF is signed."""
+    from signing.sign.appearance import load_png
+    from signing.sign.signer import read_file
+
+    data = read_file(path, "ảnh chữ ký, con dấu")
+    load_png(data, str(path))
+    return data

@@ -323,7 +323,8 @@ class DemoPKI:
             .next_update(now + dt.timedelta(days=7))
             .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
             .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()), critical=False
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key(issuer).public_key()),
+                critical=False,
             )
         )
         if issuer == CA:
@@ -365,7 +366,7 @@ def _build_cert(
     base_url: str,
 ) -> x509.Certificate:
     issuer_name = issuer_cert.subject if issuer_cert is not None else spec.subject
-    issuer_pub = issuer_cert.public_key() if issuer_cert is not None else key.public_key()
+    issuer_pub = issuer_key.public_key()
     b = (
         x509.CertificateBuilder()
         .subject_name(spec.subject)
@@ -509,7 +510,7 @@ def load_demo_pki(directory: Path) -> DemoPKI:
         )
     except (OSError, ValueError, KeyError) as exc:
         raise VanbanError(
-            f"Thư mục PKI mẫu {directory} bị hỏng hoặc thiếu tệp: {exc}",
+            f"Thư mục PKI mẫu {directory} bị hỏng hoặc thiếu tệp.",
             hint="Xoá thư mục đó để vanban tạo lại PKI mẫu.",
         ) from exc
 

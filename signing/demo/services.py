@@ -24,7 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
-from letters.core.errors import VanbanError
+from letters.core.errors import VanbanError, os_error_text
 from signing.demo.pki import CA, CRL_ISSUERS, FOREIGN_ROOT, OCSP, ROOT, TSA, DemoPKI
 
 log = logging.getLogger(__name__)
@@ -106,11 +106,12 @@ class _PKIServer(ThreadingHTTPServer):
     def __init__(self, pki: DemoPKI) -> None:
         self.pki = pki
         from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
 
         self._timestamper = DummyTimeStamper(
             tsa_cert=pki.asn1_cert(TSA),
             tsa_key=pki.asn1_key(TSA),
-            certs_to_embed=[pki.asn1_cert(CA), pki.asn1_cert(ROOT)],
+            certs_to_embed=SimpleCertificateStore.from_certs([pki.asn1_cert(CA), pki.asn1_cert(ROOT)]),
         )
         self._tsa_lock = threading.Lock()
         super().__init__(("127.0.0.1", pki.port), _PKIHandler)
@@ -220,7 +221,7 @@ def serve_pki(pki: DemoPKI) -> Iterator[DemoPKI]:
                 server = _PKIServer(pki)
             except OSError as exc:
                 raise VanbanError(
-                    f"Không mở được dịch vụ PKI mẫu trên cổng 127.0.0.1:{pki.port}: {exc.strerror}.",
+                    f"Không mở được dịch vụ PKI mẫu trên cổng 127.0.0.1:{pki.port}: {os_error_text(exc)}.",
                     hint="Có thể một tiến trình vanban khác đang chạy dịch vụ này; hãy dừng nó rồi thử lại.",
                 ) from exc
             thread = threading.Thread(

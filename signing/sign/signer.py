@@ -96,7 +96,8 @@ class SignResult:
 # --------------------------------------------------------------------------- keys
 
 
-def _read_file(path: Path, what: str) -> bytes:
+def read_file(path: Path, what: str) -> bytes:
+    """The bytes of a file the user named; `what` says in Vietnamese what it should be."""
     try:
         return Path(path).read_bytes()
     except FileNotFoundError as exc:
@@ -126,7 +127,7 @@ class _BatchSimpleSigner(signers.SimpleSigner):
 
 
 def load_pkcs12_signer(path: Path, password: str) -> signers.SimpleSigner:
-    data = _read_file(path, "tệp khoá PKCS#12")
+    data = read_file(path, "tệp khoá PKCS#12")
     try:
         key, cert, others = pkcs12.load_key_and_certificates(data, password.encode("utf-8"))
     except ValueError as exc:
@@ -527,7 +528,7 @@ def _contents_size(pdf: bytes) -> int | None:
 
 
 def read_input(path: Path) -> bytes:
-    return _read_file(path, "tệp PDF")
+    return read_file(path, "tệp PDF")
 
 
 def sign_file(

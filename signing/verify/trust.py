@@ -14,7 +14,7 @@ from pathlib import Path
 from asn1crypto import pem, x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
-from letters.core.errors import VanbanError
+from letters.core.errors import VanbanError, os_error
 from letters.core.files import atomic_write_bytes
 
 # Source: /work/shared/corpus/vn-trust/README.md (official downloads of NEAC and Ban Cơ yếu Chính phủ).
@@ -47,7 +47,7 @@ def read_certificates(path: Path) -> list[x509.Certificate]:
     except FileNotFoundError:
         raise VanbanError(f"Không tìm thấy tệp chứng thư {path}.") from None
     except OSError as exc:
-        raise VanbanError(f"Không đọc được tệp chứng thư {path}: {exc.strerror}.") from None
+        raise os_error(exc, "Không đọc được tệp chứng thư", path) from None
     certs: list[x509.Certificate] = []
     try:
         if pem.detect(data):
@@ -65,9 +65,9 @@ def read_certificates(path: Path) -> list[x509.Certificate]:
                 certs.extend(_from_p7(data, der=True))
     except (ValueError, TypeError) as exc:
         raise VanbanError(
-            f"Tệp {path} không chứa chứng thư số đọc được ({exc}).",
+            f"Tệp {path} không chứa chứng thư số đọc được.",
             hint="Dùng tệp .crt/.cer (DER hoặc PEM) hoặc .p7b tải từ trang chính thức của tổ chức chứng thực.",
-        ) from None
+        ) from exc
     if not certs:
         raise VanbanError(f"Tệp {path} không chứa chứng thư số nào.")
     return certs
