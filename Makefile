@@ -17,12 +17,21 @@ $(STAMP): pyproject.toml
 demo: system $(STAMP)
 	@$(VENV)/bin/vanban demo
 
+# The quality gates, in this order; tests/test_readme_commands.py checks that they stay here.
 test: system $(STAMP)
 	@$(VENV)/bin/ruff check .
-	@$(VENV)/bin/pytest -q
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
+	@$(VENV)/bin/lint-imports
+	@$(VENV)/bin/pytest -q --cov=letters --cov=signing --cov-report=term:skip-covered
 
 templates: $(STAMP)
 	@$(PY) -m letters.documents.template_factory
+
+# The campaign-file reference is generated from the pydantic models; tests/test_docs.py checks it is current.
+.PHONY: docs
+docs: $(STAMP)
+	@$(PY) -m letters.campaign.reference docs/campaign-file.md
 
 bench: system $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

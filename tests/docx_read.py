@@ -10,8 +10,9 @@ from docx import Document
 from docx.text.paragraph import Paragraph
 
 from letters.documents import layout as L
+from tests.conftest import SHARED, shared_path
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SEEDS = SHARED / "seeds"
 BODY_STYLES = {L.ST_BODY, L.ST_H1, L.ST_H2, L.ST_H3, L.ST_BASIS, L.ST_ANNEX_NOTE}
 
 
@@ -46,7 +47,7 @@ def body_text(path: Path) -> str:
 
 
 def seed_body(name: str) -> str:
-    text = (SEEDS / name).read_text(encoding="utf-8")
+    text = shared_path("seeds", name).read_text(encoding="utf-8")
     start = re.search(r"^Thực hiện (Quyết định|Nghị quyết|Kế hoạch|Chỉ thị|Công văn)", text, re.M).start()
     end = text.index("Nơi nhận")
     body = text[start:end]

@@ -11,7 +11,7 @@ from docx.shared import Mm
 from letters.campaign.load import load_campaign
 from letters.forms.annexes import render_annexes
 from letters.indicators.sets import form_rows
-from letters.results.inputs import from_campaign_model
+from letters.indicators.tiers import from_campaign_model
 from tests.conftest import EXAMPLES
 from tests.docx_read import effective
 from tests.nd30_assert import check_fonts

@@ -1,4 +1,5 @@
-"""`vanban demo` as a user runs it: a separate process, real LibreOffice, SoftHSM2 token and local PKI."""
+"""`vanban demo` as a user runs it: a separate process in a copy of the checkout, with its default output
+folder (outputs/, relative to the working directory), real LibreOffice, SoftHSM2 token and local PKI."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 
 from signing.demo.pki import create_demo_pki, make_nss_db
 from signing.demo.services import serve_pki
+from tests.conftest import copy_checkout
 from tests.pki_helpers import run_pdfsig
 
 pytestmark = [pytest.mark.soffice, pytest.mark.hsm]
@@ -21,18 +23,22 @@ pytestmark = [pytest.mark.soffice, pytest.mark.hsm]
 
 @pytest.fixture(scope="module")
 def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
+    # No --out: every path the demo writes (policy files included) must hold relative to the working folder.
+    checkout = copy_checkout(tmp_path_factory.mktemp("checkout"))
     env = {k: v for k, v in os.environ.items() if k != "SOFTHSM2_CONF"}
     proc = subprocess.run(
-        [sys.executable, "-m", "letters.cli.main", "demo", "--out", str(out)],
+        # `-m` from the copy runs the copy's own code (the working folder comes first on sys.path).
+        [sys.executable, "-m", "letters.cli.main", "demo"],
         capture_output=True,
         text=True,
         timeout=600,
         env=env,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=checkout,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
+    out = checkout / "outputs"
+    assert f"kết quả ghi vào {out.resolve()}" in proc.stdout
     return out
 
 

@@ -15,10 +15,16 @@ from cryptography.x509.oid import NameOID
 from letters.cli.main import cli
 from letters.core.errors import VanbanError
 from signing.verify.trust import PINNED_VN_CERTS, import_certificate, read_certificates, store_certificates
+from tests.conftest import shared_path
 from tests.test_verify_fixtures import CORPUS
 
 VN = CORPUS / "vn-trust"
-needs_corpus = pytest.mark.skipif(not VN.is_dir(), reason="shared corpus not present beside the repository")
+needs_corpus = pytest.mark.usefixtures("vn_corpus")
+
+
+@pytest.fixture()
+def vn_corpus() -> Path:
+    return shared_path("corpus", "vn-trust")
 
 
 def _lookalike(tmp_path: Path) -> Path:

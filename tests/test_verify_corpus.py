@@ -10,12 +10,17 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signing.verify.api import verify_evidence
 from signing.verify.policy import Policy, RevocationMode
+from tests.conftest import shared_path
 from tests.test_verify_fixtures import CORPUS
 
 RUB = CORPUS / "pdf-attacks-rub"
 ANOMALIES = CORPUS / "pdf-anomalies-pyhanko"
 
-pytestmark = pytest.mark.skipif(not RUB.is_dir(), reason="shared corpus not present beside the repository")
+
+@pytest.fixture(autouse=True)
+def _corpus_present() -> None:
+    shared_path("corpus", "pdf-attacks-rub")
+    shared_path("corpus", "pdf-anomalies-pyhanko")
 
 
 def _embedded_signer_certs(files: list[Path], out: Path) -> list[Path]:

@@ -16,9 +16,9 @@ from signing.demo.pki import AGENCY, DIRECTOR, DemoPKI
 from signing.verify.api import VerifyRun, verify_evidence
 from signing.verify.model import FileResult
 from signing.verify.policy import Policy
+from tests.conftest import SHARED
 
-# The team's shared reference data lives beside the repository (never copied into it).
-CORPUS = (Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus").resolve()
+CORPUS = SHARED / "corpus"
 
 
 @dataclass

@@ -49,17 +49,19 @@ def style_map(styles_xml: bytes) -> dict[str, StyleInfo]:
     raw: dict[str, tuple[str, str | None, float | None, bool | None]] = {}
     for st in root.iter(w("style")):
         sid = st.get(w("styleId"))
+        if sid is None:  # nothing can refer to a style without an id
+            continue
         name_el = st.find(w("name"))
         based = st.find(w("basedOn"))
         rpr = st.find(w("rPr"))
         size = bold = None
         if rpr is not None:
             sz = rpr.find(w("sz"))
-            size = int(sz.get(w("val"))) / 2 if sz is not None else None
+            size = int(sz.attrib[w("val")]) / 2 if sz is not None else None
             b = rpr.find(w("b"))
             bold = (b.get(w("val"), "true") not in ("0", "false")) if b is not None else None
         raw[sid] = (
-            name_el.get(w("val")) if name_el is not None else sid,
+            name_el.get(w("val"), sid) if name_el is not None else sid,
             based.get(w("val")) if based is not None else None,
             size,
             bold,
@@ -69,12 +71,20 @@ def style_map(styles_xml: bytes) -> dict[str, StyleInfo]:
         size, bold, cur, seen = None, None, sid, set()
         while cur in raw and cur not in seen:
             seen.add(cur)
-            _, parent, s, b = raw[cur]
+            _, parent, s, bd = raw[cur]
             size = s if size is None else size
-            bold = b if bold is None else bold
-            cur = parent  # type: ignore[assignment]
+            bold = bd if bold is None else bold
+            if parent is None:
+                break
+            cur = parent
         out[sid] = StyleInfo(sid, name, size or L.SIZE_BODY, bool(bold))
     return out
+
+
+def _detach(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is not None:
+        parent.remove(el)
 
 
 def _style_id(p: etree._Element) -> str | None:
@@ -103,7 +113,7 @@ def _container_width_pt(p: etree._Element) -> float:
     if tc is not None and tc.tag == w("tc"):
         tcw = tc.find("w:tcPr/w:tcW", NSMAP)
         if tcw is not None:
-            return int(tcw.get(w("w"))) / TWIPS_PER_PT - 2 * L.CELL_MARGIN_MM / L.MM_PER_PT
+            return int(tcw.attrib[w("w")]) / TWIPS_PER_PT - 2 * L.CELL_MARGIN_MM / L.MM_PER_PT
     return L.TEXT_WIDTH_MM / L.MM_PER_PT
 
 
@@ -166,7 +176,7 @@ def drop_orphan_rules(root: etree._Element, styles: dict[str, StyleInfo]) -> Non
             continue
         above = p.getprevious()
         if above is not None and above.tag == w("p") and not paragraph_text(above).strip():
-            p.getparent().remove(p)
+            _detach(p)
 
 
 def _ids_by_name(styles: dict[str, StyleInfo]) -> dict[str, str]:
@@ -226,7 +236,7 @@ def _section_text_width_twips(root: etree._Element) -> int:
     if sect is not None:
         pg, mar = sect.find(w("pgSz")), sect.find(w("pgMar"))
         if pg is not None and mar is not None:
-            return int(pg.get(w("w"))) - int(mar.get(w("left"))) - int(mar.get(w("right")))
+            return int(pg.attrib[w("w")]) - int(mar.attrib[w("left")]) - int(mar.attrib[w("right")])
     return int(L.TEXT_WIDTH_MM / L.MM_PER_PT * TWIPS_PER_PT)
 
 
@@ -286,7 +296,7 @@ def insert_tables(
             table_xml(tables[n], styles, width, bold_rows.get(n, set()), (weights or {}).get(n))
         )
         p.addprevious(table)
-        p.getparent().remove(p)
+        _detach(p)
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -336,7 +346,7 @@ def insert_images(
             f"</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"
         )
         p.addprevious(etree.fromstring(pic))
-        p.getparent().remove(p)
+        _detach(p)
         used = True
     if used:
         package.xml["word/_rels/document.xml.rels"] = rels
@@ -362,6 +372,7 @@ def add_footnotes(root: etree._Element, package: RenderedPackage, notes: dict[st
         if not m:
             continue
         run = t.getparent()
+        assert run is not None  # a w:t always sits in a w:r
         key = m.group(1)
         ids.setdefault(key, len(ids) + 1)
         run.remove(t)
@@ -423,7 +434,7 @@ def drop_empty_runs(root: etree._Element) -> None:
     for r in list(root.iter(w("r"))):
         kids = [k for k in r if k.tag != w("rPr")]
         if len(kids) == 1 and kids[0].tag == w("t") and not kids[0].text:
-            r.getparent().remove(r)
+            _detach(r)
 
 
 def finish(

@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from letters.documents import layout as L
 from letters.documents.textmetrics import text_width_pt
@@ -231,38 +232,28 @@ def _page_field(paragraph: Paragraph) -> None:
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):
         if kind:
-            fld = OxmlElement("w:fldChar")
-            fld.set(qn("w:fldCharType"), kind)
-            run._r.append(fld)
+            etree.SubElement(run._r, qn("w:fldChar")).set(qn("w:fldCharType"), kind)
         elif text == " PAGE ":
-            instr = OxmlElement("w:instrText")
+            instr = etree.SubElement(run._r, qn("w:instrText"))
             instr.set(qn("xml:space"), "preserve")
             instr.text = text
-            run._r.append(instr)
         else:
-            t = OxmlElement("w:t")
+            # SubElement's hint types the child as its parent (CT_R); it is a plain w:t.
+            t: etree._Element = etree.SubElement(run._r, qn("w:t"))
             t.text = text
-            run._r.append(t)
 
 
 def _no_borders(table: Table) -> None:
     tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
+    borders = etree.SubElement(tbl_pr, qn("w:tblBorders"))
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "nil")
-        borders.append(edge)
-    tbl_pr.append(borders)
-    margins = OxmlElement("w:tblCellMar")
+        etree.SubElement(borders, qn(f"w:{side}")).set(qn("w:val"), "nil")
+    margins = etree.SubElement(tbl_pr, qn("w:tblCellMar"))
     for side in ("left", "right"):
-        m = OxmlElement(f"w:{side}")
+        m = etree.SubElement(margins, qn(f"w:{side}"))
         m.set(qn("w:w"), str(int(L.CELL_MARGIN_MM / 25.4 * 1440)))
         m.set(qn("w:type"), "dxa")
-        margins.append(m)
-    tbl_pr.append(margins)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+    etree.SubElement(tbl_pr, qn("w:tblLayout")).set(qn("w:type"), "fixed")
 
 
 def _grid(doc: DxDocument, rows: int, widths_mm: tuple[float, ...]) -> Table:
@@ -353,8 +344,7 @@ def _signature(doc: DxDocument) -> None:
     _para(doc, L.ST_SPACER)
     table = _grid(doc, 1, (L.FOOTER_LEFT_MM, L.FOOTER_RIGHT_MM))
     # The signature block never splits across pages: a name alone on a page is not signable.
-    no_split = OxmlElement("w:cantSplit")
-    table.rows[0]._tr.get_or_add_trPr().append(no_split)
+    etree.SubElement(table.rows[0]._tr.get_or_add_trPr(), qn("w:cantSplit"))
     cc, sign = table.rows[0].cells
     _para(cc, L.ST_CC_HEAD, "Nơi nhận:", first=True)
     _para(cc, L.ST_CC, "{%p for n in copies_to %}")

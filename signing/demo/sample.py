@@ -7,6 +7,7 @@ revoked files, plus a matching verification policy. Everything is signed for rea
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,9 @@ def build_sample_evidence(directory: Path, pki: DemoPKI) -> Path:
     crl_path.write_bytes(pki.crl_der(CA))
     policy: dict[str, Any] = {
         "name": "Đợt đánh giá DTI năm 2026 (MẪU)",
-        "trust_anchors": [str(pki.root_path)],
+        # Policy paths are resolved against the policy file's folder, so the anchor is written relative to it:
+        # the sample stays valid whatever the working directory and if the output folder is moved whole.
+        "trust_anchors": [os.path.relpath(Path(pki.root_path).resolve(), directory.resolve())],
         "use_trust_store": False,
         "accept_unsigned": False,
         "revocation": {"mode": "soft-fail", "online": True, "crl_files": [crl_path.name]},
