@@ -81,10 +81,12 @@ def test_readme_demo_command_in_a_fresh_checkout(tmp_path: Path) -> None:
     # The Makefile's install stamp works through the link: a pyproject.toml newer than it asks for a
     # reinstall, one no newer does not. The suite already runs on this .venv, so it is taken as installed;
     # a reinstall from here would also point the shared editable install at this temporary copy.
-    installed_at = stamp.stat().st_mtime
-    os.utime(checkout / "pyproject.toml", (installed_at + 60, installed_at + 60))
+    # Nanoseconds: a float time can round up past the stamp's and make the copy look out of date.
+    installed_at = stamp.stat().st_mtime_ns
+    later = installed_at + 60 * 10**9
+    os.utime(checkout / "pyproject.toml", ns=(later, later))
     assert not installed()
-    os.utime(checkout / "pyproject.toml", (installed_at, installed_at))
+    os.utime(checkout / "pyproject.toml", ns=(installed_at, installed_at))
     assert installed()
     # The linked .venv's editable install points at this checkout; run the copy's own code instead.
     env["PYTHONPATH"] = str(checkout)
