@@ -72,10 +72,11 @@ def test_demo_ends_with_issued_pdfs_valid_in_both_verifiers(demo_out: Path) -> N
 
 
 def test_demo_writes_every_part(demo_out: Path) -> None:
-    for name in ("bacgiang-2023", "brvt-2024", "gialai-2023"):
+    for name in ("bacgiang-2023", "brvt-2024", "gialai-2023", "phutho-2026"):
         assert list((demo_out / name).glob("*.pdf")) and list((demo_out / name / "phu-luc").glob("*.xlsx"))
-    results = demo_out / "ket-qua" / "bacgiang-2023"
-    assert list(results.glob("*quyet-dinh*.pdf")) and list(results.glob("*to-trinh*.pdf"))
+    for name in ("bacgiang-2023", "phutho-2026"):
+        results = demo_out / "ket-qua" / name
+        assert list(results.glob("*quyet-dinh*.pdf")) and list(results.glob("*to-trinh*.pdf"))
     reports = demo_out / "kiem-tra" / "bao-cao"
     for name in ("report.json", "report.csv", "report.html", "cong-van-de-nghi-nop-lai-tai-lieu.docx"):
         assert (reports / name).is_file(), name

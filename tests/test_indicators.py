@@ -72,7 +72,16 @@ def test_qd922_provincial_structure_is_exact() -> None:
     assert len(warnings) == 1 and "98 chỉ số thành phần đang để giữ chỗ" in warnings[0].message
 
 
-@pytest.mark.parametrize("set_id,n_indices", [("cap-so-mau", 6), ("cap-huyen-mau", 8), ("cap-xa-mau", 8)])
+@pytest.mark.parametrize(
+    "set_id,n_indices",
+    [
+        ("cap-so-mau", 6),
+        ("cap-huyen-mau", 8),
+        ("cap-xa-mau", 8),
+        ("cap-so-2026-mau", 7),
+        ("cap-xa-2026-mau", 7),
+    ],
+)
 def test_example_sets_are_complete_and_marked_as_examples(set_id: str, n_indices: int) -> None:
     ind = load_indicator_set(set_id)
     assert ind.status == "example" and "mẫu ví dụ" in ind.name
@@ -87,7 +96,15 @@ def test_example_sets_are_complete_and_marked_as_examples(set_id: str, n_indices
 
 
 def test_all_builtin_sets_listed() -> None:
-    assert builtin_set_ids() == ["cap-huyen-mau", "cap-so-mau", "cap-xa-mau", "qd922-cap-tinh"]
+    assert builtin_set_ids() == [
+        "cap-huyen-mau",
+        "cap-so-2026-mau",
+        "cap-so-mau",
+        "cap-xa-2026-mau",
+        "cap-xa-mau",
+        "qd405-cap-tinh",
+        "qd922-cap-tinh",
+    ]
 
 
 def test_components_not_adding_up_name_the_index_and_its_line(tmp_path: Path) -> None:

@@ -145,7 +145,7 @@ def test_shipped_templates_lint_clean() -> None:
 def test_demo_renders_every_example(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--no-pdf"])
     assert result.exit_code == 0, result.output
-    for name in ("bacgiang-2023", "brvt-2024", "gialai-2023"):
+    for name in ("bacgiang-2023", "brvt-2024", "gialai-2023", "phutho-2026"):
         assert any((tmp_path / name).glob("*ke-hoach*.docx"))
         assert any((tmp_path / name).glob("*cong-van*.docx"))
         assert any((tmp_path / name / "phu-luc").glob("*.xlsx"))

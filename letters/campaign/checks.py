@@ -7,11 +7,12 @@ careful văn thư would raise (a deadline on a Sunday or on Quốc khánh).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 from typing import Any
 
-from letters.campaign.model import CalendarSettings, CampaignInfo, Deadline, Phase, Tier
+from letters.campaign.model import CalendarSettings, CampaignInfo, Deadline, Issuer, Phase, Tier
 from letters.core import vn as cal
 from letters.core.errors import Diagnostic, Severity
 from letters.core.yamlsrc import Loc, SourceDoc, field_path
@@ -50,10 +51,15 @@ def cross_check(source: SourceDoc, sections: dict[str, Any]) -> list[Diagnostic]
         _check_tier_refs(sink, tier_ids, phases, deadlines)
     _check_phase_order(sink, phases)
     _check_deadline_chain(sink, deadlines, tiers)
+    _check_phase_deadlines(sink, phases, deadlines)
+    _check_deadline_wording(sink, s.get("documents") or {})
     info: CampaignInfo | None = s.get("campaign")
     calendar_settings: CalendarSettings = s.get("calendar") or CalendarSettings()
     work = cal.WorkCalendar(calendar_settings.extra_days_off, calendar_settings.extra_working_days)
     _check_calendar(sink, work, info, phases, deadlines, s.get("documents") or {})
+    _check_reorganisation(
+        sink, info, s.get("issuer"), tiers or [], phases, deadlines, s.get("documents") or {}
+    )
     return sink.items
 
 
@@ -158,6 +164,64 @@ def _check_deadline_chain(sink: _Sink, deadlines: list[Deadline], tiers: list[Ti
                 )
 
 
+def _phase_for(deadline: Deadline, phases: dict[str, Phase]) -> Phase | None:
+    """The plan's phase that ends with this deadline: named by `phase`, else the phase with the deadline's
+    id, else self-assessment (`tu_danh_gia`) for results sent straight to the issuer."""
+    if deadline.phase:
+        return phases.get(deadline.phase)
+    if deadline.id in phases:
+        return phases[deadline.id]
+    own = phases.get("tu_danh_gia")
+    if own is not None and not deadline.to and not deadline.aggregates:
+        if not own.tiers or set(deadline.tiers) <= set(own.tiers):
+            return own
+    return None
+
+
+def _check_phase_deadlines(sink: _Sink, phases: list[Phase], deadlines: list[Deadline]) -> None:
+    """The Kế hoạch states a phase's end, the công văn the deadline of the same step: one day, in both.
+
+    Both dates are the last day ("đến hết ngày"); a plan ending self-assessment on 22/12 with a letter asking
+    for results by 25/12 tells the units two different things.
+    """
+    by_id = {p.id: p for p in phases}
+    for di, dl in enumerate(deadlines):
+        if dl.phase and dl.phase not in by_id:
+            sink.error(
+                ("deadlines", di, "phase"),
+                f"giai đoạn «{dl.phase}» không có trong mục phases (các giai đoạn đã khai báo: "
+                f"{', '.join(by_id) or 'chưa có'})",
+            )
+            continue
+        phase = _phase_for(dl, by_id)
+        if phase is None or phase.end == dl.date:
+            continue
+        sink.warn(
+            ("deadlines", di, "date"),
+            f"hạn nộp «{dl.id}» ({cal.deadline_text(dl.date)}) khác ngày kết thúc giai đoạn «{phase.name}» "
+            f"({cal.short(phase.end)}): Kế hoạch và công văn sẽ ghi hai hạn cho cùng một việc. Cả hai đều tính "
+            "đến hết ngày ghi; sửa cho trùng nhau, hoặc ghi «phase» nếu hạn nộp thuộc giai đoạn khác",
+        )
+
+
+# "trước ngày {{ deadlines.x.date }}" printed by a wording override: the letter would say "before X" while
+# the ranking counts X as on time. `{{ deadlines.x.by }}` writes the one form every document uses.
+_BEFORE_DATE = re.compile(r"trước\s+ngày\W{0,6}\{\{\s*(deadlines|phases)\.", re.IGNORECASE)
+
+
+def _check_deadline_wording(sink: _Sink, documents: dict[Any, Any]) -> None:
+    for kind, spec in documents.items():
+        key = getattr(kind, "value", kind)
+        for name, text in (getattr(spec, "wording", None) or {}).items():
+            if text and _BEFORE_DATE.search(text):
+                sink.warn(
+                    ("documents", key, "wording", name),
+                    "lời văn ghi «trước ngày» với một hạn nộp hay ngày kết thúc giai đoạn; vanban tính hạn đến "
+                    "hết ngày ghi, nên văn bản nói một ngày, xếp hạng tính một ngày khác. Dùng "
+                    "«{{ deadlines.<mã>.by }}» (in «chậm nhất ngày …») hoặc viết «chậm nhất ngày»",
+                )
+
+
 def _check_calendar(
     sink: _Sink,
     work: cal.WorkCalendar,
@@ -183,3 +247,80 @@ def _check_calendar(
     for kind, spec in documents.items():
         key = getattr(kind, "value", kind)
         day(("documents", key, "date"), spec.date, "văn bản ban hành")
+
+
+# The 2025 reorganisation: each province's Sở Thông tin và Truyền thông merged into its Sở Khoa học và Công
+# nghệ, which operates from 01/3/2025; the district level of administration ended on 01/7/2025.
+STTTT_MERGED = date(2025, 3, 1)
+DISTRICTS_ENDED = date(2025, 7, 1)
+_DISTRICT_WORDS = re.compile(r"\b(huyện|quận|thị xã)\b", re.IGNORECASE)
+_DISTRICT_IDS = frozenset({"huyen", "cap_huyen", "quan", "quan_huyen"})
+_DOC_LABELS = {
+    "ke_hoach": "Kế hoạch",
+    "cong_van": "công văn",
+    "to_trinh": "Tờ trình",
+    "quyet_dinh": "Quyết định",
+    "thong_bao": "Thông báo",
+}
+_STTTT_NAME = re.compile(r"thông\s+tin\s+và\s+truyền\s+thông", re.IGNORECASE)
+
+
+def _latest_date(
+    info: CampaignInfo | None, phases: list[Phase], deadlines: list[Deadline], documents: dict[Any, Any]
+) -> tuple[date, str] | None:
+    """The campaign's last known day and what falls on it; with no date at all, 1 January of the year its
+    documents are issued (a 2026 campaign is after both changes whatever its days)."""
+    found: list[tuple[date, str]] = []
+    for p in phases:
+        found.append((p.end, f"giai đoạn «{p.name}» kết thúc ngày {cal.short(p.end)}"))
+    for dl in deadlines:
+        found.append((dl.date, f"hạn nộp ngày {cal.short(dl.date)}"))
+    for kind, spec in documents.items():
+        if spec.date:
+            label = _DOC_LABELS.get(getattr(kind, "value", kind), "văn bản")
+            found.append((spec.date, f"{label} ghi ngày {cal.short(spec.date)}"))
+    if info is not None:
+        found.append((date(info.document_year, 1, 1), f"văn bản ban hành năm {info.document_year}"))
+    return max(found, key=lambda item: item[0]) if found else None
+
+
+def _is_district_tier(tier: Tier) -> bool:
+    texts = (tier.name, tier.short or "", tier.agency or "")
+    return tier.id in _DISTRICT_IDS or any(_DISTRICT_WORDS.search(t) for t in texts)
+
+
+def _check_reorganisation(
+    sink: _Sink,
+    info: CampaignInfo | None,
+    issuer: Issuer | None,
+    tiers: list[Tier],
+    phases: list[Phase],
+    deadlines: list[Deadline],
+    documents: dict[Any, Any],
+) -> None:
+    """A campaign written from last year's file after the 2025 reorganisation: a district tier that no longer
+    exists, or documents issued in the name of a Sở that no longer exists."""
+    latest = _latest_date(info, phases, deadlines, documents)
+    if latest is None:
+        return
+    when, what = latest
+    if when >= DISTRICTS_ENDED:
+        for ti, tier in enumerate(tiers):
+            if _is_district_tier(tier):
+                sink.warn(
+                    ("tiers", ti, "name"),
+                    f"nhóm «{tier.name}» là cấp huyện, nhưng từ ngày {cal.short(DISTRICTS_ENDED)} không còn đơn vị "
+                    f"hành chính cấp huyện (chính quyền địa phương hai cấp) mà đợt đánh giá này còn diễn ra sau "
+                    f"ngày đó ({what}). Bỏ nhóm cấp huyện; các xã, phường gửi kết quả thẳng về cơ quan ban "
+                    "hành (bỏ «appraised_by» của nhóm cấp xã và «parent» của từng xã)",
+                )
+    if issuer is not None and when >= STTTT_MERGED:
+        named = _STTTT_NAME.search(issuer.name) and issuer.name.strip().casefold().startswith("sở")
+        if named or issuer.abbreviation == "STTTT":
+            sink.warn(
+                ("issuer", "name"),
+                f"cơ quan ban hành là {issuer.text_name} ({issuer.abbreviation}), nhưng từ ngày "
+                f"{cal.short(STTTT_MERGED)} Sở Thông tin và Truyền thông đã hợp nhất vào Sở Khoa học và Công "
+                f"nghệ mà đợt đánh giá này còn diễn ra sau ngày đó ({what}). Ghi «name: Sở Khoa học và Công "
+                "nghệ», «abbreviation: SKHCN» và đơn vị soạn thảo của Sở mới",
+            )

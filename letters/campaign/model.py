@@ -57,13 +57,44 @@ class CampaignInfo(Model):
     index_set: Text = Field("Bộ chỉ số đánh giá chuyển đổi số", title="tên bộ chỉ số")
     scope: Text = Field("các cơ quan nhà nước trên địa bàn tỉnh", title="phạm vi đánh giá")
     late_rule: Literal["exclude", "last"] = Field(
-        "exclude", title="đơn vị nộp muộn: exclude (không chấm điểm) hoặc last (xếp cuối)"
+        "exclude",
+        title="đơn vị nộp muộn: exclude (không chấm điểm) hoặc last (xếp cuối)",
+        description="áp dụng cho đơn vị gửi kết quả sau hạn nộp; đơn vị không gửi kết quả (hoặc chỉ gửi biểu "
+        "mẫu không hợp lệ) luôn là «chưa nộp»: không được chấm điểm, xếp hạng, theo quy tắc nào cũng vậy",
     )
     evidence_rule: Text | None = Field(None, title="yêu cầu đối với tài liệu kiểm chứng")
     system_name: Text | None = Field(None, title="tên hệ thống đánh giá trực tuyến")
     system_url: Text | None = Field(None, title="địa chỉ hệ thống đánh giá")
     data_period_start: OptDate = Field(None, title="ngày bắt đầu kỳ số liệu")
     data_period_end: OptDate = Field(None, title="ngày kết thúc kỳ số liệu")
+    annexes_with: Literal["ke_hoach", "cong_van"] | None = Field(
+        None,
+        title="văn bản ban hành kèm theo biểu mẫu, phụ lục",
+        description="ke_hoach hoặc cong_van: văn bản mà dòng «(Kèm theo … số …)» của mỗi Biểu số, Phụ lục "
+        "ghi tên; bỏ trống là công văn hướng dẫn khi mục documents có cong_van, nếu không là Kế hoạch",
+    )
+    issue_year: int | None = Field(
+        None,
+        title="năm ban hành văn bản",
+        description="năm ghi ở dòng ngày tháng của văn bản chưa có ngày ban hành; bỏ trống là năm đánh giá. "
+        "Đợt đánh giá số liệu năm 2025 tổ chức trong năm 2026 ghi year: 2025, issue_year: 2026",
+        ge=2015,
+        le=2100,
+    )
+
+    @model_validator(mode="after")
+    def _issue_after_assessment(self) -> CampaignInfo:
+        # Results are published in the year assessed or the next one; an earlier year is a typo.
+        if self.issue_year is not None and self.issue_year < self.year:
+            raise ValueError(
+                f"năm ban hành văn bản (issue_year: {self.issue_year}) trước năm đánh giá (year: {self.year})"
+            )
+        return self
+
+    @property
+    def document_year(self) -> int:
+        """The year written on a document whose date is still blank ('ngày    tháng    năm 2026')."""
+        return self.issue_year or self.year
 
 
 class Issuer(Model):
@@ -96,6 +127,12 @@ class LegalBasis(Model):
     date: VnDate = Field(title="ngày ban hành văn bản căn cứ")
     issuer: Text = Field(title="cơ quan, người ban hành văn bản căn cứ")
     title: Text = Field(title="trích yếu văn bản căn cứ")
+    index_set: bool = Field(
+        False,
+        title="văn bản ban hành bộ chỉ số",
+        description="đánh dấu văn bản ban hành bộ chỉ số các đơn vị tự đánh giá, khi căn cứ này không đứng "
+        "đầu danh sách (căn cứ xếp theo hiệu lực: văn bản của Bộ trước, của tỉnh sau); bỏ trống là căn cứ đầu tiên",
+    )
 
     @property
     def citation(self) -> str:
@@ -176,10 +213,21 @@ class Phase(Model):
 class Deadline(Model):
     id: Text = Field(title="mã hạn nộp", pattern=r"^[a-z0-9_]+$")
     tiers: list[Text] = Field(title="nhóm đơn vị phải nộp", min_length=1)
-    date: VnDate = Field(title="hạn nộp (trước ngày)")
+    date: VnDate = Field(
+        title="hạn nộp (ngày cuối cùng được nộp)",
+        description="nộp trong ngày này vẫn đúng hạn (tính đến hết ngày); văn bản ghi «chậm nhất ngày …» "
+        "và xếp hạng dùng đúng ngày này",
+    )
     to: Text | None = Field(None, title="nơi nhận kết quả (mã nhóm đơn vị; bỏ trống là cơ quan ban hành)")
     aggregates: Text | None = Field(None, title="nhóm đơn vị được tổng hợp kết quả")
     what: Text | None = Field(None, title="nội dung phải nộp")
+    phase: Text | None = Field(
+        None,
+        title="giai đoạn trong Kế hoạch kết thúc cùng ngày với hạn nộp này",
+        description="mã giai đoạn; `vanban check` cảnh báo khi ngày kết thúc giai đoạn khác hạn nộp. Bỏ trống "
+        "thì là giai đoạn cùng mã với hạn nộp, hoặc giai đoạn `tu_danh_gia` đối với hạn gửi kết quả về cơ "
+        "quan ban hành",
+    )
 
 
 class Delegation(StrEnum):
@@ -335,6 +383,13 @@ class ResultsSettings(Model):
     )
     cchc_divisor: float = Field(100, title="số chia khi quy đổi (ví dụ 100)", gt=0)
     weakest_count: int = Field(5, title="số chỉ số thành phần yếu nhất nêu trong thông báo", ge=1, le=20)
+    missing_rule: Literal["warn", "stop"] = Field(
+        "warn",
+        title="xử lý khi còn đơn vị chưa nộp kết quả (warn hoặc stop)",
+        description="warn: `vanban results` vẫn lập Tờ trình, Quyết định, thông báo, ghi các đơn vị đó là «chưa "
+        "nộp» kèm lý do và in cảnh báo liệt kê từng đơn vị; stop: `vanban results` liệt kê các đơn vị chưa "
+        "nộp, không lập văn bản nào và trả mã lỗi 1",
+    )
 
     @field_validator("bands")
     @classmethod
@@ -385,6 +440,30 @@ class Campaign(Model):
 
     def document(self, kind: DocumentKind) -> DocumentSpec:
         return self.documents.get(kind) or DocumentSpec()
+
+    def annex_host(self) -> DocumentKind:
+        """The document the Biểu số and Phụ lục are issued with (their "Kèm theo" line names it)."""
+        if self.campaign.annexes_with:
+            return DocumentKind(self.campaign.annexes_with)
+        return DocumentKind.CONG_VAN if DocumentKind.CONG_VAN in self.documents else DocumentKind.KE_HOACH
+
+    def form_label(self, tier: Tier) -> str:
+        """A tier's self-assessment form: as the file names it, else 'Biểu số 01', 'Biểu số 02'… in tier
+        order ('Biểu mẫu' when there is only one)."""
+        if tier.form:
+            return tier.form
+        if len(self.tiers) == 1:
+            return "Biểu mẫu"
+        return f"Biểu số {self.tiers.index(tier) + 1:02d}"
+
+    def annex_label(self, tier: Tier) -> str:
+        """A tier's evidence guide: as the file names it, else 'Phụ lục I', 'Phụ lục II'… (NĐ 30 numbers
+        phụ lục in Roman numerals when a document has two or more; 'Phụ lục' alone when it has one)."""
+        if tier.annex:
+            return tier.annex
+        if len(self.tiers) == 1:
+            return "Phụ lục"
+        return f"Phụ lục {cal.roman(self.tiers.index(tier) + 1)}"
 
     def base_dir(self) -> Path:
         return self.source.parent if self.source else Path.cwd()

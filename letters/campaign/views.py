@@ -47,15 +47,16 @@ class TierView:
     units: list[str]
 
     @classmethod
-    def of(cls, tier: Tier) -> TierView:
+    def of(cls, tier: Tier, form: str | None = None, annex: str | None = None) -> TierView:
+        """The tier as wording sees it; `form` and `annex` are its labels as the campaign numbers them."""
         return cls(
             tier.id,
             tier.appraised_by,
             tier.name,
             tier.short or tier.name,
             tier.agency or tier.name,
-            tier.form or "",
-            tier.annex or "",
+            form if form is not None else tier.form or "",
+            annex if annex is not None else tier.annex or "",
             [u.name for u in tier.units],
         )
 
@@ -94,14 +95,20 @@ class PhaseView:
 
     @property
     def range(self) -> str:
-        """'từ ngày 10/10/2023 đến hết ngày 24/10/2023 (15 ngày)', or 'trước ngày …' for a deadline."""
+        """'từ ngày 10/10/2023 đến hết ngày 24/10/2023 (15 ngày)', or 'chậm nhất ngày …' without a start."""
         if self.start_date is None:
-            return self.before
+            return self.by
         return cal.range_text(self.start_date, self.end_date)
 
     @property
+    def by(self) -> str:
+        """'chậm nhất ngày 15/12/2023': the end is the last day of the phase, as in `range`."""
+        return cal.deadline_text(self.end_date)
+
+    @property
     def before(self) -> str:
-        return f"trước ngày {self.end}"
+        """Older name of `by`, kept for wording written before it; it never says 'trước ngày'."""
+        return self.by
 
     def __str__(self) -> str:
         return self.range
@@ -121,8 +128,14 @@ class DeadlineView:
         return cal.short(self.date_value)
 
     @property
+    def by(self) -> str:
+        """'chậm nhất ngày 24/10/2023': a submission on that day is on time (the ranking uses the same rule)."""
+        return cal.deadline_text(self.date_value)
+
+    @property
     def before(self) -> str:
-        return f"trước ngày {self.date}"
+        """Older name of `by`, kept for wording written before it; it never says 'trước ngày'."""
+        return self.by
 
     @property
     def who(self) -> str:
@@ -131,7 +144,7 @@ class DeadlineView:
         return "; ".join([names[0], *[lower_first(n) for n in names[1:]]]) if names else ""
 
     def __str__(self) -> str:
-        return self.before
+        return self.by
 
 
 def contact_text(contact: Contact) -> str:
@@ -148,7 +161,7 @@ def contact_text(contact: Contact) -> str:
 def wording_context(campaign: Campaign, doc_kind: str) -> dict[str, object]:
     from letters.campaign.model import DocumentKind
 
-    tiers = [TierView.of(t) for t in campaign.tiers]
+    tiers = [TierView.of(t, campaign.form_label(t), campaign.annex_label(t)) for t in campaign.tiers]
     by_id = {t.id: t for t in tiers}
     phases = {p.id: PhaseView.of(p) for p in campaign.phases}
 
@@ -170,7 +183,11 @@ def wording_context(campaign: Campaign, doc_kind: str) -> dict[str, object]:
         "year": campaign.campaign.year,
         "issuer": campaign.issuer,
         "bases": campaign.legal_bases,
-        "basis": campaign.legal_bases[0] if campaign.legal_bases else None,
+        "basis": next((b for b in campaign.legal_bases if b.index_set), None)
+        or (campaign.legal_bases[0] if campaign.legal_bases else None),
+        "issue_year": campaign.campaign.document_year,
+        # Who publishes the results: the Chủ tịch by default, the collective UBND when the campaign says so.
+        "decision_body": (campaign.province.authority if campaign.province else None) or "Chủ tịch UBND tỉnh",
         "tiers": tiers,
         "tier": by_id,
         "tiers_text": join_vi([t.name_lower for t in tiers], last=", "),

@@ -10,13 +10,13 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import click
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
-RESULTS_EXAMPLE = "bacgiang-2023"
+# A three-tier campaign of 2023 and a two-tier one after the 2025 reorganisation (no districts).
+RESULTS_EXAMPLES = ("bacgiang-2023", "phutho-2026")
 Echo = Callable[[str], None]
 
 
@@ -51,7 +51,15 @@ def demo_pdfs(docs: list[Path], echo: Echo) -> list[Path]:
 
 
 def demo_results(out_dir: Path, echo: Echo) -> list[Path]:
-    """Example self-assessment scores → ranking → Tờ trình, Quyết định and one notice per unit."""
+    """Example self-assessment scores → ranking → Tờ trình, Quyết định and one notice per unit, for each
+    results example."""
+    produced: list[Path] = []
+    for name in RESULTS_EXAMPLES:
+        produced += _demo_results_of(name, out_dir, echo)
+    return produced
+
+
+def _demo_results_of(name: str, out_dir: Path, echo: Echo) -> list[Path]:
     from letters.usecases.results import (
         ExampleScoresRequest,
         ResultsRequest,
@@ -59,12 +67,13 @@ def demo_results(out_dir: Path, echo: Echo) -> list[Path]:
         write_example_scores,
     )
 
-    campaign_file = EXAMPLES_DIR / f"{RESULTS_EXAMPLE}.yaml"
-    target = out_dir / "ket-qua" / RESULTS_EXAMPLE
+    campaign_file = EXAMPLES_DIR / f"{name}.yaml"
+    target = out_dir / "ket-qua" / name
     if target.exists():
         shutil.rmtree(target)
+    echo(f"  {campaign_file.name}:")
     scores = write_example_scores(ExampleScoresRequest(campaign_file, target / "diem-tu-danh-gia", seed=2023))
-    echo(f"  Điểm tự đánh giá mẫu (CSV và biểu mẫu Excel đã điền): {scores.parent}")
+    echo(f"    Điểm tự đánh giá mẫu (CSV và biểu mẫu Excel đã điền): {scores.parent}")
     outcome = run_results(ResultsRequest(campaign_file, scores, target))
     for tier in outcome.results.tiers:
         top = ", ".join(u.unit.name for u in tier.units if u.rank == 1)
@@ -73,7 +82,7 @@ def demo_results(out_dir: Path, echo: Echo) -> list[Path]:
             f"dẫn đầu: {top}"
         )
     docs = outcome.files.documents
-    echo(f"  Bảng xếp hạng, Tờ trình, Quyết định và {len(docs.notices)} thông báo kết quả: {target}")
+    echo(f"    Bảng xếp hạng, Tờ trình, Quyết định và {len(docs.notices)} thông báo kết quả: {target}")
     return [docs.proposal, docs.decision]
 
 
@@ -82,26 +91,10 @@ DEMO_TOKEN_LABEL = "vanban-mau"
 DEMO_TOKEN_PIN = "123456"
 
 
-def _issue_date(campaign_path: Path) -> date:
-    """A plausible issuance day for the example plan: the last working day a week before its first phase."""
-    from datetime import timedelta
-
-    from letters.core.vn import WorkCalendar
-    from letters.usecases.documents import load_checked_campaign
-
-    campaign = load_checked_campaign(campaign_path, build_letters=False).campaign
-    assert campaign is not None
-    starts = [p.start for p in campaign.phases if p.start]
-    day = (min(starts) if starts else campaign.phases[0].end) - timedelta(days=7)
-    work = WorkCalendar(campaign.calendar.extra_days_off, campaign.calendar.extra_working_days)
-    while work.non_working_reason(day):
-        day -= timedelta(days=1)
-    return day
-
-
 def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
     """The director signs the plan on a (SoftHSM2) token, the văn thư numbers, dates and seals it with the
     agency's key, and signs its attachments, all with the clearly labelled demo PKI served on 127.0.0.1."""
+    from letters.core.vn import vn_today
     from letters.usecases.signing import Level, Pkcs11Key, Pkcs12Key, SignAndIssueRequest, sign_and_issue
     from signing.demo.pki import DIRECTOR, create_demo_pki
     from signing.demo.services import serve_pki
@@ -130,7 +123,8 @@ def demo_signing(out_dir: Path, echo: Echo) -> list[Path]:
     agency = Pkcs12Key(pki.agency_p12, pki.password)
     issued_files: list[Path] = []
     with serve_pki(pki):
-        issue_day = _issue_date(EXAMPLES_DIR / f"{SIGN_EXAMPLE}.yaml")
+        # The văn thư issues on the day the director signs: an issue date before the signature is refused.
+        issue_day = vn_today()
         plan = next(source.glob("*-ke-hoach-*.pdf"))
         attachments = sorted((source / "phu-luc").glob("*.pdf"))
         issued = sign_and_issue(

@@ -14,9 +14,10 @@ from typing import Any
 from docxtpl import RichText
 
 from letters.campaign.model import Campaign, DocumentKind, DocumentSpec, Signer
-from letters.campaign.views import wording_context
+from letters.campaign.views import upper_first, wording_context
 from letters.core import vn as cal
 from letters.core.errors import VanbanError
+from letters.core.properties import DocumentProperties
 from letters.documents import layout as L
 from letters.documents import markup, wording
 from letters.documents.textmetrics import balanced_break
@@ -74,6 +75,36 @@ class BuiltDocument:
     images: list[bytes] = field(default_factory=list)
     bold_rows: dict[int, set[int]] = field(default_factory=dict)
     table_weights: dict[int, list[float]] = field(default_factory=dict)
+    properties: DocumentProperties | None = None
+
+
+def issuing_body(parent: str | None, issuer: str) -> str:
+    """The issuer as a document's author: 'Sở Thông tin và Truyền thông tỉnh Bắc Giang' (the parent body
+    names the province), 'Ủy ban nhân dân tỉnh Bắc Giang'."""
+    name = issuer
+    if name == name.upper():  # written in capitals in the campaign file
+        words = name.lower().split()
+        name = " ".join([words[0].capitalize(), *words[1:]]) if words else name
+    for prefix in ("UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân "):
+        if parent and parent.startswith(prefix) and parent[len(prefix) :] not in name:
+            return f"{name} {parent[len(prefix) :]}"
+    return name
+
+
+def _lower_initial(text: str) -> str:
+    """'Thực hiện đánh giá …' → 'thực hiện đánh giá …' after a tên loại; names ('Sở Y tế …') keep capitals."""
+    words = text.split(maxsplit=2)
+    first = words[0] if words else ""
+    if len(words) > 1 and first[:1].isupper() and first[1:] == first[1:].lower() and words[1][:1].islower():
+        return first[:1].lower() + text[1:]
+    return text
+
+
+def document_title(doc_type_title: str, subject: str, *, cong_van: bool) -> str:
+    """What a register calls the document: tên loại and trích yếu ('Kế hoạch thực hiện …', 'Công văn về việc …')."""
+    if cong_van:
+        return f"Công văn về việc {subject}".strip()
+    return f"{doc_type_title.capitalize()} {_lower_initial(subject)}".strip()
 
 
 def header_name(text: str, *, bold: bool) -> RichText:
@@ -192,7 +223,11 @@ def assemble(
     appendices: list[dict[str, str]] | None = None,
     images: list[bytes] | None = None,
     bold_rows: dict[int, set[int]] | None = None,
+    topic: str = "",
+    title: str | None = None,
 ) -> BuiltDocument:
+    """Everything one document's template needs; `topic` is what its properties say it is about (the
+    campaign), `title` its name there when not tên loại and trích yếu."""
     footnotes: dict[str, str] = {}
     tables = tables if tables is not None else []
     body = [{"kind": b.kind, "rich": rich(b, footnotes, tables, spec), "text": b.text} for b in blocks]
@@ -215,6 +250,14 @@ def assemble(
         "is_draft": header.date is None or header.reference.lstrip().startswith("/"),
         "appendices": appendices or [],
     }
+    properties = DocumentProperties(
+        title=title or document_title(header.title, header.subject, cong_van=cong_van),
+        author=issuing_body(header.parent, header.issuer),
+        subject=topic,
+        category=label.split(":")[0],
+        status="Dự thảo" if context["is_draft"] else "",
+        keywords="" if context["is_draft"] else header.reference.strip(),
+    )
     return BuiltDocument(
         kind,
         label,
@@ -226,13 +269,14 @@ def assemble(
         tables,
         list(images or []),
         dict(bold_rows or {}),
+        properties=properties,
     )
 
 
 def build(campaign: Campaign, kind: DocumentKind) -> BuiltDocument:
     doc_type = DOC_TYPES[kind]
     spec = campaign.document(kind)
-    year = campaign.campaign.year
+    year = campaign.campaign.document_year
     cong_van = kind is DocumentKind.CONG_VAN
     subject = spec.subject or _default_subject(campaign, kind)
     header = Header(
@@ -257,7 +301,13 @@ def build(campaign: Campaign, kind: DocumentKind) -> BuiltDocument:
         copies=copies_to(campaign, spec, cong_van=cong_van),
         recipients_list=recipients(spec),
         cong_van=cong_van,
+        topic=campaign_topic(campaign),
     )
+
+
+def campaign_topic(campaign: Campaign) -> str:
+    """What every document of the campaign is about, for its properties."""
+    return upper_first(campaign.campaign.name)
 
 
 def _default_subject(campaign: Campaign, kind: DocumentKind) -> str:
@@ -323,7 +373,7 @@ def build_letter(
         reference(campaign, doc_type, spec),
         campaign.issuer.place,
         None,
-        campaign.campaign.year,
+        campaign.campaign.document_year,
         "",
         subject,
     )
@@ -339,4 +389,5 @@ def build_letter(
         copies=copies_to(campaign, spec, cong_van=True),
         recipients_list=recipients(spec),
         cong_van=True,
+        topic=campaign_topic(campaign),
     )

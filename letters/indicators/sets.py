@@ -17,15 +17,19 @@ import yaml
 
 from letters.core.errors import Diagnostic, DiagnosticsError, Severity, VanbanError, os_error
 from letters.core.vn import number
+from letters.core.yamlsrc import explain_yaml_problem
 
 DATA_DIR = Path(__file__).parent / "data"
 
 # Built-in sets shipped with vanban, by id.
 BUILTIN_SETS: dict[str, str] = {
     "qd922-cap-tinh": "qd922-cap-tinh.yaml",
+    "qd405-cap-tinh": "qd405-cap-tinh.yaml",
     "cap-so-mau": "cap-so-mau.yaml",
     "cap-huyen-mau": "cap-huyen-mau.yaml",
     "cap-xa-mau": "cap-xa-mau.yaml",
+    "cap-so-2026-mau": "cap-so-2026-mau.yaml",
+    "cap-xa-2026-mau": "cap-xa-2026-mau.yaml",
 }
 
 
@@ -101,6 +105,16 @@ class IndicatorSet:
     @property
     def component_codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.components())
+
+    @property
+    def edition(self) -> str:
+        """How a form or a ranking a unit receives names the set: '<name>, phiên bản <version>'.
+
+        Empty for an example set: its name says 'mẫu ví dụ' and its version is vanban's, not the province's,
+        so printing them would put a sample label and a foreign version on a real campaign's form (the
+        version still travels in the form's hidden sheet, for the reader to detect old forms).
+        """
+        return "" if self.status == "example" else f"{self.name}, phiên bản {self.version}"
 
     @property
     def scored_components(self) -> tuple[Component, ...]:
@@ -215,7 +229,8 @@ class _Parser:
             doc = yaml.load(raw_text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            self.err(f"Tệp YAML sai cú pháp: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None)
+            problem = explain_yaml_problem(str(getattr(exc, "problem", None) or exc))
+            self.err(f"Tệp YAML sai cú pháp: {problem}", mark.line + 1 if mark else None)
             return None
         if not isinstance(doc, dict):
             self.err("Tệp bộ chỉ số phải là một bảng YAML (id, version, name, max_points, indices).", 1)

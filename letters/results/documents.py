@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from letters.campaign.model import Campaign, DocumentKind, Province
-from letters.campaign.views import join_vi, wording_context
+from letters.campaign.views import join_vi, lower_first, upper_first, wording_context
 from letters.core import vn as cal
 from letters.core.errors import VanbanError
 from letters.documents import markup, wording
@@ -22,12 +22,15 @@ from letters.documents.builders import (
     BuiltDocument,
     Header,
     assemble,
+    campaign_topic,
     copies_to,
     document_filename,
+    document_title,
     recipients,
     reference,
     template_path,
 )
+from letters.indicators.model import normalise_name
 from letters.results.ranking import Results, TierResult, UnitResult
 
 log = logging.getLogger(__name__)
@@ -73,11 +76,55 @@ def _rank_text(u: UnitResult) -> str:
     return f"{u.rank}{' (đồng hạng)' if u.tied else ''}"
 
 
+def tier_members(campaign: Campaign, tier_id: str, fallback: str) -> str:
+    """What one calls the units of a tier after a number: "18 sở, cơ quan thuộc UBND tỉnh", never
+    "18 các sở": the tier's `agency` when given, else its name without the leading "Các"."""
+    try:
+        tier = campaign.tier(tier_id)
+        agency, name = tier.agency, tier.name
+    except KeyError:
+        agency, name = None, fallback
+    if agency:
+        return agency
+    name = lower_first(name)
+    for opener in ("các ", "những ", "mọi "):
+        if name.startswith(opener):
+            return name[len(opener) :]
+    return name
+
+
+def issuer_unit_ids(campaign: Campaign, results: Results) -> set[str]:
+    """Units that are the issuing body itself (the Sở ranks itself but sends itself no notice)."""
+    issuer = campaign.issuer
+    names = {normalise_name(n) for n in (issuer.name, issuer.short_name, issuer.text_name) if n}
+    return {u.unit.id for u in results.all_units() if normalise_name(u.unit.name) in names}
+
+
+def _named(units: list[UnitResult], *, with_causes: bool = True) -> list[str]:
+    """'Sở Tư pháp (gửi kết quả ngày 27/10/2023, quá hạn nộp là chậm nhất ngày 24/10/2023)' per unit."""
+    out = []
+    for u in units:
+        # A unit that sent nothing acceptable is listed under "chưa nộp": only a refusal needs saying.
+        causes = list(u.rejected) if not u.submitted else list(u.causes)
+        out.append(f"{u.unit.name} ({'; '.join(causes)})" if with_causes and causes else u.unit.name)
+    return out
+
+
 def _tier_summary(t: TierResult, rules_bands: list[str]) -> dict[str, Any]:
     ranked = [u for u in t.units if u.rank is not None]
     excluded = [u for u in t.units if u.rank is None]
-    top = [u for u in ranked if u.rank == 1]
+    on_time = [u for u in ranked if not u.late]
+    top = [u for u in on_time if u.rank == 1]
     bands = Counter(u.band for u in ranked if u.band)
+    undivided = ""
+    if t.undivided:
+        undivided = (
+            f"cả {len(on_time)} đơn vị được chấm điểm cùng đạt {cal.points_text(on_time[0].points)} điểm, "
+            "không phân biệt được thứ hạng"
+        )
+    leaders = ""
+    if top and not undivided and top[0].points > 0:
+        leaders = join_vi([f"{u.unit.name} ({cal.points_text(u.points)} điểm)" for u in top])
     return {
         "id": t.tier.id,
         "name": t.tier.name,
@@ -85,12 +132,18 @@ def _tier_summary(t: TierResult, rules_bands: list[str]) -> dict[str, Any]:
         "ranked": len(ranked),
         "excluded": len(excluded),
         "excluded_names": "; ".join(u.unit.name for u in excluded),
+        # Every unit left out of the plain ranking, with its reason, by what happened to it.
+        "late_ranked": _named([u for u in ranked if u.late]),
+        "not_ranked": _named([u for u in excluded if u.submitted]),
+        "missing": _named([u for u in excluded if not u.submitted]),
         "average_points": cal.points_text(t.average_points),
         "average_dti": cal.number(t.average_dti, 4),
         "max_points": cal.points_text(
             ranked[0].max_points if ranked else (t.units[0].max_points if t.units else Decimal(0))
         ),
-        "leaders": join_vi([f"{u.unit.name} ({cal.points_text(u.points)} điểm)" for u in top]) or "không có",
+        "undivided": undivided,
+        "leaders": leaders or "không có",
+        "has_leaders": bool(leaders),
         "bands_text": "; ".join(f"{b}: {bands[b]} đơn vị" for b in rules_bands if bands.get(b)) or "chưa có",
     }
 
@@ -105,6 +158,7 @@ def _results_context(campaign: Campaign, results: Results, kind: DocumentKind) -
         decision=_doc_ref(campaign, DocumentKind.QUYET_DINH, province.abbreviation),
         result_tiers=[_tier_summary(t, band_names) for t in results.tiers],
         total_units=sum(len(t.units) for t in results.tiers),
+        submitted_units=sum(1 for u in results.all_units() if u.submitted),
         appendix_text="các Phụ lục" if len(results.tiers) > 1 else "Phụ lục",
     )
     return ctx
@@ -124,24 +178,25 @@ def ranking_rows(t: TierResult, *, cchc_label: str | None) -> list[list[str]]:
         head.append(cchc_label)
     head.append("Ghi chú")
     rows = [head]
+    undivided = t.undivided
     for i, u in enumerate(t.units, 1):
-        note = (
-            "; ".join(u.reasons)
-            if u.rank is None
-            else ("Đồng hạng" if u.tied else ("Nộp muộn" if u.late else ""))
-        )
+        if undivided and u.rank == 1:
+            # Everyone on time has the same score: "1" for each would be a ranking that was never made.
+            rank = "Đồng hạng"
+            note = f"Cả nhóm cùng đạt {cal.points_text(u.points)} điểm, không phân biệt được thứ hạng"
+        else:
+            rank = str(u.rank) if u.rank is not None else "Không xếp hạng"
+            note = upper_first("; ".join(u.reasons)) if u.reasons else ("Đồng hạng" if u.tied else "")
         row = [
             str(i),
             u.unit.name,
-            cal.number(u.points, 2) if u.rank is not None else "",
-            cal.number(u.dti, 4) if u.rank is not None else "",
-            str(u.rank) if u.rank is not None else "Không xếp hạng",
+            cal.number(u.points, 2) if u.scored else "",
+            cal.number(u.dti, 4) if u.scored else "",
+            rank,
             u.band or "",
         ]
         if cchc_label:
-            row.append(
-                cal.number(u.cchc_points, 2) if u.cchc_points is not None and u.rank is not None else ""
-            )
+            row.append(cal.number(u.cchc_points, 2) if u.cchc_points is not None and u.scored else "")
         row.append(note)
         rows.append(row)
     return rows
@@ -161,7 +216,7 @@ def build_proposal(campaign: Campaign, results: Results) -> BuiltDocument:
         reference(campaign, DOC_TYPES[kind], spec),
         campaign.issuer.place,
         spec.date,
-        campaign.campaign.year,
+        campaign.campaign.document_year,
         DOC_TYPES[kind].title,
         subject,
     )
@@ -178,6 +233,7 @@ def build_proposal(campaign: Campaign, results: Results) -> BuiltDocument:
         blocks,
         copies=copies_to(campaign, spec, cong_van=False, first="Như trên"),
         recipients_list=rec,
+        topic=campaign_topic(campaign),
     )
 
 
@@ -191,12 +247,15 @@ def build_decision(campaign: Campaign, results: Results) -> BuiltDocument:
         f"của {campaign.campaign.scope} năm {year}"
     )
     ref = reference(campaign, DOC_TYPES[kind], spec, issuer_abbr=province.abbreviation)
-    header = Header(None, province.name, ref, province.place, spec.date, year, DOC_TYPES[kind].title, subject)
+    issued = campaign.campaign.document_year
+    header = Header(
+        None, province.name, ref, province.place, spec.date, issued, DOC_TYPES[kind].title, subject
+    )
     blocks = _compose(campaign, kind, _results_context(campaign, results, kind))
     cchc = results.rules.cchc.label if results.rules.cchc else None
     tables: list[list[list[str]]] = []
     appendices = []
-    when = cal.in_words(spec.date) if spec.date else cal.blank_in_words(year)
+    when = cal.in_words(spec.date) if spec.date else cal.blank_in_words(issued)
     number = ref if spec.number else f"      {ref.strip()}"
     authority = ProvinceView(province).authority
     for i, t in enumerate(results.tiers):
@@ -226,6 +285,7 @@ def build_decision(campaign: Campaign, results: Results) -> BuiltDocument:
         recipients_list=[],
         tables=tables,
         appendices=appendices,
+        topic=campaign_topic(campaign),
     )
 
 
@@ -266,26 +326,36 @@ def build_notice(
     year = campaign.campaign.year
     tier = results.tier(unit.tier_id)
     ctx = _results_context(campaign, results, kind)
-    tables = [_index_rows(unit, tier.average)]
-    images = [chart_png] if chart_png else []
+    # A unit that was not scored gets no score table, chart or weak indicators: only why it was not scored.
+    tables = [_index_rows(unit, tier.average)] if unit.scored else []
+    images = [chart_png] if chart_png and unit.scored else []
     cchc = results.rules.cchc
+    on_time = [u for u in tier.ranked if not u.late]
     ctx["unit"] = {
         "name": unit.unit.name,
+        "status": unit.status,
+        "scored": unit.scored,
+        "missing": not unit.submitted,
         "points": cal.points_text(unit.points),
         "max_points": cal.points_text(unit.max_points),
         "dti": cal.number(unit.dti, 4),
         "rank_text": _rank_text(unit),
         "tier_count": sum(1 for u in tier.units if u.rank is not None),
         "tier_name": tier.tier.name,
+        "tier_members": tier_members(campaign, tier.tier.id, tier.tier.name),
+        # Every unit on time has the same score (all 0, typically): no order was made, and the notice says so.
+        "undivided": tier.undivided and unit.rank == 1 and not unit.late,
+        "tied_count": len(on_time),
         "band": unit.band or "",
-        "cchc": cal.number(unit.cchc_points, 2)
-        if unit.cchc_points is not None and unit.rank is not None
-        else "",
+        "cchc": cal.number(unit.cchc_points, 2) if unit.cchc_points is not None and unit.scored else "",
         "cchc_label": cchc.label if cchc else "",
         "late": unit.late,
         "excluded": unit.rank is None,
-        "reasons": "; ".join(unit.reasons) or "không gửi kết quả",
-        "table": TABLE_MARK.format(0),
+        "deadline": cal.deadline_text(unit.deadline) if unit.deadline else "",
+        "rejected": "; ".join(unit.rejected),
+        "causes": "; ".join(unit.causes),
+        "reasons": "; ".join(unit.reasons),
+        "table": TABLE_MARK.format(0) if tables else "",
         "chart": IMAGE_MARK.format(0) if images else "",
         "weakest": [
             {
@@ -295,7 +365,7 @@ def build_notice(
                 "max_points": cal.points_text(w.max_points),
                 "explanation": w.explanation.strip().rstrip("."),
             }
-            for w in unit.weakest
+            for w in (unit.weakest if unit.scored else ())
         ],
     }
     subject = spec.subject or f"Kết quả đánh giá, xếp hạng {campaign.campaign.index_name} năm {year}"
@@ -305,7 +375,7 @@ def build_notice(
         reference(campaign, DOC_TYPES[kind], spec),
         campaign.issuer.place,
         spec.date,
-        year,
+        campaign.campaign.document_year,
         DOC_TYPES[kind].title,
         subject,
     )
@@ -325,7 +395,9 @@ def build_notice(
         recipients_list=[unit.unit.name],
         tables=tables,
         images=images,
-        bold_rows={0: {len(tables[0]) - 1}},
+        bold_rows={0: {len(tables[0]) - 1}} if tables else {},
+        topic=campaign_topic(campaign),
+        title=f"{document_title(header.title, header.subject, cong_van=False)} ({unit.unit.name})",
     )
 
 
@@ -345,14 +417,18 @@ def render_results_documents(
     force: bool = False,
     workers: int | None = None,
 ) -> ResultsDocuments:
-    """Tờ trình, Quyết định and every notice into `out_dir` (notices under `thong-bao/`), both cores used."""
+    """Tờ trình, Quyết định and every notice into `out_dir` (notices under `thong-bao/`), both cores used.
+
+    Every unit gets a notice except the issuing body itself, which is ranked but does not write to itself.
+    """
     from letters.core.files import atomic_write_bytes, check_writable
     from letters.documents.render import render_bytes
 
     out_dir = Path(out_dir)
     main = [build_proposal(campaign, results), build_decision(campaign, results)]
     notice_dir = out_dir / "thong-bao"
-    units = results.all_units()
+    own = issuer_unit_ids(campaign, results)
+    units = [u for u in results.all_units() if u.unit.id not in own]
     targets = [out_dir / b.filename for b in main] + [
         notice_dir / notice_filename(campaign.campaign.year, u.unit.id) for u in units
     ]
@@ -362,7 +438,9 @@ def render_results_documents(
         atomic_write_bytes(out_dir / b.filename, render_bytes(b), force=force) for b in main
     )
     notices = _render_notices(campaign, results, units, notice_dir, chart, force, workers)
-    return ResultsDocuments(proposal, decision, notices)
+    return ResultsDocuments(
+        proposal, decision, notices, [u.unit.name for u in results.all_units() if u.unit.id in own]
+    )
 
 
 @dataclass(frozen=True)
@@ -371,7 +449,8 @@ class ResultsDocuments:
 
     proposal: Path  # Tờ trình of the Sở
     decision: Path  # Quyết định of the province, with its ranking appendices
-    notices: list[Path]  # one Thông báo kết quả per unit
+    notices: list[Path]  # one Thông báo kết quả per unit, except the issuer
+    without_notice: list[str] = field(default_factory=list)  # units that are the issuer: no notice to itself
 
     @property
     def files(self) -> list[Path]:
@@ -397,7 +476,7 @@ def _notice_job(unit_id: str) -> Path:
         campaign, results = _job_state["campaign"], _job_state["results"]
         chart = _job_state["chart"]
         unit = results.unit(unit_id)
-        png = chart(unit, results.tier(unit.tier_id).average) if chart else None
+        png = chart(unit, results.tier(unit.tier_id).average) if chart and unit.scored else None
         built = build_notice(campaign, results, unit, png)
         log.debug("notice for %s built", unit_id)
         return atomic_write_bytes(
