@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from signing import attacks  # noqa: E402
+from signing.demo import attacks  # noqa: E402
 from signing.demo.pki import AGENCY, DIRECTOR, create_demo_pki, make_nss_db  # noqa: E402
 from signing.demo.services import serve_pki  # noqa: E402
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from letters.core.errors import DiagnosticsError
-from signing.verify.policy import AllowedChange, RevocationMode, Sha1Rule, load_policy
+from signing.verify.policy import AllowedChange, RevocationMode, Sha1Rule, UnprovenTime, load_policy
 
 GOOD = """\
 name: "Đợt đánh giá DTI 2026"
@@ -47,7 +47,18 @@ def test_good_policy(tmp_path: Path) -> None:
 def test_default_policy_is_strict() -> None:
     pol = load_policy(None)
     assert not pol.accept_unsigned and pol.sha1 is Sha1Rule.REJECT and pol.allowed_changes == []
-    assert pol.revocation.mode is RevocationMode.SOFT
+    # No revocation information is not a pass: an unknown status is INDETERMINATE unless a policy says
+    # soft-fail explicitly.
+    assert pol.revocation.mode is RevocationMode.HARD
+    assert pol.signing_time.without_timestamp is UnprovenTime.FLAG
+
+
+def test_policy_template_states_the_defaults() -> None:
+    from signing.verify.policy import POLICY_TEMPLATE
+
+    assert "mode: hard-fail" in POLICY_TEMPLATE and "without_timestamp: flag" in POLICY_TEMPLATE
+    assert "soft-fail" in POLICY_TEMPLATE and "TRY_LATER" in POLICY_TEMPLATE
+    assert "run_max_unpacked_mb" in POLICY_TEMPLATE and "zip_max_depth" in POLICY_TEMPLATE
 
 
 @pytest.mark.parametrize(

@@ -299,9 +299,12 @@ def test_memory_cap_kills_only_that_file(samples: Samples, tmp_path: Path) -> No
     assert bomb[:2] == ["TOTAL_FAILED", "FORMAT_FAILURE"] and good[0] == "TOTAL_PASSED"
 
 
-def _short_lived_signer(pki, seconds: float, *, starts_in: float = -300):  # -> (SimpleSigner, not_after)
-    """A signing certificate from the demo CA valid from now+`starts_in` s to now+`seconds` s (no
-    revocation pointers)."""
+def _short_lived_signer(
+    pki, seconds: float, *, starts_in: float = -300, crl: bool = True, issuer: str | None = None
+):  # -> (SimpleSigner, not_after)
+    """A signing certificate from the demo CA (or `issuer`, a CA label issued by the root) valid from
+    now+`starts_in` s to now+`seconds` s, its status published on the CA's CRL (`crl=False`: no revocation
+    pointer at all)."""
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from cryptography import x509 as cx509
@@ -313,9 +316,10 @@ def _short_lived_signer(pki, seconds: float, *, starts_in: float = -300):  # -> 
 
     from signing.demo.pki import CA
 
+    issuer = issuer or CA
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC)
-    ca = pki.certs[CA]
+    ca = pki.certs[issuer]
     cert = (
         cx509.CertificateBuilder()
         .subject_name(
@@ -346,15 +350,18 @@ def _short_lived_signer(pki, seconds: float, *, starts_in: float = -300):  # -> 
             critical=True,
         )
         .add_extension(cx509.AuthorityKeyIdentifier.from_issuer_public_key(ca.public_key()), critical=False)
-        .sign(pki.key(CA), hashes.SHA256())
     )
+    if crl:
+        point = cx509.DistributionPoint([cx509.UniformResourceIdentifier(pki.crl_url(CA))], None, None, None)
+        cert = cert.add_extension(cx509.CRLDistributionPoints([point]), critical=False)
+    cert = cert.sign(pki.key(issuer), hashes.SHA256())
     der_key = key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     signer = signers.SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
         signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
-        cert_registry=SimpleCertificateStore.from_certs([pki.asn1_cert(CA), pki.asn1_cert(ROOT)]),
+        cert_registry=SimpleCertificateStore.from_certs([pki.asn1_cert(issuer), pki.asn1_cert(ROOT)]),
     )
     return signer, now + dt.timedelta(seconds=seconds)
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from letters.usecases.evidence import INDICATION_VI, FileResult
+from letters.core.progress import echo_above, progress_bar
+
+if TYPE_CHECKING:  # the verifier (pydantic policy, pyHanko) loads only when `verify` runs
+    from letters.usecases.evidence import FileResult
 
 
 def register(group: click.Group) -> None:
@@ -89,7 +93,7 @@ def verify_cmd(
     1 khi có tệp chưa đạt, 2 khi dùng lệnh sai.
     """
     from letters.core.vn import DateFormatError, number, parse_date
-    from letters.usecases.evidence import VerifyRequest, verify_evidence
+    from letters.usecases.evidence import VerifyRequest, verdict_text, verify_evidence
 
     if not paths:
         raise click.UsageError("Cần chỉ ra ít nhất một tệp, thư mục hoặc tệp ZIP minh chứng.")
@@ -98,38 +102,51 @@ def verify_cmd(
     except DateFormatError as exc:
         raise click.BadParameter(str(exc), param_hint="--deadline") from None
 
-    def show(res: FileResult) -> None:
-        if quiet:
-            return
-        mark = "✓" if res.accepted else "✗"
-        colour = "green" if res.accepted else ("red" if res.indication == "TOTAL_FAILED" else "yellow")
-        click.secho(
-            f"{mark} [{res.unit}] {res.file}: {INDICATION_VI[res.indication]}"
-            + (f" ({res.sub_indication})" if res.sub_indication else ""),
-            fg=colour,
-        )
+    # The ETSI codes (TOTAL_FAILED, HASH_FAILURE…) are for reports and --verbose; the console says it in words.
+    codes = bool(click.get_current_context().find_root().params.get("verbose"))
 
-    outcome = verify_evidence(
-        VerifyRequest(
-            paths=paths,
-            out_dir=out_dir,
-            policy=policy_file,
-            trust=trust,
-            jobs=jobs,
-            trust_store=trust_store,
-            campaign_file=campaign_file,
-            deadline=due,
-            force=force,
-            on_result=show,
+    with progress_bar("Kiểm tra chữ ký số") as progress:
+
+        def show(res: FileResult) -> None:
+            if quiet:
+                return
+            mark = ("!" if res.flagged else "✓") if res.accepted else "✗"
+            colour = (
+                ("yellow" if res.flagged else "green")
+                if res.accepted
+                else ("red" if res.indication == "TOTAL_FAILED" else "yellow")
+            )
+            text = f"{mark} [{res.unit}] {res.file}: {verdict_text(res, codes=codes)}"
+            echo_above(progress, text, fg=colour)
+
+        outcome = verify_evidence(
+            VerifyRequest(
+                paths=paths,
+                out_dir=out_dir,
+                policy=policy_file,
+                trust=trust,
+                jobs=jobs,
+                trust_store=trust_store,
+                campaign_file=campaign_file,
+                deadline=due,
+                force=force,
+                on_result=show,
+                progress=progress,
+            )
         )
-    )
     run = outcome.run
     for warning in run.warnings:
         click.secho(f"Lưu ý: {warning}", fg="yellow", err=True)
-    bad = sum(not r.accepted for r in run.results)
+    bad = sum(not r.accepted and not r.recheck for r in run.results)
+    recheck = sum(r.recheck for r in run.results)
+    flagged = sum(r.accepted and r.flagged for r in run.results)
     click.echo(
         f"Đã kiểm tra {len(run.results)} tệp trong {number(run.seconds, 1)} giây: "
-        f"{len(run.results) - bad} tệp đạt yêu cầu, {bad} tệp cần nộp lại."
+        f"{len(run.results) - bad - recheck} tệp đạt yêu cầu"
+        + (f" ({flagged} tệp có lưu ý)" if flagged else "")
+        + f", {bad} tệp cần nộp lại"
+        + (f", {recheck} tệp cần kiểm tra lại khi có mạng hoặc tệp CRL" if recheck else "")
+        + "."
     )
     click.echo(f"Báo cáo: {out_dir / 'report.html'}")
     if outcome.letter:

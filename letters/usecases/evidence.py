@@ -10,7 +10,8 @@ from pathlib import Path
 
 from letters.core import vn
 from letters.core.files import atomic_write_text, check_writable, staged_outputs
-from signing.verify.model import INDICATION_VI, FileResult, VerifyRun
+from letters.core.progress import Progress
+from signing.verify.model import INDICATION_VI, SUB_INDICATION_VI, FileResult, VerifyRun
 from signing.verify.trust import ImportedCert
 
 __all__ = [
@@ -22,12 +23,27 @@ __all__ = [
     "VerifyRun",
     "import_trusted_certificate",
     "list_trusted_certificates",
+    "verdict_text",
     "verify_evidence",
     "write_policy_template",
     "write_resubmission_letter",
 ]
 
 log = logging.getLogger(__name__)
+
+
+def verdict_text(result: FileResult, *, codes: bool = False) -> str:
+    """A file's verdict in words ("Không hợp lệ: nội dung đã ký bị thay đổi"); the ETSI codes only when asked."""
+    text = result.indication_vi  # "Hợp lệ, có lưu ý" when an accepted file carries caveats
+    if result.sub_indication:
+        text += f": {SUB_INDICATION_VI.get(result.sub_indication, 'không kiểm tra được tệp')}"
+    elif result.caveats:
+        text += ": " + " ".join(result.caveats)
+    if codes:
+        text += (
+            f" [{result.indication}" + (f"/{result.sub_indication}" if result.sub_indication else "") + "]"
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,7 @@ class VerifyRequest:
     deadline: date | None = None  # the resubmission deadline the letter states
     force: bool = False
     on_result: Callable[[FileResult], None] | None = None
+    progress: Progress | None = None  # (files checked, files found), after each file
 
 
 @dataclass(frozen=True)
@@ -61,19 +78,22 @@ def verify_evidence(request: VerifyRequest) -> VerifyOutcome:
     The campaign is checked before the first file is opened, and the reports appear only when all of them
     were written.
     """
-    from letters.documents.resubmission import LETTER_NAME
     from signing.verify.api import REPORT_FILES
     from signing.verify.api import verify_evidence as run_verification
 
     campaign = None
+    names = list(REPORT_FILES)
     if request.campaign_file is not None:
+        # The letter's code (docxtpl, the campaign model) loads only when a letter may be written.
+        from letters.documents.resubmission import LETTER_NAME
         from letters.usecases.documents import load_checked_campaign
 
         campaign = load_checked_campaign(request.campaign_file, build_letters=False).campaign
-    names = [*REPORT_FILES, *([LETTER_NAME] if campaign is not None else [])]
+        names.append(LETTER_NAME)
     for name in names:
         check_writable(request.out_dir / name, request.force)
     letter = None
+    counter = _Counting(request.on_result, request.progress) if request.progress is not None else None
     with staged_outputs(request.out_dir, force=request.force) as stage:
         run = run_verification(
             list(request.paths),
@@ -83,13 +103,35 @@ def verify_evidence(request: VerifyRequest) -> VerifyOutcome:
             jobs=request.jobs,
             force=True,
             trust_store=request.trust_store,
-            on_result=request.on_result,
+            on_result=counter or request.on_result,
+            on_start=counter.start if counter is not None else None,
         )
         if campaign is not None:
             letter = _letter(campaign, run.results, stage, request.deadline)
         reports = [request.out_dir / p.relative_to(stage) for p in run.written]
     log.info("verified %d files", len(run.results))
     return VerifyOutcome(run, reports, request.out_dir / letter.name if letter else None)
+
+
+class _Counting:
+    """Forwards each result and reports (done, total) once the verifier says how many files it found."""
+
+    def __init__(self, inner: Callable[[FileResult], None] | None, progress: Progress) -> None:
+        self.inner = inner
+        self.progress = progress
+        self.total = 0
+        self.done = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.progress(0, total)
+
+    def __call__(self, result: FileResult) -> None:
+        if self.inner is not None:
+            self.inner(result)
+        self.done += 1
+        if self.total:
+            self.progress(self.done, self.total)
 
 
 def _letter(campaign: object, results: list[FileResult], out_dir: Path, deadline: date | None) -> Path | None:
@@ -101,7 +143,8 @@ def _letter(campaign: object, results: list[FileResult], out_dir: Path, deadline
     units = resubmission_units(results)
     if not units:
         return None
-    body = resubmission_body(results, deadline_text=f"trước ngày {vn.short(deadline)}" if deadline else None)
+    # --deadline is the last day, as every deadline is: "chậm nhất ngày …", the one form all documents use.
+    body = resubmission_body(results, deadline_text=vn.deadline_text(deadline) if deadline else None)
     return write_letter(campaign, units, body, out_dir, force=True)
 
 

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from letters.core.errors import ToolMissingError, VanbanError
+from letters.core.files import dir_mode
 
 DEMO_P12_PASSWORD = "vanban-mau"
 """Password of every PKCS#12 file in a demo PKI (they are samples, so the password is public)."""
@@ -53,8 +54,31 @@ REVOKED = "revoked"
 EXPIRED = "expired"
 FOREIGN_ROOT = "foreign-root"
 FOREIGN_LEAF = "foreign-leaf"
-ALL_LABELS = (ROOT, CA, DIRECTOR, AGENCY, TSA, OCSP, REVOKED, EXPIRED, FOREIGN_ROOT, FOREIGN_LEAF)
-P12_LABELS = (DIRECTOR, AGENCY, REVOKED, EXPIRED, FOREIGN_LEAF)
+# Certificates issued by the trusted demo CAs that are nevertheless unfit to sign documents: the verifier must
+# name the real problem for each (tests of signing.verify; never used to sign the demo's own documents).
+TLS_SERVER = "tls-server"  # web-server certificate (serverAuth/clientAuth only), with nonRepudiation set
+CA_SIGNER = "ca-signer"  # a CA certificate (basicConstraints CA=true) used as a signer
+RSA1024 = "rsa1024"  # 1024-bit RSA key
+SHA1_CERT = "sha1-cert"  # certificate signed by its CA with sha1WithRSAEncryption
+MD5_CERT = "md5-cert"  # certificate signed by its CA with md5WithRSAEncryption
+NO_SIGNING_KU = "no-signing-ku"  # key usage without digitalSignature or nonRepudiation
+UNFIT_LABELS = (TLS_SERVER, CA_SIGNER, RSA1024, SHA1_CERT, MD5_CERT, NO_SIGNING_KU)
+ALL_LABELS = (
+    ROOT,
+    CA,
+    DIRECTOR,
+    AGENCY,
+    TSA,
+    OCSP,
+    REVOKED,
+    EXPIRED,
+    FOREIGN_ROOT,
+    FOREIGN_LEAF,
+    *UNFIT_LABELS,
+)
+# A PKI created before the unfit identities existed still loads; it just lacks them.
+_OPTIONAL_LABELS = frozenset(UNFIT_LABELS)
+P12_LABELS = (DIRECTOR, AGENCY, REVOKED, EXPIRED, FOREIGN_LEAF, *UNFIT_LABELS)
 
 # CRL files served by signing.services, keyed by the label of the issuing CA.
 CRL_ISSUERS = {CA: "ca.crl", ROOT: "root.crl", FOREIGN_ROOT: "foreign-root.crl"}
@@ -92,10 +116,12 @@ class _Spec:
     label: str
     issuer: str | None  # None = self-signed
     subject: x509.Name
-    kind: str  # "root", "ca", "signer", "tsa", "ocsp"
+    kind: str  # "root", "ca", "signer", "tsa", "ocsp"; unfit signers: "tls", "subca", "encipher"
     not_before_days: float  # relative to creation time (negative = in the past)
     not_after_days: float
     revocation_urls: bool = True
+    key_size: int = 2048
+    digest: str = "sha256"  # hash of the issuer's signature on the certificate: sha256, sha1 or md5
 
 
 def _specs() -> list[_Spec]:
@@ -178,6 +204,57 @@ def _specs() -> list[_Spec]:
             "signer",
             -1,
             3 * 365,
+        ),
+        _Spec(
+            TLS_SERVER,
+            CA,
+            _name("congdichvu.bacgiang.gov.vn (MẪU)", org=AGENCY_NAME, unit=demo),
+            "tls",
+            -1,
+            365,
+        ),
+        _Spec(
+            CA_SIGNER,
+            ROOT,
+            _name("CA cấp dưới MẪU", org=org_ca, unit=demo, locality=None),
+            "subca",
+            -1,
+            5 * 365,
+        ),
+        _Spec(
+            RSA1024,
+            CA,
+            _name("Vũ Văn Khoá Ngắn", org=AGENCY_NAME, title="Chuyên viên", unit=demo),
+            "signer",
+            -1,
+            365,
+            key_size=1024,
+        ),
+        _Spec(
+            SHA1_CERT,
+            CA,
+            _name("Hoàng Thị Sha Một", org=AGENCY_NAME, title="Chuyên viên", unit=demo),
+            "signer",
+            -1,
+            365,
+            digest="sha1",
+        ),
+        _Spec(
+            MD5_CERT,
+            CA,
+            _name("Đinh Văn Em Đê Năm", org=AGENCY_NAME, title="Chuyên viên", unit=demo),
+            "signer",
+            -1,
+            365,
+            digest="md5",
+        ),
+        _Spec(
+            NO_SIGNING_KU,
+            CA,
+            _name("Bùi Thị Mã Hoá", org=AGENCY_NAME, title="Chuyên viên", unit=demo),
+            "encipher",
+            -1,
+            365,
         ),
     ]
 
@@ -353,8 +430,39 @@ class DemoPKI:
 # ---------------------------------------------------------------------------------------------- creation
 
 
-def _new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def _new_key(size: int = 2048) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=size)
+
+
+_DIGEST_INFO_PREFIX = {
+    # DER DigestInfo headers of RFC 8017 §9.2, note 1.
+    "sha1": bytes.fromhex("3021300906052b0e03021a05000414"),
+    "md5": bytes.fromhex("3020300c06082a864886f70d020505000410"),
+}
+
+
+def _resign_weak(cert: x509.Certificate, issuer_key: rsa.RSAPrivateKey, digest: str) -> x509.Certificate:
+    """`cert` re-signed by `issuer_key` with sha1WithRSA or md5WithRSA, which `cryptography` refuses to
+    produce: PKCS#1 v1.5 done by hand, so the demo can hold the weak certificates verifiers must refuse."""
+    import hashlib
+
+    from asn1crypto import x509 as asn1_x509
+
+    parsed = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    algo = {"algorithm": f"{digest}_rsa", "parameters": None}
+    tbs = parsed["tbs_certificate"].copy()
+    tbs["signature"] = algo
+    tbs_der = tbs.dump(force=True)
+    numbers = issuer_key.private_numbers()
+    modulus = numbers.public_numbers.n
+    size = (modulus.bit_length() + 7) // 8
+    info = _DIGEST_INFO_PREFIX[digest] + hashlib.new(digest, tbs_der).digest()
+    block = b"\x00\x01" + b"\xff" * (size - len(info) - 3) + b"\x00" + info
+    value = pow(int.from_bytes(block, "big"), numbers.d, modulus).to_bytes(size, "big")
+    der = asn1_x509.Certificate(
+        {"tbs_certificate": tbs, "signature_algorithm": algo, "signature_value": value}
+    ).dump()
+    return x509.load_der_x509_certificate(der)
 
 
 def _build_cert(
@@ -373,26 +481,31 @@ def _build_cert(
         .issuer_name(issuer_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(created + dt.timedelta(days=spec.not_before_days))
+        .not_valid_before(_not_before(spec, created))
         .not_valid_after(created + dt.timedelta(days=spec.not_after_days))
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )
     if issuer_cert is not None:
         b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_pub), critical=False)
-    is_ca = spec.kind in ("root", "ca")
+    is_ca = spec.kind in ("root", "ca", "subca")
     b = b.add_extension(
-        x509.BasicConstraints(ca=is_ca, path_length=(0 if spec.kind == "ca" else None)), critical=True
+        x509.BasicConstraints(ca=is_ca, path_length=(0 if spec.kind in ("ca", "subca") else None)),
+        critical=True,
     )
-    if is_ca:
+    if spec.kind == "subca":
+        ku = dict(key_cert_sign=True, crl_sign=True, digital_signature=True, content_commitment=True)
+    elif is_ca:
         ku = dict(key_cert_sign=True, crl_sign=True, digital_signature=False, content_commitment=False)
-    elif spec.kind == "signer":
+    elif spec.kind in ("signer", "tls"):
         ku = dict(key_cert_sign=False, crl_sign=False, digital_signature=True, content_commitment=True)
+    elif spec.kind == "encipher":
+        ku = dict(key_cert_sign=False, crl_sign=False, digital_signature=False, content_commitment=False)
     else:
         ku = dict(key_cert_sign=False, crl_sign=False, digital_signature=True, content_commitment=False)
     b = b.add_extension(
         x509.KeyUsage(
-            key_encipherment=False,
-            data_encipherment=False,
+            key_encipherment=spec.kind in ("tls", "encipher"),
+            data_encipherment=spec.kind == "encipher",
             key_agreement=False,
             encipher_only=False,
             decipher_only=False,
@@ -402,6 +515,11 @@ def _build_cert(
     )
     if spec.kind == "tsa":
         b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+    elif spec.kind == "tls":
+        b = b.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False,
+        )
     elif spec.kind == "ocsp":
         b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), critical=False)
         b = b.add_extension(x509.OCSPNoCheck(), critical=False)
@@ -429,7 +547,19 @@ def _build_cert(
                 ),
             )
         b = b.add_extension(x509.AuthorityInformationAccess(access), critical=False)
-    return b.sign(issuer_key, hashes.SHA256())
+    cert = b.sign(issuer_key, hashes.SHA256())
+    return cert if spec.digest == "sha256" else _resign_weak(cert, issuer_key, spec.digest)
+
+
+# The demo signs and issues its example campaigns on their own dates (a 2023 plan is signed and numbered in
+# 2023, never before the director signed it), so the director's and the agency's chain is valid from then on.
+_BACKDATED = frozenset({ROOT, CA, DIRECTOR, AGENCY})
+_VALID_SINCE = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def _not_before(spec: _Spec, created: dt.datetime) -> dt.datetime:
+    start = created + dt.timedelta(days=spec.not_before_days)
+    return min(start, _VALID_SINCE) if spec.label in _BACKDATED else start
 
 
 def _pem(cert: x509.Certificate) -> bytes:
@@ -442,7 +572,7 @@ def _write_pki(directory: Path, port: int) -> None:
     certs: dict[str, x509.Certificate] = {}
     keys: dict[str, rsa.RSAPrivateKey] = {}
     for spec in _specs():
-        key = keys[spec.label] = _new_key()
+        key = keys[spec.label] = _new_key(spec.key_size)
         issuer_cert = certs[spec.issuer] if spec.issuer else None
         issuer_key = keys[spec.issuer] if spec.issuer else key
         certs[spec.label] = _build_cert(spec, key, issuer_cert, issuer_key, created, base_url)
@@ -498,6 +628,7 @@ def load_demo_pki(directory: Path) -> DemoPKI:
         certs = {
             label: x509.load_pem_x509_certificate((directory / f"{label}.pem").read_bytes())
             for label in ALL_LABELS
+            if label not in _OPTIONAL_LABELS or (directory / f"{label}.pem").exists()
         }
         revoked = {int(r["serial"], 16): dt.datetime.fromisoformat(r["date"]) for r in meta["revoked"]}
         return DemoPKI(
@@ -540,6 +671,7 @@ def create_demo_pki(directory: Path, *, port: int | None = None) -> DemoPKI:
     # Built beside the target and renamed into place, so a crash or a concurrent run never leaves half a PKI.
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
+        tmp.chmod(dir_mode())  # mkdtemp's 0700 would hide the demo's certificates from colleagues
         _write_pki(tmp, port if port is not None else pick_free_port())
         if directory.exists():
             try:

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from signing.demo import attacks
-from signing.demo.pki import CA, FOREIGN_LEAF, DemoPKI
+from signing.demo.pki import CA, FOREIGN_LEAF, ROOT, DemoPKI
 
 POLICY_NAME = "chinh_sach_kiem_tra.yaml"
 
@@ -32,8 +32,8 @@ def _write(path: Path, data: bytes) -> None:
 def build_sample_evidence(directory: Path, pki: DemoPKI) -> Path:
     """Create `directory`/minh_chung (one subfolder or ZIP per unit) and `directory`/chinh_sach_kiem_tra.yaml.
 
-    Works without the PKI's HTTP services running: signatures are PAdES B-B and the policy carries the CA's
-    CRL as an offline file, so the revoked certificate is caught either way.
+    Works without the PKI's HTTP services running: signatures are PAdES B-B and the policy carries the CAs'
+    CRLs as offline files, so every certificate's status is known and the revoked one is caught either way.
     """
     directory = Path(directory)
     evidence = directory / "minh_chung"
@@ -79,8 +79,12 @@ def build_sample_evidence(directory: Path, pki: DemoPKI) -> Path:
         zf.writestr("minh_chung/01_bao_cao.pdf", signed_report)
         zf.writestr("minh_chung/02_ke_hoach_da_sua.pdf", attacks.overlay_annotation(signed_minutes))
 
+    # The CRLs of the agency CA (for the signers) and of the root (for the agency CA): with them the revocation
+    # status of every certificate is known even when the demo's services are not running.
     crl_path = directory / "ca.crl"
     crl_path.write_bytes(pki.crl_der(CA))
+    root_crl_path = directory / "root.crl"
+    root_crl_path.write_bytes(pki.crl_der(ROOT))
     policy: dict[str, Any] = {
         "name": "Đợt đánh giá DTI năm 2026 (MẪU)",
         # Policy paths are resolved against the policy file's folder, so the anchor is written relative to it:
@@ -88,7 +92,7 @@ def build_sample_evidence(directory: Path, pki: DemoPKI) -> Path:
         "trust_anchors": [os.path.relpath(Path(pki.root_path).resolve(), directory.resolve())],
         "use_trust_store": False,
         "accept_unsigned": False,
-        "revocation": {"mode": "soft-fail", "online": True, "crl_files": [crl_path.name]},
+        "revocation": {"mode": "hard-fail", "online": True, "crl_files": [crl_path.name, root_crl_path.name]},
         "sha1": "reject",
         "allowed_changes": [],
     }

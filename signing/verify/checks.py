@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 import re
 from collections import Counter
@@ -17,6 +18,7 @@ from typing import Any, BinaryIO
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import (
     DEFAULT_DIFF_POLICY,
@@ -29,25 +31,29 @@ from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import FetchLimits
+from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
 
 from letters.core.vn import iso_vn, short, time_text, to_vn
 from signing.verify import speedups as verify_speedups
 from signing.verify.annotations import annotation_only_changes
+from signing.verify.changes import FileChanges, describe_changes
 from signing.verify.model import (
     INDICATION_VI,
     MODIFICATION_VI,
+    SUB_INDICATION_VI,
     FileResult,
     Indication,
     SignatureReport,
     SubIndication,
     worst,
 )
-from signing.verify.policy import AllowedChange, Policy, RevocationMode, Sha1Rule
+from signing.verify.policy import AllowedChange, Policy, RevocationMode, Sha1Rule, UnprovenTime
 from signing.verify.trust import common_name, fingerprint
 
 # pyHanko logs every rejected diff with a traceback; the verdict already carries the reason.
@@ -87,6 +93,7 @@ class Verifier:
             per_request_timeout=10, limits=FetchLimits(max_requests=50_000, max_cert_requests=500)
         )
         self.fetchers: Fetchers | None = self.backend.get_fetchers() if self.online else None
+        self._changes: FileChanges | None = None  # the strict change analysis of the file being checked
 
     def close(self) -> None:
         try:
@@ -110,7 +117,8 @@ class Verifier:
                 unit,
                 Indication.TOTAL_FAILED,
                 SubIndication.FORMAT_FAILURE,
-                f"Tệp PDF hỏng, không đọc được cấu trúc ({type(exc).__name__}: {_short(exc)}).",
+                _bomb_text(exc)
+                or f"Tệp PDF hỏng, không đọc được cấu trúc ({type(exc).__name__}: {_short(exc)}).",
                 self.policy,
                 size=_size(path),
             )
@@ -163,7 +171,7 @@ class Verifier:
                     unit,
                     Indication.TOTAL_FAILED,
                     SubIndication.FORMAT_FAILURE,
-                    f"Tệp PDF hỏng hoặc bị cắt cụt, không đọc được ({_short(exc)}).",
+                    _bomb_text(exc) or f"Tệp PDF hỏng hoặc bị cắt cụt, không đọc được ({_short(exc)}).",
                     self.policy,
                     size=size,
                 )
@@ -185,6 +193,10 @@ class Verifier:
         reports: list[tuple[int, SignatureReport]] = []
         max_signed_end = 0
         embedded: list[EmbeddedPdfSignature] = []
+        # One signature value attached to many fields is never genuine, and checking it once per field is
+        # what lets 1,500 fields in a small file take minutes and a gigabyte: each is checked once.
+        seen: dict[tuple[Any, ...], str] = {}
+        reused: list[tuple[str, str]] = []
         for fq_name, sig_obj_ref, sig_field in enumerate_sig_fields(reader, filled_status=True):
             try:
                 sig_obj = sig_obj_ref.get_object()
@@ -197,6 +209,12 @@ class Verifier:
                     (1 << 30, _broken(str(fq_name), None, f"Không đọc được từ điển chữ ký ({_short(exc)})."))
                 )
                 continue
+            identity = _signature_identity(sig_obj_ref, sig_obj)
+            first = next((seen[key] for key in identity if key in seen), None)
+            if first is not None:
+                reused.append((str(fq_name), first))
+                continue
+            seen.update(dict.fromkeys(identity, str(fq_name)))
             if sub_str not in SUPPORTED_SUBFILTERS:
                 # pyHanko drops these from embedded_signatures; a signature we cannot check is not "no signature".
                 reports.append(
@@ -232,7 +250,26 @@ class Verifier:
                         ),
                     )
                 )
+        if reused:
+            reports.append((1 << 30, _reused_report(reused)))
+        cap = self.policy.limits.max_signatures
+        if len(embedded) > cap:
+            reports.append(
+                (
+                    1 << 30,
+                    SignatureReport(
+                        field_name=f"{len(embedded)} chữ ký",
+                        indication=Indication.INDETERMINATE.value,
+                        sub_indication=SubIndication.GENERIC.value,
+                        message=f"Tệp có {len(embedded)} chữ ký số, vượt giới hạn {cap} chữ ký cho một tệp; "
+                        "các chữ ký chưa được kiểm tra.",
+                        problems=["too_many_signatures"],
+                    ),
+                )
+            )
+            return [r for _, r in sorted(reports, key=lambda pair: pair[0])]
         embedded.sort(key=lambda e: e.signed_revision)
+        self._changes = FileChanges(reader, fh, size)
         sig_field_names = {str(e.field_name) for e in embedded}
         dss_data = self._read_dss(reader)
         for emb in embedded:
@@ -284,28 +321,130 @@ class Verifier:
         embedded_crls: list[Any],
         embedded_ocsps: list[Any],
         moment: dt.datetime | None = None,
+        *,
+        online: bool | None = None,
+        relaxed: bool = False,
+        soft: bool = False,
     ) -> ValidationContext:
+        """`online`: may fetch (default: as the policy says); `relaxed`: accept weak algorithms (to learn what
+        else is wrong once they are reported); `soft`: ignore missing revocation data (to learn whether that
+        is the only problem)."""
         rev = self.policy.revocation
-        mode = "soft-fail" if rev.mode in (RevocationMode.SOFT, RevocationMode.OFF) else "hard-fail"
+        # pyHanko's "hard-fail" passes when a certificate's revocation service merely cannot be reached
+        # without revocation data; "require" is what "no revocation information is not a pass" means.
+        mode = "require" if rev.mode is RevocationMode.HARD and not soft else "soft-fail"
         crls: list[Any] = []
         ocsps: list[Any] = []
         if rev.mode is not RevocationMode.OFF:
             crls = [*self.offline_crls, *dss["crls"], *embedded_crls]
             ocsps = [*self.offline_ocsps, *dss["ocsps"], *embedded_ocsps]
+        fetch = self.online if online is None else online and self.online
         weak = {"md2", "md5"} if self.policy.sha1 is Sha1Rule.ACCEPT else {"md2", "md5", "sha1"}
         return ValidationContext(
             trust_roots=list(self.roots),
             other_certs=[*dss["certs"], *emb.other_embedded_certs],
-            allow_fetching=self.online,
-            fetchers=self.fetchers if self.online else None,
+            allow_fetching=fetch,
+            fetchers=self.fetchers if fetch else None,
             crls=crls,
             ocsps=ocsps,
             revocation_mode=mode,
-            weak_hash_algos=weak,
+            weak_hash_algos=None if relaxed else weak,
+            algorithm_usage_policy=AcceptAllAlgorithms() if relaxed else None,
             moment=moment,
             # Validating at a past moment: revocation data produced later still speaks about that moment.
             retroactive_revinfo=moment is not None,
         )
+
+    def _run(self, emb: EmbeddedPdfSignature, is_ts: bool, vc: ValidationContext) -> Any:
+        if is_ts:
+            return self.loop.run_until_complete(async_validate_pdf_timestamp(emb, vc, skip_diff=True))
+        # Key usage and extended key usage are judged by _judge_certificate, which names the problem; pyHanko
+        # would only report an untrusted chain (and by default demands nonRepudiation alone).
+        return self.loop.run_until_complete(
+            async_validate_pdf_signature(
+                emb, vc, skip_diff=True, key_usage_settings=KeyUsageConstraints(key_usage=set())
+            )
+        )
+
+    def _validate(
+        self,
+        emb: EmbeddedPdfSignature,
+        is_ts: bool,
+        dss: dict[str, list[Any]],
+        embedded_crls: list[Any],
+        embedded_ocsps: list[Any],
+        *,
+        relaxed: bool = False,
+    ) -> tuple[Any, ValidationContext]:
+        """Validate with the revocation data at hand first (embedded B-LT data, offline files), and go to the
+        network only when that does not settle the signer's status."""
+        local = [*self.offline_crls, *self.offline_ocsps, *dss["crls"], *dss["ocsps"]]
+        local += [*embedded_crls, *embedded_ocsps]
+        attempts = [False, True] if self.online and local else [True]
+        status: Any = None
+        vc: ValidationContext | None = None
+        for online in attempts:
+            vc = self._context(emb, dss, embedded_crls, embedded_ocsps, online=online, relaxed=relaxed)
+            status = self._run(emb, is_ts, vc)
+            if online or status.revocation_details is not None:
+                break
+            if status.trusted and _revocation_covered(emb.signer_cert, local):
+                break
+        assert vc is not None
+        return status, vc
+
+    def _only_revocation_missing(
+        self,
+        emb: EmbeddedPdfSignature,
+        is_ts: bool,
+        status: Any,
+        dss: dict[str, list[Any]],
+        embedded_crls: list[Any],
+        embedded_ocsps: list[Any],
+        *,
+        relaxed: bool,
+    ) -> bool:
+        """True when the chain is untrusted only because some certificate's revocation status is unknown:
+        pyHanko reports that as a general chain failure, so ask again with missing data tolerated."""
+        if (
+            status.trusted
+            or status.revocation_details is not None
+            or self.policy.revocation.mode is not RevocationMode.HARD
+            or not (status.intact and status.valid)
+        ):
+            return False
+        name = getattr(status.trust_problem_indic, "name", "")
+        if name not in ("CERTIFICATE_CHAIN_GENERAL_FAILURE", "TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE"):
+            return False
+        vc = self._context(emb, dss, embedded_crls, embedded_ocsps, online=False, relaxed=relaxed, soft=True)
+        return bool(self._run(emb, is_ts, vc).trusted)
+
+    def _judge_certificate(
+        self,
+        rep: SignatureReport,
+        emb: EmbeddedPdfSignature,
+        cert: x509.Certificate,
+        status: Any,
+        dss: dict[str, list[Any]],
+    ) -> bool:
+        """Is the signer's certificate fit to sign documents, and are the algorithms strong enough? Each problem
+        is recorded with its own sub-indication and words; returns whether there was any."""
+        if status.validation_path is not None:
+            chain = [
+                c for c in status.validation_path.iter_certs(include_root=True) if c.dump() != cert.dump()
+            ]
+        else:
+            chain = _issuer_chain(cert, [*emb.other_embedded_certs, *dss["certs"], *self.roots])
+        try:
+            digest = str(emb.signer_info["digest_algorithm"]["algorithm"].native)
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - reported by the signature check itself
+            digest = ""
+        found = _unfit_certificate(cert, chain, digest, self.policy)
+        for indication, sub, text, code in found:
+            _degrade(rep, indication, sub, text, code)
+        return bool(found)
 
     def _check_one(
         self, emb: EmbeddedPdfSignature, sig_fields: set[str], dss: dict[str, list[Any]]
@@ -356,17 +495,21 @@ class Verifier:
             raise
         except Exception as exc:  # noqa: BLE001
             diff_error = _short(exc)
+        revocation_gap = False
         try:
-            vc = self._context(emb, dss, embedded_crls, embedded_ocsps)
-            if is_ts:
-                status: Any = self.loop.run_until_complete(
-                    async_validate_pdf_timestamp(emb, vc, skip_diff=True)
-                )
-            else:
-                status = self.loop.run_until_complete(async_validate_pdf_signature(emb, vc, skip_diff=True))
+            status, vc = self._validate(emb, is_ts, dss, embedded_crls, embedded_ocsps)
+            if not is_ts:
+                unfit = self._judge_certificate(rep, emb, cert, status, dss)
+                if unfit and not (status.intact and status.valid and status.trusted):
+                    # pyHanko refuses weak algorithms with a generic "invalid chain" or "invalid signature":
+                    # they are named above; what it says once they are accepted is what else is wrong.
+                    status, vc = self._validate(emb, is_ts, dss, embedded_crls, embedded_ocsps, relaxed=True)
                 status, vc = self._at_timestamp_if_expired(
                     emb, status, vc, dss, embedded_crls, embedded_ocsps, rep
                 )
+            revocation_gap = self._only_revocation_missing(
+                emb, is_ts, status, dss, embedded_crls, embedded_ocsps, relaxed=bool(rep.problems)
+            )
         except MemoryError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -400,24 +543,13 @@ class Verifier:
                 "hash",
             )
         elif not status.valid:
-            if rep.digest_algorithm == "sha1" and self.policy.sha1 is Sha1Rule.REJECT:
-                pass  # reported below as a constraint failure, which is what it is
-            else:
-                _degrade(
-                    rep,
-                    Indication.TOTAL_FAILED,
-                    SubIndication.SIG_CRYPTO_FAILURE,
-                    "Giá trị chữ ký không khớp với khoá công khai của chứng thư số kèm theo "
-                    "(chữ ký bị giả mạo hoặc chứng thư bị tráo).",
-                    "crypto",
-                )
-        if rep.digest_algorithm == "sha1" and self.policy.sha1 is Sha1Rule.REJECT:
             _degrade(
                 rep,
-                Indication.INDETERMINATE,
-                SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
-                "Chữ ký dùng thuật toán băm SHA-1, không được chấp nhận theo chính sách của đợt đánh giá.",
-                "sha1",
+                Indication.TOTAL_FAILED,
+                SubIndication.SIG_CRYPTO_FAILURE,
+                "Giá trị chữ ký không khớp với khoá công khai của chứng thư số kèm theo "
+                "(chữ ký bị giả mạo hoặc chứng thư bị tráo).",
+                "crypto",
             )
 
         # Coverage and modifications after signing.
@@ -425,7 +557,9 @@ class Verifier:
 
         # Trust, revocation, policy constraints (meaningless for a signature that does not verify).
         if status.intact and status.valid:
-            self._judge_trust(rep, status, cert, vc, embedded_crls, embedded_ocsps, dss)
+            self._judge_trust(
+                rep, status, cert, vc, embedded_crls, embedded_ocsps, dss, revocation_gap=revocation_gap
+            )
         else:
             rep.revocation_status = "chưa kiểm tra (chữ ký không hợp lệ)"
         if not is_ts:
@@ -469,9 +603,26 @@ class Verifier:
         validity = cert["tbs_certificate"]["validity"]
         if not (validity["not_before"].native <= when <= validity["not_after"].native):
             return status, vc
-        past_vc = self._context(emb, dss, embedded_crls, embedded_ocsps, moment=when)
-        past = self.loop.run_until_complete(async_validate_pdf_signature(emb, past_vc, skip_diff=True))
+        relaxed = bool(rep.problems)
+        past_vc = self._context(emb, dss, embedded_crls, embedded_ocsps, moment=when, relaxed=relaxed)
+        past = self._run(emb, False, past_vc)
         if not past.trusted:
+            if self.policy.revocation.mode is RevocationMode.HARD and past.revocation_details is None:
+                soft_vc = self._context(
+                    emb, dss, embedded_crls, embedded_ocsps, moment=when, relaxed=relaxed, soft=True
+                )
+                if self._run(emb, False, soft_vc).trusted:
+                    # EN 319 102-1: the time is proven, the certificate's status at that time is not.
+                    _degrade(
+                        rep,
+                        Indication.INDETERMINATE,
+                        SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE,
+                        f"Chứng thư số đã hết hạn lúc {time_text(validity['not_after'].native)}; dấu thời gian "
+                        f"chứng minh chữ ký được tạo lúc {time_text(when)}, khi chứng thư còn hiệu lực, nhưng "
+                        "không có thông tin thu hồi (CRL/OCSP) cho thời điểm đó: tệp không lưu kèm thông tin thu "
+                        "hồi (ký ở mức B-LT) và không lấy được qua mạng.",
+                        "revocation_at_signing_time",
+                    )
             return status, vc
         rep.details.append(
             f"Chứng thư số đã hết hạn lúc {time_text(validity['not_after'].native)}, nhưng dấu thời gian chứng "
@@ -505,6 +656,21 @@ class Verifier:
             return
         if coverage == SignatureCoverageLevel.ENTIRE_FILE:
             rep.modification = "none"
+            return
+        # pyHanko's analysis was the first pass; this stricter one (changes.py, which says where pyHanko is
+        # lenient) can only make the verdict worse, and
+        # names what changed where pyHanko could not analyse the update.
+        strict = self._changes.findings_for(emb) if self._changes is not None else []
+        if strict:
+            rep.modification = "other"
+            rep.modification_detail = describe_changes(strict)
+            _degrade(
+                rep,
+                Indication.TOTAL_FAILED,
+                SubIndication.FORMAT_FAILURE,
+                f"Tệp đã bị thay đổi sau khi ký: {rep.modification_detail}.",
+                "modified",
+            )
             return
         if diff_error is not None:
             rep.modification = "unknown"
@@ -596,6 +762,8 @@ class Verifier:
         embedded_crls: list[Any],
         embedded_ocsps: list[Any],
         dss: dict[str, list[Any]],
+        *,
+        revocation_gap: bool = False,
     ) -> None:
         details = status.revocation_details
         if details is not None:
@@ -620,6 +788,8 @@ class Verifier:
                     "Chứng thư số đã bị thu hồi.",
                     "revoked",
                 )
+            elif "revocation_at_signing_time" in rep.problems:
+                rep.revocation_status = "không có thông tin thu hồi tại thời điểm ký"
             elif name == "EXPIRED" or _expired(cert):
                 _degrade(
                     rep,
@@ -646,18 +816,31 @@ class Verifier:
                     rep,
                     Indication.INDETERMINATE,
                     SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                    f"Chứng thư số do «{rep.issuer}» cấp không dẫn tới tổ chức chứng thực gốc nào được tin "
-                    "cậy trong đợt đánh giá.",
+                    f"Chứng thư số do «{rep.issuer}» cấp, không thuộc hệ thống chứng thực được tin cậy trong "
+                    "đợt đánh giá (không dẫn tới chứng thư gốc nào được tin cậy).",
                     "untrusted",
                 )
-            elif name == "TRY_LATER" or "REVOCATION" in name or self._revocation_missing(status):
-                rep.revocation_status = "không lấy được thông tin thu hồi"
+            elif (revocation_gap or name == "TRY_LATER") and [
+                p for p in rep.problems if p != _PENDING_CHANGE
+            ]:
+                # Something the unit must fix is already named; the unknown status is only recorded, so that
+                # the letter asks for the fix rather than talking about the Sở's network.
+                rep.revocation_status = "chưa xác định được (không có thông tin thu hồi)"
+            elif revocation_gap or name == "TRY_LATER":
+                rep.revocation_status = "chưa xác định được (không có thông tin thu hồi)"
+                where = (
+                    "máy kiểm tra không kết nối được tới dịch vụ kiểm tra thu hồi (OCSP/CRL) của tổ chức chứng "
+                    f"thực{_ocsp_url(cert, 'trực tuyến') or _crl_url(cert, 'trực tuyến')}"
+                    if self.online
+                    else "chính sách không cho tải thông tin thu hồi qua mạng"
+                )
                 _degrade(
                     rep,
                     Indication.INDETERMINATE,
                     SubIndication.TRY_LATER,
-                    "Không lấy được thông tin thu hồi (CRL/OCSP) của chứng thư số trong khi chính sách yêu cầu "
-                    "kiểm tra bắt buộc.",
+                    "Chưa xác định được chứng thư số có bị thu hồi hay không: "
+                    f"{where}, tệp không lưu kèm thông tin thu hồi và không có tệp CRL phù hợp. Chưa thể kết "
+                    "luận chữ ký hợp lệ.",
                     "revocation_unavailable",
                 )
             elif rep.indication != Indication.TOTAL_FAILED.value or details is None:
@@ -666,16 +849,24 @@ class Verifier:
                     rep,
                     Indication.INDETERMINATE,
                     sub,
-                    "Chuỗi chứng thực của chứng thư số không hợp lệ.",
+                    "Không kiểm tra được chuỗi chứng thực của chứng thư số (từ chứng thư của người ký tới "
+                    f"chứng thư gốc của tổ chức chứng thực): {SUB_INDICATION_VI.get(sub.value, sub.value)}.",
                     "chain",
                 )
         if rep.revocation_status is None:
             rep.revocation_status, rep.revocation_source = self._revocation_info(
                 cert, status, vc, embedded_crls, embedded_ocsps, dss
             )
-
-    def _revocation_missing(self, status: Any) -> bool:
-        return self.policy.revocation.mode is RevocationMode.HARD and status.validation_path is not None
+            if (
+                rep.revocation_source is None
+                and status.trusted
+                and self.policy.revocation.mode is RevocationMode.SOFT
+            ):
+                rep.caveats.append(
+                    "Chưa kiểm tra được chứng thư số có bị thu hồi hay không (không có mạng, tệp không lưu kèm "
+                    "thông tin thu hồi, không có tệp CRL); chính sách cho phép bỏ qua (soft-fail) nên tệp vẫn "
+                    "được chấp nhận. Nên kiểm tra lại khi có mạng."
+                )
 
     def _revocation_info(
         self,
@@ -690,7 +881,13 @@ class Verifier:
             return "không kiểm tra (theo chính sách)", None
         if not status.trusted:
             return "chưa kiểm tra (chuỗi chứng thực không hợp lệ)", None
-        sources: list[tuple[str, list[Any], str]] = []
+        # Same order as the validation uses them: embedded data, offline files, then the network.
+        sources: list[tuple[str, list[Any], str]] = [
+            ("ocsp", [*embedded_ocsps, *dss["ocsps"]], "OCSP lưu kèm trong tệp"),
+            ("crl", [*embedded_crls, *dss["crls"]], "CRL lưu kèm trong tệp"),
+            ("ocsp", self.offline_ocsps, "tệp OCSP ngoại tuyến"),
+            ("crl", self.offline_crls, "tệp CRL ngoại tuyến"),
+        ]
         if self.fetchers is not None:
             try:
                 fetched_o = list(self.fetchers.ocsp_fetcher.fetched_responses_for_cert(cert))
@@ -705,12 +902,6 @@ class Verifier:
             except Exception:  # noqa: BLE001
                 fetched_c = []
             sources += [("ocsp", fetched_o, "OCSP trực tuyến"), ("crl", fetched_c, "CRL tải trực tuyến")]
-        sources += [
-            ("ocsp", [*embedded_ocsps, *dss["ocsps"]], "OCSP lưu kèm trong tệp"),
-            ("crl", [*embedded_crls, *dss["crls"]], "CRL lưu kèm trong tệp"),
-            ("ocsp", self.offline_ocsps, "tệp OCSP ngoại tuyến"),
-            ("crl", self.offline_crls, "tệp CRL ngoại tuyến"),
-        ]
         for kind, items, label in sources:
             for item in items:
                 if kind == "ocsp" and _ocsp_covers(item, cert):
@@ -719,7 +910,7 @@ class Verifier:
                     return "còn hiệu lực (chưa bị thu hồi)", label + _crl_url(cert, label)
         if self.policy.revocation.mode is RevocationMode.HARD:
             return "còn hiệu lực", "thông tin thu hồi kiểm tra được"
-        return "không có thông tin thu hồi (bỏ qua theo chế độ soft-fail)", None
+        return "chưa kiểm tra được (không có thông tin thu hồi; bỏ qua theo chế độ soft-fail)", None
 
     def _judge_policy(self, rep: SignatureReport, status: Any, cert: x509.Certificate) -> None:
         policy = self.policy
@@ -739,8 +930,22 @@ class Verifier:
                 )
         window = policy.signing_time
         if window.not_before or window.not_after:
-            when = _parse_time(rep.timestamp_time) or _parse_time(rep.claimed_time)
-            if when is None:
+            start, end = window.not_before, window.not_after
+            span = f"{short(start) if start else '…'} – {short(end) if end else '…'}"
+            # Only a trusted timestamp proves when the signature was made; the claimed time is whatever the
+            # signer's computer clock said.
+            proven = _parse_time(rep.timestamp_time)
+            when = proven or _parse_time(rep.claimed_time)
+            if proven is None and window.without_timestamp is UnprovenTime.INDETERMINATE:
+                _degrade(
+                    rep,
+                    Indication.INDETERMINATE,
+                    SubIndication.NO_POE,
+                    "Thời điểm ký chưa được chứng thực: chữ ký không kèm dấu thời gian hợp lệ, nên không chứng "
+                    f"minh được chữ ký được tạo trong thời gian quy định ({span}).",
+                    "unproven_time",
+                )
+            elif when is None:
                 _degrade(
                     rep,
                     Indication.INDETERMINATE,
@@ -750,17 +955,19 @@ class Verifier:
                 )
             else:
                 day = to_vn(when).date()
-                if (window.not_before and day < window.not_before) or (
-                    window.not_after and day > window.not_after
-                ):
-                    start, end = window.not_before, window.not_after
-                    span = f"{short(start) if start else '…'} – {short(end) if end else '…'}"
+                basis = "theo dấu thời gian" if proven else "do máy của người ký tự ghi"
+                if (start and day < start) or (end and day > end):
                     _degrade(
                         rep,
                         Indication.INDETERMINATE,
                         SubIndication.SIG_CONSTRAINTS_FAILURE,
-                        f"Thời điểm ký {short(day)} nằm ngoài khoảng thời gian quy định ({span}).",
+                        f"Thời điểm ký {short(day)} ({basis}) nằm ngoài khoảng thời gian quy định ({span}).",
                         "signing_time",
+                    )
+                elif proven is None:
+                    rep.caveats.append(
+                        f"Thời điểm ký chưa được chứng thực: chữ ký không kèm dấu thời gian, ngày ký {short(day)} "
+                        f"do máy của người ký tự ghi (khoảng thời gian quy định: {span})."
                     )
 
     # ---------------------------------------------------------------- file verdict
@@ -800,6 +1007,9 @@ class Verifier:
                 + ") được chấp nhận"
             )
             msg = f"Hợp lệ: {len(real)} chữ ký số hợp lệ, {after}. Người ký: {who}."
+            notes = list(dict.fromkeys(c for s in sigs for c in s.caveats))
+            if notes:
+                msg += " Lưu ý: " + " ".join(notes)
         else:
             bad = [s for s in sigs if s.indication != Indication.TOTAL_PASSED.value]
             parts = [
@@ -816,6 +1026,7 @@ class Verifier:
             size=size,
         )
         result.signatures = sigs
+        result.caveats = list(dict.fromkeys(c for s in sigs for c in s.caveats))
         result.action = action_for(result, self.policy)
         return result
 
@@ -1012,6 +1223,213 @@ def _parse_time(text: str | None) -> dt.datetime | None:
         return None
 
 
+def _bomb_text(exc: BaseException) -> str | None:
+    if isinstance(exc, PdfDecodeLimitError):
+        return (
+            "Tệp chứa dữ liệu nén giải nén ra lớn bất thường (nghi là «bom nén»); vanban dừng đọc tệp để bảo vệ "
+            "máy kiểm tra."
+        )
+    return None
+
+
+def _signature_identity(ref: Any, sig_obj: Any) -> tuple[tuple[Any, ...], ...]:
+    """Keys under which a signature value is known: its object, and its /Contents with its /ByteRange (so a
+    copy of the same dictionary under another object number is recognised too)."""
+    keys: list[tuple[Any, ...]] = []
+    reference = getattr(ref, "reference", None)
+    if reference is not None:
+        keys.append(("object", reference.idnum, reference.generation))
+    try:
+        contents = bytes(sig_obj.get("/Contents") or b"")
+        byte_range = tuple(int(v) for v in sig_obj.get("/ByteRange") or ())
+        if contents:
+            keys.append(("value", hashlib.sha256(contents).digest(), byte_range))
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - a broken dictionary is reported by the signature check itself
+        pass
+    return tuple(keys)
+
+
+def _reused_report(reused: list[tuple[str, str]]) -> SignatureReport:
+    names = [name for name, _ in reused]
+    shown = ", ".join(f"«{n}»" for n in names[:5]) + (
+        f" và {len(names) - 5} trường khác" if len(names) > 5 else ""
+    )
+    first = reused[0][1]
+    return SignatureReport(
+        field_name=names[0] if len(names) == 1 else f"{len(names)} trường chữ ký",
+        indication=Indication.TOTAL_FAILED.value,
+        sub_indication=SubIndication.FORMAT_FAILURE.value,
+        message=f"{len(names)} trường chữ ký ({shown}) dùng lại chữ ký số của trường «{first}». Mỗi chữ ký số chỉ "
+        "thuộc về một trường: chữ ký đã bị nhân bản sau khi ký.",
+        problems=["reused_signature"],
+    )
+
+
+def _revocation_covered(cert: x509.Certificate, items: list[Any]) -> bool:
+    return any(
+        _ocsp_covers(item, cert) if isinstance(item, asn1_ocsp.OCSPResponse) else _crl_covers(item, cert)
+        for item in items
+    )
+
+
+def _issuer_chain(cert: x509.Certificate, pool: list[x509.Certificate]) -> list[x509.Certificate]:
+    """The issuers of `cert` found in `pool` by name, nearest first (to describe the chain when pyHanko found
+    no trusted path; not a trust decision)."""
+    chain: list[x509.Certificate] = []
+    current = cert
+    for _ in range(8):
+        if current.self_signed != "no":
+            break
+        issuer = next(
+            (
+                c
+                for c in pool
+                if c.subject == current.issuer and c.dump() != current.dump() and c not in chain
+            ),
+            None,
+        )
+        if issuer is None:
+            break
+        chain.append(issuer)
+        current = issuer
+    return chain
+
+
+# extendedKeyUsage purposes compatible with signing documents (RFC 5280 §4.2.1.12: when the extension is
+# present, the key may only be used for the purposes it lists).
+_DOCUMENT_SIGNING_EKU = {
+    "1.3.6.1.5.5.7.3.4",  # emailProtection: S/MIME, carried by most personal signing certificates
+    "1.3.6.1.5.5.7.3.36",  # id-kp-documentSigning (RFC 9336)
+    "1.2.840.113583.1.1.5",  # Adobe Authentic Documents Trust
+    "1.3.6.1.4.1.311.10.3.12",  # Microsoft document signing
+    "1.3.6.1.4.1.311.10.3.1",  # Microsoft trust list signing, seen on some agency certificates
+    "2.5.29.37.0",  # anyExtendedKeyUsage
+}
+_EKU_VI = {
+    "1.3.6.1.5.5.7.3.1": "xác thực máy chủ web (TLS)",
+    "1.3.6.1.5.5.7.3.2": "xác thực người dùng khi đăng nhập",
+    "1.3.6.1.5.5.7.3.3": "ký mã chương trình",
+    "1.3.6.1.5.5.7.3.8": "cấp dấu thời gian",
+    "1.3.6.1.5.5.7.3.9": "ký phản hồi OCSP",
+}
+_HASH_VI = {"md2": "MD2", "md5": "MD5", "sha1": "SHA-1"}
+_STRONG_CURVES = {
+    "secp256r1",
+    "secp384r1",
+    "secp521r1",
+    "brainpoolp256r1",
+    "brainpoolp384r1",
+    "brainpoolp512r1",
+}
+
+Problem = tuple[Indication, SubIndication, str, str]
+
+
+def _weak_hash(name: str | None, policy: Policy) -> bool:
+    return name in ("md2", "md5") or (name == "sha1" and policy.sha1 is Sha1Rule.REJECT)
+
+
+def _weak_key(cert: x509.Certificate) -> str | None:
+    """How the certificate's public key falls short, or None."""
+    key = cert.public_key
+    algo, bits = key.algorithm, key.bit_size
+    if algo in ("rsa", "rsassa_pss") and bits < 2048:
+        return f"khoá RSA chỉ dài {bits} bit, ngắn hơn mức tối thiểu 2048 bit"
+    if algo == "dsa" and bits < 2048:
+        return f"khoá DSA chỉ dài {bits} bit, ngắn hơn mức tối thiểu 2048 bit"
+    if algo == "ec":
+        kind, curve = key.curve
+        if bits < 256 or (kind == "named" and curve not in _STRONG_CURVES) or kind != "named":
+            label = curve if kind == "named" else "tự định nghĩa"
+            return f"khoá dùng đường cong elliptic {label} ({bits} bit), yếu hơn mức tối thiểu 256 bit"
+    return None
+
+
+def _unfit_certificate(
+    cert: x509.Certificate, chain: list[x509.Certificate], digest: str, policy: Policy
+) -> list[Problem]:
+    """Why the signer's certificate must not sign documents, or why its algorithms cannot be trusted.
+
+    EN 319 102-1: usage constraints on the signing certificate are X.509 validation constraints
+    (CHAIN_CONSTRAINTS_FAILURE); algorithms below the policy's strength are CRYPTO_CONSTRAINTS_FAILURE."""
+    out: list[Problem] = []
+    chain_fail = (Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE)
+    crypto_fail = (Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
+    sha1_note = ", chính sách của đợt đánh giá không chấp nhận"
+    basic = cert.basic_constraints_value
+    if basic is not None and basic["ca"].native:
+        out.append(
+            (
+                *chain_fail,
+                "Chứng thư số dùng để ký là chứng thư của một tổ chức chứng thực (CA), dùng để cấp chứng thư cho "
+                "người khác, không phải chứng thư ký số của cá nhân hay cơ quan.",
+                "ca_signer",
+            )
+        )
+    usage = cert.key_usage_value
+    if usage is not None and not ({"digital_signature", "non_repudiation"} & set(usage.native)):
+        out.append(
+            (
+                *chain_fail,
+                "Chứng thư số không được cấp để ký số: mục đích sử dụng khoá ghi trong chứng thư không có "
+                "«chữ ký số» (digitalSignature) hay «chống chối bỏ» (nonRepudiation).",
+                "key_usage",
+            )
+        )
+    purposes = cert.extended_key_usage_value
+    if purposes is not None:
+        dotted = [p.dotted for p in purposes]
+        if not _DOCUMENT_SIGNING_EKU & set(dotted):
+            named = ", ".join(dict.fromkeys(_EKU_VI.get(d, d) for d in dotted)) or "không ghi mục đích nào"
+            out.append(
+                (
+                    *chain_fail,
+                    f"Chứng thư số chỉ được cấp để {named}; đây không phải chứng thư dùng để ký văn bản.",
+                    "ext_key_usage",
+                )
+            )
+    if _weak_hash(digest, policy):
+        name = _HASH_VI[digest]
+        out.append(
+            (
+                *crypto_fail,
+                f"Chữ ký được tạo bằng thuật toán băm {name} đã lỗi thời, không còn an toàn"
+                f"{sha1_note if digest == 'sha1' else ''}.",
+                "sha1" if digest == "sha1" else "weak_digest",
+            )
+        )
+    weak = _weak_key(cert)
+    if weak:
+        out.append((*crypto_fail, f"Chứng thư số có {weak}; chữ ký như vậy không còn an toàn.", "weak_key"))
+    if _weak_hash(cert.hash_algo, policy):
+        name = _HASH_VI[cert.hash_algo]
+        out.append(
+            (
+                *crypto_fail,
+                f"Chứng thư số dùng thuật toán băm {name} đã lỗi thời: tổ chức chứng thực «{common_name(cert.issuer)}» "
+                f"ký chứng thư bằng {name}{sha1_note if cert.hash_algo == 'sha1' else ''}.",
+                "weak_certificate",
+            )
+        )
+    for ca in chain:
+        who = common_name(ca.subject)
+        weak = _weak_key(ca)
+        if weak:
+            out.append((*crypto_fail, f"Chứng thư của tổ chức chứng thực «{who}» có {weak}.", "weak_chain"))
+        if ca.self_signed == "no" and _weak_hash(ca.hash_algo, policy):
+            out.append(
+                (
+                    *crypto_fail,
+                    f"Chứng thư của tổ chức chứng thực «{who}» dùng thuật toán băm {_HASH_VI[ca.hash_algo]} đã lỗi "
+                    "thời.",
+                    "weak_chain",
+                )
+            )
+    return out
+
+
 _STARTXREF = re.compile(rb"startxref\s+(\d+)")
 _EOF = re.compile(rb"%%EOF")
 _WS = b" \t\r\n\x00\x0c"
@@ -1085,11 +1503,32 @@ _ACTIONS: dict[str, str] = {
     "chứng thực được chấp nhận) rồi nộp lại.",
     "signing_time": "Ký số lại trong thời gian quy định của đợt đánh giá rồi nộp lại.",
     "no_signing_time": "Ký số lại tệp (phần mềm ký phải ghi thời điểm ký) rồi nộp lại.",
-    "sha1": "Ký số lại bằng phần mềm dùng thuật toán SHA-256 rồi nộp lại.",
+    "unproven_time": "Ký số lại tệp kèm dấu thời gian (chọn ký có dấu thời gian trong phần mềm ký số) rồi nộp lại.",
+    "sha1": "Ký số lại bằng phần mềm ký số dùng thuật toán băm SHA-256 rồi nộp lại (không cần đổi chứng thư số).",
+    "weak_digest": "Ký số lại bằng phần mềm ký số dùng thuật toán băm SHA-256 rồi nộp lại (không cần đổi chứng thư "
+    "số).",
+    "ca_signer": "Ký số lại bằng chứng thư số cấp cho người có thẩm quyền hoặc cho cơ quan (không dùng chứng thư "
+    "của tổ chức chứng thực) rồi nộp lại.",
+    "key_usage": "Ký số lại bằng chứng thư số dùng để ký (chứng thư ký số của người có thẩm quyền hoặc của cơ quan "
+    "trên USB token hay ký số từ xa) rồi nộp lại.",
+    "ext_key_usage": "Ký số lại bằng chứng thư số dùng để ký văn bản của người có thẩm quyền hoặc của cơ quan (không "
+    "dùng chứng thư của máy chủ web) rồi nộp lại.",
+    "weak_key": "Liên hệ tổ chức chứng thực để được cấp chứng thư số mới (khoá RSA từ 2048 bit trở lên), ký số lại "
+    "rồi nộp lại.",
+    "weak_certificate": "Liên hệ tổ chức chứng thực để được cấp chứng thư số mới (dùng thuật toán SHA-256), ký số "
+    "lại rồi nộp lại.",
+    "weak_chain": "Ký số lại bằng chứng thư số do tổ chức chứng thực được công nhận cấp theo chuẩn hiện hành rồi "
+    "nộp lại.",
     "no_signer_cert": "Ký số lại tệp rồi nộp lại.",
     "chain": "Ký số lại bằng chứng thư số hợp lệ rồi nộp lại.",
-    "revocation_unavailable": "Liên hệ bộ phận tiếp nhận; tệp sẽ được kiểm tra lại khi có thông tin thu hồi.",
+    "revocation_unavailable": "Sở kiểm tra lại khi máy có kết nối mạng Internet, hoặc tải tệp danh sách chứng thư bị "
+    "thu hồi (CRL) từ trang của tổ chức chứng thực và khai báo trong mục revocation.crl_files của tệp chính sách; "
+    "đơn vị không phải nộp lại.",
+    "revocation_at_signing_time": "Ký số lại bằng chứng thư số còn hiệu lực, ở mức B-LT (lưu kèm thông tin thu hồi), "
+    "rồi nộp lại.",
     "bad_timestamp": "Ký số lại tệp rồi nộp lại.",
+    "reused_signature": "Nộp lại bản PDF gốc đã ký số, không chỉnh sửa sau khi ký.",
+    "too_many_signatures": "Nộp lại tệp chỉ gồm các chữ ký số cần thiết.",
 }
 
 

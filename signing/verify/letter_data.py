@@ -21,14 +21,34 @@ def _plain(text: str) -> str:
     return " ".join(text.replace("*", "").split())
 
 
+def _resubmit(res: FileResult) -> bool:
+    # A file the Sở could not settle (no network, no CRL) is checked again by the Sở, not sent again.
+    return not res.accepted and not res.recheck
+
+
 def resubmission_units(results: Iterable[FileResult | dict[str, Any]]) -> list[str]:
     """Names of the units with at least one file that must be resubmitted, in first-seen order."""
     seen: dict[str, None] = {}
     for item in results:
         res = _as_result(item)
-        if not res.accepted:
+        if _resubmit(res):
             seen.setdefault(res.unit, None)
     return list(seen)
+
+
+def flagged_files(results: Iterable[FileResult | dict[str, Any]]) -> list[dict[str, Any]]:
+    """Accepted files with remarks (revocation not checked under soft-fail, unproven signing time), and files
+    the Sở must check again: listed beside the letter so that none passes unnoticed."""
+    out: list[dict[str, Any]] = []
+    for item in results:
+        res = _as_result(item)
+        if res.accepted and res.caveats:
+            out.append(
+                {"unit": res.unit, "file": res.file, "status": "accepted_with_caveats", "notes": res.caveats}
+            )
+        elif res.recheck:
+            out.append({"unit": res.unit, "file": res.file, "status": "recheck", "notes": [_reason(res)]})
+    return out
 
 
 def _by_unit(results: Sequence[FileResult]) -> dict[str, list[FileResult]]:
@@ -57,19 +77,28 @@ def _reason(res: FileResult) -> str:
 
 
 def resubmission_body(results: Iterable[FileResult | dict[str, Any]], *, deadline_text: str | None) -> str:
-    """The letter body (markup above) listing, unit by unit, the files to resubmit and why."""
+    """The letter body (markup above) listing, unit by unit, the files to resubmit and why.
+
+    `deadline_text` is the whole deadline phrase, e.g. "chậm nhất ngày 10/11/2023" (letters.core.vn.deadline_text).
+    """
     items = [_as_result(r) for r in results]
     total = len(items)
-    failed = [r for r in items if not r.accepted]
+    failed = [r for r in items if _resubmit(r)]
+    recheck = [r for r in items if r.recheck]
     grouped = _by_unit(items)
     units_failed = resubmission_units(items)
     lines: list[str] = []
     lines.append("# I. KẾT QUẢ KIỂM TRA CHỮ KÝ SỐ TRÊN TÀI LIỆU KIỂM CHỨNG")
     lines.append(
         f"Sở đã kiểm tra chữ ký số của {total} tệp tài liệu kiểm chứng do {len(grouped)} cơ quan, đơn vị gửi về. "
-        f"Kết quả: **{total - len(failed)} tệp đạt yêu cầu**, **{len(failed)} tệp chưa đạt yêu cầu** "
-        f"thuộc {len(units_failed)} cơ quan, đơn vị."
+        f"Kết quả: **{total - len(failed) - len(recheck)} tệp đạt yêu cầu**, **{len(failed)} tệp chưa đạt yêu "
+        f"cầu** thuộc {len(units_failed)} cơ quan, đơn vị."
     )
+    if recheck:
+        lines.append(
+            f"Có {len(recheck)} tệp chưa kết luận được do chưa lấy được thông tin thu hồi chứng thư số từ tổ chức "
+            "chứng thực; Sở sẽ kiểm tra lại các tệp này, các cơ quan, đơn vị không phải nộp lại."
+        )
     lines.append(
         "Việc kiểm tra được thực hiện tự động đối với từng tệp: tính toàn vẹn của nội dung đã ký, chứng thư số "
         "của người ký và tổ chức chứng thực cấp chứng thư, tình trạng thu hồi của chứng thư, thời điểm ký và các "
@@ -80,14 +109,15 @@ def resubmission_body(results: Iterable[FileResult | dict[str, Any]], *, deadlin
         return "\n".join(lines)
     lines.append("# II. DANH SÁCH TÀI LIỆU KIỂM CHỨNG CẦN NỘP LẠI")
     for number, unit in enumerate(units_failed, start=1):
-        unit_files = [r for r in grouped[unit] if not r.accepted]
+        unit_files = [r for r in grouped[unit] if _resubmit(r)]
         lines.append(f"## {number}. {_plain(unit)} ({len(unit_files)} tệp)")
         for res in unit_files:
             lines.append(f"- **{_file_name(res)}**: {_reason(res)}")
             if res.action:
                 lines.append(f"+ Đề nghị: {_plain(res.action)}")
     lines.append("# III. ĐỀ NGHỊ")
-    when = f"trước *{_plain(deadline_text)}*" if deadline_text else "trong thời gian sớm nhất"
+    # The caller writes the whole phrase ("chậm nhất ngày 10/11/2023"): adding a preposition here doubled it.
+    when = f"*{_plain(deadline_text)}*" if deadline_text else "trong thời gian sớm nhất"
     lines.append(
         f"Đề nghị các cơ quan, đơn vị có tên tại Mục II rà soát, ký số lại và gửi lại các tệp nêu trên {when}, "
         "bằng chữ ký số còn hiệu lực do tổ chức cung cấp dịch vụ chứng thực chữ ký số được công nhận cấp."

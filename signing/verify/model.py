@@ -36,8 +36,13 @@ class SubIndication(StrEnum):
     CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
     CERTIFICATE_CHAIN_GENERAL_FAILURE = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
     REVOKED_NO_POE = "REVOKED_NO_POE"
+    REVOKED_CA_NO_POE = "REVOKED_CA_NO_POE"
+    OUT_OF_BOUNDS_NO_POE = "OUT_OF_BOUNDS_NO_POE"
+    CRYPTO_CONSTRAINTS_FAILURE_NO_POE = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
     NO_POE = "NO_POE"
     TRY_LATER = "TRY_LATER"
+    # pyHanko's (not ETSI's) name for: the signature's time is proven, the revocation status at that time is not.
+    REVOCATION_OUT_OF_BOUNDS_NO_POE = "REVOCATION_OUT_OF_BOUNDS_NO_POE"
     # pyHanko's non-ETSI catch-all; used for resource limits and crashed checks.
     GENERIC = "GENERIC"
 
@@ -48,25 +53,38 @@ INDICATION_VI: dict[str, str] = {
     "INDETERMINATE": "Chưa xác định được",
     "NO_SIGNATURE": "Không có chữ ký số",
 }
+PASSED_WITH_CAVEATS_VI = "Hợp lệ, có lưu ý"
 
+# The short reason of each sub-indication, in words a văn thư understands; the file's message names the
+# specific problem (which certificate, which algorithm, which date) and its action says what to do.
 SUB_INDICATION_VI: dict[str, str] = {
-    "FORMAT_FAILURE": "tệp hoặc chữ ký không đúng định dạng, hoặc tệp bị thay đổi sau khi ký",
-    "HASH_FAILURE": "nội dung đã ký bị thay đổi (giá trị băm không khớp)",
-    "SIG_CRYPTO_FAILURE": "giá trị chữ ký không khớp với chứng thư số",
-    "REVOKED": "chứng thư số đã bị thu hồi",
-    "EXPIRED": "chứng thư số đã hết hạn",
+    "FORMAT_FAILURE": "tệp hoặc chữ ký không đúng định dạng, hoặc tệp bị sửa sau khi ký",
+    "HASH_FAILURE": "nội dung đã ký bị sửa sau khi ký (giá trị băm không khớp)",
+    "SIG_CRYPTO_FAILURE": "chữ ký không khớp với chứng thư số kèm theo (chữ ký giả hoặc chứng thư bị tráo)",
+    "REVOKED": "chứng thư số đã bị tổ chức chứng thực thu hồi",
+    "EXPIRED": "chứng thư số đã hết hạn và không có dấu thời gian chứng minh chữ ký được tạo trước đó",
     "NOT_YET_VALID": "chứng thư số chưa có hiệu lực",
-    "NO_CERTIFICATE_CHAIN_FOUND": "chứng thư số không thuộc tổ chức chứng thực được tin cậy",
-    "NO_SIGNING_CERTIFICATE_FOUND": "không tìm thấy chứng thư số của người ký",
-    "CHAIN_CONSTRAINTS_FAILURE": "chứng thư số do tổ chức chứng thực không được chấp nhận cấp",
-    "SIG_CONSTRAINTS_FAILURE": "chữ ký không đáp ứng quy định của đợt đánh giá",
-    "CRYPTO_CONSTRAINTS_FAILURE": "chữ ký dùng thuật toán không còn an toàn",
-    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "lỗi khi kiểm tra chuỗi chứng thực",
+    "NO_CERTIFICATE_CHAIN_FOUND": "chứng thư số không do tổ chức chứng thực được tin cậy cấp",
+    "NO_SIGNING_CERTIFICATE_FOUND": "chữ ký không kèm chứng thư số của người ký",
+    "CHAIN_CONSTRAINTS_FAILURE": "chứng thư số không dùng được để ký văn bản, hoặc do tổ chức chứng thực không "
+    "được chấp nhận cấp",
+    "SIG_CONSTRAINTS_FAILURE": "chữ ký không đáp ứng yêu cầu của đợt đánh giá (ví dụ thời điểm ký)",
+    "CRYPTO_CONSTRAINTS_FAILURE": "chữ ký hoặc chứng thư số dùng thuật toán đã lỗi thời, không còn an toàn",
+    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "chữ ký dùng thuật toán đã lỗi thời và không chứng minh được chữ ký "
+    "có trước khi thuật toán bị loại bỏ",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "không kiểm tra được chuỗi chứng thực của chứng thư số",
     "REVOKED_NO_POE": "chứng thư số đã bị thu hồi và không chứng minh được chữ ký có trước khi thu hồi",
-    "NO_POE": "không chứng minh được thời điểm ký",
-    "TRY_LATER": "chưa kiểm tra được tình trạng thu hồi của chứng thư số",
+    "REVOKED_CA_NO_POE": "chứng thư của tổ chức chứng thực cấp đã bị thu hồi",
+    "OUT_OF_BOUNDS_NO_POE": "chứng thư số đã hết hạn hoặc bị thu hồi và không chứng minh được chữ ký có "
+    "trước đó",
+    "NO_POE": "thời điểm ký chưa được chứng thực (không có dấu thời gian hợp lệ)",
+    "TRY_LATER": "chưa kiểm tra được chứng thư số có bị thu hồi hay không (cần kết nối mạng hoặc tệp CRL)",
+    "REVOCATION_OUT_OF_BOUNDS_NO_POE": "không có thông tin thu hồi của chứng thư số tại thời điểm ký",
     "GENERIC": "không kiểm tra được tệp",
 }
+
+# Verdicts the Sở can settle by checking again (online, or with CRL files), not by asking the unit to resubmit.
+RECHECK_SUB_INDICATIONS = frozenset({"TRY_LATER"})
 
 # Modification classes after a signature, from least to most intrusive.
 MODIFICATION_VI: dict[str, str] = {
@@ -109,6 +127,9 @@ class SignatureReport:
     revocation_source: str | None = None
     problems: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
+    # Remarks on an accepted signature that a reader must see (revocation not checked under soft-fail,
+    # signing time not proven by a timestamp); they never turn a verdict green silently.
+    caveats: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +142,7 @@ class FileResult:
     accepted: bool
     action: str | None = None
     signatures: list[SignatureReport] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
     size: int | None = None
     seconds: float | None = None
     peak_rss_kb: int | None = None
@@ -135,7 +157,19 @@ class FileResult:
 
     @property
     def indication_vi(self) -> str:
+        if self.indication == Indication.TOTAL_PASSED.value and self.caveats:
+            return PASSED_WITH_CAVEATS_VI
         return INDICATION_VI[self.indication]
+
+    @property
+    def flagged(self) -> bool:
+        """Accepted, but with remarks: shown amber, never plain green."""
+        return bool(self.caveats)
+
+    @property
+    def recheck(self) -> bool:
+        """Not settled because of the checking machine (no network, no CRL): the Sở checks again."""
+        return not self.accepted and self.sub_indication in RECHECK_SUB_INDICATIONS
 
 
 # Severity order used to pick the verdict that dominates a file with several signatures.

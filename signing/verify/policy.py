@@ -18,8 +18,18 @@ from letters.core.yamlsrc import SourceDoc, field_path, load_yaml
 
 class RevocationMode(StrEnum):
     OFF = "off"
+    # The status could not be established (no network, nothing embedded, no CRL file): accepted, but the file
+    # is flagged in every report.
     SOFT = "soft-fail"
+    # The status could not be established: INDETERMINATE (TRY_LATER), the Sở checks again.
     HARD = "hard-fail"
+
+
+class UnprovenTime(StrEnum):
+    """What a signing-time window does with a signature whose time only the signer's computer states."""
+
+    FLAG = "flag"  # checked against the claimed time, and the file is flagged "thời điểm ký chưa được chứng thực"
+    INDETERMINATE = "indeterminate"  # INDETERMINATE (NO_POE): only a trusted timestamp proves the time
 
 
 class Sha1Rule(StrEnum):
@@ -62,6 +72,7 @@ class IssuerRule(_Strict):
 class SigningWindow(_Strict):
     not_before: OptDate = None
     not_after: OptDate = None
+    without_timestamp: UnprovenTime = UnprovenTime.FLAG
 
     @model_validator(mode="after")
     def _order(self) -> SigningWindow:
@@ -71,7 +82,8 @@ class SigningWindow(_Strict):
 
 
 class Revocation(_Strict):
-    mode: RevocationMode = RevocationMode.SOFT
+    # No revocation information is not a pass: soft-fail only when a policy says so.
+    mode: RevocationMode = RevocationMode.HARD
     online: bool = True
     crl_files: list[Path] = Field(default_factory=list)
     ocsp_files: list[Path] = Field(default_factory=list)
@@ -84,6 +96,12 @@ class Limits(_Strict):
     zip_max_files: int = Field(default=5000, ge=1)
     zip_max_total_mb: int = Field(default=4096, ge=1)
     zip_max_ratio: int = Field(default=200, ge=2)
+    # All archives of one run together (they are unpacked one at a time, so this bounds the work, not the disk).
+    run_max_unpacked_mb: int = Field(default=8192, ge=1)
+    # A ZIP inside a ZIP is opened up to this depth; deeper ones are reported, not opened.
+    zip_max_depth: int = Field(default=3, ge=1, le=10)
+    # More distinct signatures than this in one file: not checked (each costs a full validation).
+    max_signatures: int = Field(default=100, ge=1)
 
 
 class Policy(_Strict):
@@ -194,19 +212,32 @@ allowed_issuers:
 accept_unsigned: false
 
 # Thời điểm ký phải nằm trong khoảng này (ngày theo giờ Việt Nam, dạng ngày/tháng/năm); bỏ trống nếu không
-# giới hạn.
+# giới hạn. Thời điểm ký được đối chiếu theo dấu thời gian (do tổ chức cấp dấu thời gian chứng thực) khi chữ ký
+# có dấu thời gian. Chữ ký không có dấu thời gian chỉ có thời điểm do máy của người ký tự ghi:
+#   without_timestamp: flag           vẫn đối chiếu theo thời điểm tự ghi, tệp được ghi chú «thời điểm ký chưa
+#                                     được chứng thực» trong mọi báo cáo;
+#   without_timestamp: indeterminate  kết luận «Chưa xác định được» (NO_POE), đề nghị ký lại kèm dấu thời gian.
 signing_time:
   not_before: 01/01/2026
   not_after: 31/12/2026
+  without_timestamp: flag
 
-# Kiểm tra thu hồi: soft-fail (không lấy được thông tin thì bỏ qua), hard-fail (bắt buộc), off (không kiểm tra).
+# Kiểm tra thu hồi chứng thư số. Thông tin thu hồi lưu kèm trong tệp (chữ ký mức B-LT) được dùng trước, rồi
+# tệp CRL/OCSP tải sẵn, rồi tải qua mạng.
+#   hard-fail  không xác định được chứng thư có bị thu hồi hay không (máy không có mạng, tệp không lưu kèm thông
+#              tin thu hồi, không có tệp CRL) thì kết luận «Chưa xác định được» (TRY_LATER): kết nối mạng hoặc
+#              khai báo tệp CRL rồi kiểm tra lại; đơn vị không phải nộp lại.
+#   soft-fail  khi đó vẫn chấp nhận, nhưng tệp được đánh dấu «chưa kiểm tra được tình trạng thu hồi» trong mọi
+#              báo cáo (chỉ dùng khi chấp nhận rủi ro chứng thư đã bị thu hồi).
+#   off        không kiểm tra thu hồi (không nên dùng).
 revocation:
-  mode: soft-fail
+  mode: hard-fail
   online: true          # tải CRL/OCSP qua mạng khi có mạng
-  crl_files: []         # tệp CRL tải sẵn để kiểm tra ngoại tuyến
+  crl_files: []         # tệp CRL tải sẵn từ trang của tổ chức chứng thực, để kiểm tra khi không có mạng
   ocsp_files: []
 
-# Chữ ký dùng SHA-1: reject (không chấp nhận) hoặc accept.
+# Chữ ký hoặc chứng thư số dùng thuật toán băm SHA-1 (đã lỗi thời): reject (không chấp nhận) hoặc accept.
+# MD5, khoá RSA dưới 2048 bit và đường cong elliptic dưới 256 bit luôn bị từ chối.
 sha1: reject
 
 # Thay đổi được phép sau khi ký: form_filling (điền biểu mẫu), annotations (chú thích). Mặc định: không.
@@ -215,14 +246,18 @@ allowed_changes: []
 # của cơ quan) hợp lệ và xác nhận toàn bộ tệp.
 accept_attested_changes: true
 
-# Giới hạn cho mỗi tệp và mỗi tệp ZIP.
+# Giới hạn cho mỗi tệp, mỗi tệp ZIP và cả lần kiểm tra. Tệp ZIP được giải nén và kiểm tra lần lượt từng tệp
+# một; tệp ZIP nằm trong tệp ZIP được mở tối đa zip_max_depth lớp.
 limits:
   timeout_seconds: 120
   memory_mb: 1024
   max_file_mb: 1024
+  max_signatures: 100
   zip_max_files: 5000
   zip_max_total_mb: 4096
   zip_max_ratio: 200
+  zip_max_depth: 3
+  run_max_unpacked_mb: 8192
 """
 
 

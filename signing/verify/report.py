@@ -17,11 +17,12 @@ import jinja2
 
 from letters.core.files import atomic_write_bytes, atomic_write_text
 from letters.core.vn import number, time_text
-from signing.verify.letter_data import resubmission_body, resubmission_units
+from signing.verify.letter_data import flagged_files, resubmission_body, resubmission_units
 from signing.verify.model import (
     COVERAGE_VI,
     INDICATION_VI,
     MODIFICATION_VI,
+    PASSED_WITH_CAVEATS_VI,
     FileResult,
     SignatureReport,
     VerifyRun,
@@ -46,6 +47,7 @@ CSV_COLUMNS = [
     "Thay đổi sau khi ký",
     "Tình trạng thu hồi",
     "Nguồn thông tin thu hồi",
+    "Lưu ý",
 ]
 
 
@@ -78,7 +80,7 @@ def report_csv(results: list[FileResult]) -> bytes:
             [
                 r.unit,
                 r.file,
-                INDICATION_VI[r.indication],
+                r.indication_vi,
                 "Có" if r.accepted else "Không",
                 r.indication,
                 r.sub_indication or "",
@@ -94,15 +96,19 @@ def report_csv(results: list[FileResult]) -> bytes:
                 _join(sigs, "modification", MODIFICATION_VI),
                 _join(sigs, "revocation_status"),
                 _join(sigs, "revocation_source"),
+                " ".join(r.caveats),
             ]
         )
     # The BOM makes Excel open the file as UTF-8 instead of the Windows code page.
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8", "backslashreplace")
 
 
+_FLAGGED = "TOTAL_PASSED_FLAGGED"
 # Background and text colour of each verdict's badge; rows of the summary take the background.
 _COLOURS = {
     "TOTAL_PASSED": ("#e6f4ea", "#137333"),
+    # Accepted with remarks (soft-fail revocation, unproven signing time): amber, never plain green.
+    _FLAGGED: ("#fef7e0", "#8a5a00"),
     "TOTAL_FAILED": ("#fce8e6", "#a50e0e"),
     "INDETERMINATE": ("#fef7e0", "#8a5a00"),
     "NO_SIGNATURE": ("#eceff1", "#37474f"),
@@ -143,14 +149,19 @@ def _sig_rows(sig: SignatureReport) -> list[tuple[str, str]]:
         ),
         ("Tình trạng thu hồi", sig.revocation_status),
         ("Nguồn thông tin thu hồi", sig.revocation_source),
+        ("Lưu ý", " ".join(sig.caveats)),
         ("Định dạng (SubFilter)", sig.sub_filter),
         ("Nhận xét", sig.message),
     ]
     return [(label, str(value)) for label, value in rows if value]
 
 
+def _kind(result: FileResult) -> str:
+    return _FLAGGED if result.indication == "TOTAL_PASSED" and result.caveats else result.indication
+
+
 def _counts(results: list[FileResult]) -> dict[str, int]:
-    found = Counter(r.indication for r in results)
+    found = Counter(_kind(r) for r in results)
     return {code: found.get(code, 0) for code in _COLOURS}
 
 
@@ -163,11 +174,18 @@ def _html_context(run: VerifyRun) -> dict[str, Any]:
     units = []
     for n, (name, items) in enumerate(by_unit.items()):
         ok = sum(r.accepted for r in items)
+        shade = (
+            "TOTAL_FAILED"
+            if ok < len(items)
+            else _FLAGGED
+            if any(r.caveats for r in items)
+            else "TOTAL_PASSED"
+        )
         units.append(
             {
                 "name": name,
                 "anchor": f"u{n}",
-                "background": _COLOURS["TOTAL_PASSED" if ok == len(items) else "TOTAL_FAILED"][0],
+                "background": _COLOURS[shade][0],
                 "counts": _counts(items),
                 "accepted": ok,
                 "rejected": len(items) - ok,
@@ -175,6 +193,7 @@ def _html_context(run: VerifyRun) -> dict[str, Any]:
                     {
                         "file": r.file,
                         "indication": r.indication,
+                        "badge": _kind(r),
                         "sub_indication": r.sub_indication,
                         "message": r.message,
                         "action": r.action,
@@ -193,7 +212,11 @@ def _html_context(run: VerifyRun) -> dict[str, Any]:
         "seconds": number(run.seconds, 1),
         "warnings": run.warnings,
         "kinds": {
-            code: {"label": INDICATION_VI[code], "background": bg, "colour": fg}
+            code: {
+                "label": PASSED_WITH_CAVEATS_VI if code == _FLAGGED else INDICATION_VI[code],
+                "background": bg,
+                "colour": fg,
+            }
             for code, (bg, fg) in _COLOURS.items()
         },
         "units": units,
@@ -210,15 +233,26 @@ def report_html(run: VerifyRun) -> str:
     return _environment().get_template("report.html").render(_html_context(run))
 
 
+def _encodable(text: str) -> str:
+    # A stray undecodable byte (a surrogate) in any message must not cost the whole run its reports.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def write_reports(run: VerifyRun, out_dir: Path, *, force: bool = False) -> list[Path]:
     out_dir = Path(out_dir)
     results = run.results
-    letter = {"units": resubmission_units(results), "body": resubmission_body(results, deadline_text=None)}
+    letter = {
+        "units": resubmission_units(results),
+        "body": resubmission_body(results, deadline_text=None),
+        "flagged": flagged_files(results),
+    }
     return [
-        atomic_write_text(out_dir / "report.json", report_json(results), force=force),
+        atomic_write_text(out_dir / "report.json", _encodable(report_json(results)), force=force),
         atomic_write_bytes(out_dir / "report.csv", report_csv(results), force=force),
-        atomic_write_text(out_dir / "report.html", report_html(run), force=force),
+        atomic_write_text(out_dir / "report.html", _encodable(report_html(run)), force=force),
         atomic_write_text(
-            out_dir / "resubmission.json", json.dumps(letter, ensure_ascii=False, indent=2), force=force
+            out_dir / "resubmission.json",
+            _encodable(json.dumps(letter, ensure_ascii=False, indent=2)),
+            force=force,
         ),
     ]
