@@ -50,7 +50,9 @@ def inspect_campaign(path: Path, kinds: list[DocumentKind] | None = None) -> Cam
     result.diagnostics.extend(cross_check(result.source, result.sections))
     if result.campaign is not None:
         result.diagnostics.extend(_check_indicator_sets(result))
-        result.diagnostics.extend(_check_documents(result, list(PLANNING_KINDS) if kinds is None else kinds, check.built))
+        result.diagnostics.extend(
+            _check_documents(result, list(PLANNING_KINDS) if kinds is None else kinds, check.built)
+        )
         result.diagnostics.extend(_check_results_wording(result))
     check.diagnostics = sorted(
         result.diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.line or 0)
@@ -96,7 +98,16 @@ def _check_indicator_sets(result: LoadResult) -> list[Diagnostic]:
 
 
 RESULTS_CONTEXT = frozenset(
-    {"province", "proposal", "decision", "result_tiers", "total_units", "appendix_text", "unit"}
+    {
+        "province",
+        "proposal",
+        "decision",
+        "result_tiers",
+        "total_units",
+        "submitted_units",
+        "appendix_text",
+        "unit",
+    }
 )
 
 

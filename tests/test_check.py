@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from letters.checking import check_campaign
 from letters.cli.main import cli
 from letters.core.errors import Severity
+from tests.conftest import EXAMPLES
 
 TEN_MISTAKES = """\
 campaign:
@@ -94,13 +95,16 @@ def test_cli_check_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     assert "lỗi" in result.output
     ok = runner.invoke(cli, ["check", str(Path("examples/brvt-2024.yaml"))])
     assert ok.exit_code == 0, ok.output
-    assert "CẢNH BÁO" in ok.output  # 09/11/2024 is a Saturday
+    assert "Không phát hiện lỗi hay cảnh báo nào" in ok.output
+    warned = runner.invoke(cli, ["check", str(Path("examples/bacgiang-2023.yaml"))])
+    assert warned.exit_code == 0, warned.output
+    assert "CẢNH BÁO" in warned.output  # 19/11/2023, the end of a phase, is a Sunday
 
 
 def test_calendar_and_chain_warnings(example_copy: Path) -> None:
     path = example_copy / "brvt-2024.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("date: 06/11/2024", "date: 10/11/2024")  # communes after the district's aggregation
+    text = text.replace("date: 05/11/2024", "date: 10/11/2024")  # communes after the district's aggregation
     text = text.replace("end: 29/11/2024", "end: 02/09/2024")  # would end before it starts
     text = text.replace("start: 11/11/2024", "start: 01/11/2024")  # overlaps self-assessment
     path.write_text(text, encoding="utf-8")
@@ -113,7 +117,7 @@ def test_calendar_and_chain_warnings(example_copy: Path) -> None:
 
 def test_holiday_warning(example_copy: Path) -> None:
     path = example_copy / "bacgiang-2023.yaml"
-    text = path.read_text(encoding="utf-8").replace("date: 25/10/2023", "date: 02/09/2023")
+    text = path.read_text(encoding="utf-8").replace("date: 24/10/2023", "date: 02/09/2023")
     path.write_text(text, encoding="utf-8")
     warnings = [d for d in check_campaign(path) if d.severity is Severity.WARNING]
     assert any("Quốc khánh" in d.message for d in warnings)
@@ -127,6 +131,48 @@ def test_overlapping_and_out_of_order_phases(example_copy: Path) -> None:
     messages = [d.message for d in check_campaign(path) if d.severity is Severity.WARNING]
     assert any("trùng với giai đoạn" in m for m in messages)
     assert any("kiểm tra thứ tự" in m for m in messages)
+
+
+def test_plan_phase_and_letter_deadline_for_the_same_step_must_agree(example_copy: Path) -> None:
+    # The Gia Lai case: the plan ends self-assessment on 22/12, the letter gave units until 25/12.
+    path = example_copy / "gialai-2023.yaml"
+    text = path.read_text(encoding="utf-8").replace("date: 22/12/2023", "date: 25/12/2023")
+    text = text.replace(
+        "Chậm nhất ngày **{{ deadlines.so_huyen.date }}**", "Trước ngày **{{ deadlines.so_huyen.date }}**"
+    )
+    path.write_text(text, encoding="utf-8")
+    warnings = {d.field: d for d in check_campaign(path) if d.severity is Severity.WARNING}
+    mismatch = warnings["deadlines[1].date"]
+    assert mismatch.message == (
+        "hạn nộp «so_huyen» (chậm nhất ngày 25/12/2023) khác ngày kết thúc giai đoạn «Tự đánh giá và gửi kết "
+        "quả» (22/12/2023): Kế hoạch và công văn sẽ ghi hai hạn cho cùng một việc. Cả hai đều tính đến hết "
+        "ngày ghi; sửa cho trùng nhau, hoặc ghi «phase» nếu hạn nộp thuộc giai đoạn khác"
+    )
+    assert mismatch.line == next(
+        i for i, line in enumerate(text.splitlines(), 1) if "date: 25/12/2023" in line
+    )
+    # A wording override that writes "trước ngày" before a deadline says one day where the ranking counts another.
+    assert "«trước ngày»" in warnings["documents.cong_van.wording.thoi_han"].message
+    # Deadlines to another tier (communes to their district) are not the issuer's self-assessment deadline.
+    assert not any(f and f.startswith(("deadlines[2]", "deadlines[3]")) for f in warnings)
+
+
+def test_deadline_names_its_phase(example_copy: Path) -> None:
+    path = example_copy / "brvt-2024.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "    aggregates: xa\n    date: 08/11/2024",
+        "    aggregates: xa\n    date: 08/11/2024\n    phase: tham_dinh_1",
+    )
+    text = text.replace(
+        "    to: huyen\n    date: 05/11/2024", "    to: huyen\n    date: 05/11/2024\n    phase: khong_co"
+    )
+    path.write_text(text, encoding="utf-8")
+    diags = {d.field: d for d in check_campaign(path)}
+    assert diags["deadlines[2].phase"].severity is Severity.ERROR  # paths count from 1, as users do
+    assert "«khong_co» không có trong mục phases" in diags["deadlines[2].phase"].message
+    named = diags["deadlines[3].date"]
+    assert named.severity is Severity.WARNING and "«Thẩm định kết quả» (29/11/2024)" in named.message
 
 
 def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
@@ -200,3 +246,18 @@ def test_decomposed_vietnamese_is_normalised(example_copy: Path, tmp_path: Path)
     campaign = load_campaign(path)
     assert campaign.signer.name == "Lê Thị Thu Hương"  # composed again, so it matches and renders as typed
     assert unicodedata.is_normalized("NFC", campaign.issuer.name)
+
+
+def test_warns_when_a_letter_goes_to_nobody_but_the_archive(example_copy: Path) -> None:
+    """A plan or a guidance letter whose Nơi nhận is only «Lưu» is sent to nobody: `check` says so."""
+    path = example_copy / "gialai-2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  ke_hoach:\n")
+    end = text.index("  cong_van:\n", start)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")  # no ke_hoach section: Lưu only
+    warnings = [d for d in check_campaign(path) if d.severity is Severity.WARNING]
+    plan = [d for d in warnings if d.message.startswith("Kế hoạch: mục Nơi nhận chỉ có dòng «Lưu»")]
+    assert len(plan) == 1 and plan[0].line is not None
+    assert not any(d.message.startswith("Công văn hướng dẫn: mục Nơi nhận") for d in warnings)
+    clean = [d for d in check_campaign(EXAMPLES / "gialai-2023.yaml") if "chỉ có dòng «Lưu»" in d.message]
+    assert not clean

@@ -173,25 +173,31 @@ def test_late_units_ranked_last_or_excluded(tmp_path: Path) -> None:
     assert [(u.rank, u.unit.name) for u in tier.units] == [
         (1, "Sở Y tế"),
         (2, "Sở Nội vụ"),
-        (3, "Sở Tài chính"),
         (3, "Sở Tư pháp"),
+        (None, "Sở Tài chính"),  # sent nothing: "chưa nộp" under either rule, never ranked
     ]
     tp = last.unit("so-tu-phap")
-    assert tp.late and not tp.excluded and tp.status == "ranked_last" and tp.tied
-    assert "Gửi kết quả ngày 08/11/2024, sau thời hạn 05/11/2024" in tp.note()
+    assert tp.late and not tp.excluded and tp.status == "ranked_last" and not tp.tied
+    assert tp.note() == "Gửi kết quả ngày 08/11/2024, quá hạn nộp là chậm nhất ngày 05/11/2024; xếp cuối nhóm"
     assert tp.points == 1000 and tp.band == "Tốt"
-    assert not last.unit("so-tai-chinh").submitted and "Không gửi" in last.unit("so-tai-chinh").note()
+    tc = last.unit("so-tai-chinh")
+    assert not tc.submitted and not tc.late and tc.status == "missing" and not tc.scored
+    assert tc.note() == "Chưa nộp kết quả tự đánh giá" and tc.band is None and tc.cchc_points is None
+    assert [u.unit.name for u in tier.missing] == ["Sở Tài chính"]
 
     excl = compute_results(units, _tiers(), path, RankingRules(late_policy="exclude"))
     assert [(u.rank, u.unit.name) for u in excl.tier("so").units] == [
         (1, "Sở Y tế"),
         (2, "Sở Nội vụ"),
+        (None, "Sở Tư pháp"),  # excluded for lateness first, then units that sent nothing
         (None, "Sở Tài chính"),
-        (None, "Sở Tư pháp"),
     ]
     tp = excl.unit("so-tu-phap")
-    assert tp.excluded and tp.band is None and tp.cchc_points is None
-    assert "không được chấm điểm" in tp.note()
+    assert tp.excluded and tp.band is None and tp.cchc_points is None and tp.status == "excluded"
+    assert tp.note() == (
+        "Gửi kết quả ngày 08/11/2024, quá hạn nộp là chậm nhất ngày 05/11/2024; không được chấm điểm, xếp hạng"
+    )
+    assert excl.unit("so-tai-chinh").status == "missing"
     # Averages only count units that were scored.
     assert excl.tier("so").average_points == Decimal("450.00")
 
@@ -302,7 +308,7 @@ def test_ranking_outputs_and_chart(tmp_path: Path) -> None:
     assert ws.cell(7, 2).value == "Bình quân của cấp"
     xa = wb["UBND các xã"]
     assert xa.cell(5, 1).value == "Không xếp hạng" and xa.cell(5, 5).value is None
-    assert "sau thời hạn" in xa.cell(5, xa.max_column).value
+    assert "quá hạn nộp là chậm nhất ngày 05/11/2024" in xa.cell(5, xa.max_column).value
     out_csv = write_ranking_csv(res, tmp_path / "out" / "xep_hang.csv")
     raw = out_csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

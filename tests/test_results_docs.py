@@ -33,7 +33,7 @@ def test_decision_appendix_matches_the_ranking(run: tuple[ResultsRun, Path]) -> 
     appendix_tables = doc.tables[2:]  # header, signature, then one ranking table per tier
     assert len(appendix_tables) == len(results.tiers)
     for table, tier in zip(appendix_tables, results.tiers, strict=True):
-        rows = [[c.text for c in r.cells] for r in table.rows]
+        rows = [[c.text.replace("\n", " ") for c in r.cells] for r in table.rows]
         assert rows[0][:6] == ["STT", "Tên cơ quan, đơn vị", "Tổng điểm", "Chỉ số", "Xếp hạng", "Xếp loại"]
         assert len(rows) - 1 == len(tier.units)
         for row, unit in zip(rows[1:], tier.units, strict=True):
@@ -101,7 +101,10 @@ def test_proposal_format(run: tuple[ResultsRun, Path]) -> None:
 def test_every_unit_gets_a_notice_with_its_chart(run: tuple[ResultsRun, Path]) -> None:
     results, out = run[0].results, run[1]
     notices = sorted((out / "thong-bao").glob("*.docx"))
-    assert len(notices) == len(results.all_units())
+    # Every unit but the issuing Sở itself, which is ranked but sends itself no notice.
+    assert len(notices) == len(results.all_units()) - 1
+    assert run[0].outputs.documents.without_notice == ["Sở Thông tin và Truyền thông"]
+    assert not (out / "thong-bao" / "2023-thong-bao-ket-qua-so-thong-tin-va-truyen-thong.docx").exists()
     ranked = (
         next(u for u in results.all_units() if u.rank is not None and u.tied)
         if any(u.tied for u in results.all_units())
@@ -143,6 +146,9 @@ def test_excluded_unit_notice_says_why(run: tuple[ResultsRun, Path]) -> None:
     results, out = run[0].results, run[1]
     excluded = [u for u in results.all_units() if u.rank is None]
     assert excluded, "the example scores include a late unit and an unappraised commune"
-    text = body_text(out / "thong-bao" / f"2023-thong-bao-ket-qua-{excluded[0].unit.id}.docx")
-    assert "không được xếp hạng" in text
-    assert excluded[0].reasons[0] in text
+    path = out / "thong-bao" / f"2023-thong-bao-ket-qua-{excluded[0].unit.id}.docx"
+    text = body_text(path)
+    assert "không được chấm điểm, xếp hạng" in text
+    assert excluded[0].causes[0] in text
+    assert "Tổng điểm" not in text and "Kết quả theo từng chỉ số chính" not in text
+    assert len(Document(str(path)).tables) == 2  # header and signature only: no score table

@@ -163,14 +163,14 @@ def test_letter_markup() -> None:
     ]
     assert resubmission_units(results) == ["Sở B"]
     assert resubmission_units([r.to_dict() for r in results]) == ["Sở B"]
-    body = resubmission_body(results, deadline_text="17 giờ 00 ngày 30/11/2026")
+    body = resubmission_body(results, deadline_text="trước 17 giờ 00 ngày 30/11/2026")
     lines = body.splitlines()
     assert lines[0].startswith("# I. ")
     assert "## 1. Sở B (2 tệp)" in lines
     assert "- **b.pdf**: Nội dung đã bị sửa." in lines
     assert "+ Đề nghị: Nộp lại bản PDF gốc đã ký số." in lines
     assert any(line.startswith("# III.") for line in lines)
-    assert "trước *17 giờ 00 ngày 30/11/2026*" in body
+    assert "các tệp nêu trên *trước 17 giờ 00 ngày 30/11/2026*," in body and "trước trước" not in body
     assert "**2 tệp chưa đạt yêu cầu**" in body
     assert all(line.strip() == line and line for line in lines)
     all_ok = resubmission_body(results[:1], deadline_text=None)

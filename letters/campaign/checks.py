@@ -60,7 +60,44 @@ def cross_check(source: SourceDoc, sections: dict[str, Any]) -> list[Diagnostic]
     _check_reorganisation(
         sink, info, s.get("issuer"), tiers or [], phases, deadlines, s.get("documents") or {}
     )
+    _check_copies_beyond_archive(sink, s.get("documents") or {})
+    _check_annex_numbering(sink, tiers or [])
     return sink.items
+
+
+def _check_copies_beyond_archive(sink: _Sink, documents: dict[Any, Any]) -> None:
+    """A plan or a guidance letter whose Nơi nhận would read only "- Lưu: VT, …" is sent to nobody.
+
+    The Kế hoạch is rendered even when the file does not describe it, so its absence counts; a công văn
+    with a Kính gửi list gets "Như trên" and is sent. Results documents always name their recipients.
+    """
+    labels = {"ke_hoach": "Kế hoạch", "cong_van": "Công văn hướng dẫn"}
+    by_value = {getattr(k, "value", k): v for k, v in documents.items()}
+    for kind, label in labels.items():
+        spec = by_value.get(kind)
+        if spec is not None and (spec.copies_to or (kind == "cong_van" and spec.recipients)):
+            continue
+        if spec is None and kind == "cong_van":
+            continue  # only the Kế hoạch is rendered without its own section
+        sink.warn(
+            ("documents", kind, "copies_to") if spec is not None else ("documents",),
+            f"{label}: mục Nơi nhận chỉ có dòng «Lưu», văn bản không gửi tới cơ quan, đơn vị nào; "
+            f"ghi các nơi nhận trong documents.{kind}.copies_to",
+        )
+
+
+def _check_annex_numbering(sink: _Sink, tiers: list[Tier]) -> None:
+    """NĐ 30 numbers phụ lục with Roman numerals when a document has two or more: «Phụ lục II», not «2»."""
+    if len(tiers) < 2:
+        return
+    for ti, tier in enumerate(tiers):
+        m = re.fullmatch(r"(phụ lục)\s+(\d+)", (tier.annex or "").strip(), re.IGNORECASE)
+        if m and int(m.group(2)) > 0:
+            sink.warn(
+                ("tiers", ti, "annex"),
+                f"«{tier.annex}»: khi văn bản có từ hai phụ lục trở lên, Nghị định 30/2020/NĐ-CP đánh số "
+                f"phụ lục bằng chữ số La Mã; ghi «{m.group(1)} {cal.roman(int(m.group(2)))}»",
+            )
 
 
 def _dupes(values: list[str]) -> set[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from letters.core.errors import Diagnostic, Severity, VanbanError
+from letters.core.progress import progress_bars
 
 
 def _print_diagnostics(diags: list[Diagnostic], limit: int = 40) -> None:
@@ -108,6 +109,9 @@ def register(group: click.Group) -> None:
     )
     @click.option("--charts", is_flag=True, help="Ghi thêm biểu đồ điểm từng đơn vị thành tệp PNG riêng.")
     @click.option(
+        "--pdf", is_flag=True, help="Tạo thêm bản PDF của Tờ trình, Quyết định và mọi thông báo (cần LibreOffice)."
+    )
+    @click.option(
         "--ignore-errors", is_flag=True, help="Vẫn xếp hạng khi dữ liệu điểm có lỗi (điểm lỗi tính là 0)."
     )
     @click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
@@ -118,35 +122,56 @@ def register(group: click.Group) -> None:
         late_rule: str | None,
         rank_by: str | None,
         charts: bool,
+        pdf: bool,
         ignore_errors: bool,
         force: bool,
     ) -> None:
         """Đọc điểm tự đánh giá, kiểm tra, tính chỉ số và xếp hạng; tạo Tờ trình, Quyết định công bố kết quả
         (kèm phụ lục xếp hạng từng nhóm) và thông báo kết quả cho từng đơn vị.
 
-        ĐIỂM là tệp CSV (cột don_vi, ma_chi_so, diem, giai_trinh) hoặc thư mục chứa các biểu mẫu
-        Excel đơn vị đã điền.
+        ĐIỂM là thư mục chứa các biểu mẫu Excel (.xlsx) đơn vị đã điền (tạo bằng vanban forms), hoặc một
+        tệp CSV (UTF-8, phân cách bằng dấu chấm phẩy hoặc dấu phẩy), mỗi dòng một chỉ số thành phần của
+        một đơn vị:
+
+        \b
+          don_vi        tên đơn vị (Sở Tư pháp) hoặc mã đơn vị (so-tu-phap)
+          ma_chi_so     mã chỉ số thành phần như trong bộ chỉ số (1.2)
+          diem          điểm tự đánh giá; viết 8,5 hoặc 8.5
+          giai_trinh    giải trình, bắt buộc khi điểm thấp hơn điểm tối đa
+          ngay_nop      (không bắt buộc) ngày đơn vị nộp, NN/TT/NNNN: sau hạn
+                        nộp là nộp muộn, xử lý theo --late-rule
+          da_tham_dinh  (không bắt buộc) có/không: cấp xã đã được cấp huyện
+                        thẩm định chưa (khi hồ sơ yêu cầu thẩm định)
+
+        Tiêu đề cột viết tiếng Việt cũng được (Đơn vị, Mã chỉ số, Điểm, Giải trình, Ngày nộp, Đã thẩm
+        định). Với thư mục biểu mẫu Excel, ngày nộp và thẩm định ghi trong tệp tiep_nhan.csv (cột don_vi,
+        ngay_nop, da_tham_dinh) đặt cùng thư mục. Tạo dữ liệu mẫu để thử: vanban example-scores.
         """
         from letters.core.vn import number
         from letters.usecases.results import ResultsRequest, run_results
 
-        outcome = run_results(
-            ResultsRequest(
-                campaign,
-                scores,
-                out_dir,
-                late_rule=late_rule,  # type: ignore[arg-type]  # click.Choice admits only these
-                rank_by=rank_by,  # type: ignore[arg-type]
-                chart_files=charts,
-                ignore_errors=ignore_errors,
-                force=force,
+        with progress_bars() as progress:
+            outcome = run_results(
+                ResultsRequest(
+                    campaign,
+                    scores,
+                    out_dir,
+                    late_rule=late_rule,  # type: ignore[arg-type]  # click.Choice admits only these
+                    rank_by=rank_by,  # type: ignore[arg-type]
+                    chart_files=charts,
+                    ignore_errors=ignore_errors,
+                    force=force,
+                    pdf=pdf,
+                    progress=progress,
+                )
             )
-        )
         _print_diagnostics(outcome.diagnostics)
         for tr in outcome.results.tiers:
+            missing = f" (trong đó {len(tr.missing)} đơn vị chưa nộp)" if tr.missing else ""
             click.echo(
                 f"{tr.tier.name}: {len(tr.ranked)} đơn vị được xếp hạng, "
-                f"{len(tr.excluded)} đơn vị không xếp hạng; bình quân {number(tr.average_points)} điểm."
+                f"{len(tr.excluded)} đơn vị không xếp hạng{missing}; "
+                f"bình quân {number(tr.average_points)} điểm."
             )
         files = outcome.files
         click.echo(f"Đã ghi: {files.ranking_xlsx}")
@@ -158,3 +183,18 @@ def register(group: click.Group) -> None:
             f"Đã tạo {len(docs.files)} văn bản: Tờ trình, Quyết định và {len(docs.notices)} thông báo kết quả "
             f"(thư mục {out_dir / 'thong-bao'})."
         )
+        if outcome.pdfs:
+            click.echo(f"Đã tạo {len(outcome.pdfs)} bản PDF, đặt cạnh từng văn bản.")
+        for name in outcome.without_notice:
+            click.echo(f"Không lập thông báo cho {name}: đây là cơ quan ban hành thông báo.")
+        if outcome.missing:
+            # Last on screen, so it is not scrolled away by the list of files.
+            click.secho(
+                f"CẢNH BÁO: {len(outcome.missing)} đơn vị chưa nộp kết quả tự đánh giá hợp lệ; các văn bản ghi "
+                "các đơn vị này là «chưa nộp», không chấm điểm, không xếp hạng:",
+                fg="yellow",
+                bold=True,
+                err=True,
+            )
+            for m in outcome.missing:
+                click.secho(f"  - {m.unit} ({m.tier}): {m.reason}", fg="yellow", err=True)

@@ -153,6 +153,16 @@ def range_text(start: date, end: date) -> str:
     return f"từ ngày {short(start)} đến hết ngày {short(end)} ({inclusive_days(start, end)} ngày)"
 
 
+def deadline_text(last_day: date) -> str:
+    """A deadline as every document writes it: 'chậm nhất ngày 24/10/2023'.
+
+    A deadline is the last day on which a submission is on time ("đến hết ngày"): the same date is printed,
+    checked against the calendar and compared with submission dates. "trước ngày X" is never written, because
+    readers disagree on whether it includes X (see docs/deadlines.md).
+    """
+    return f"chậm nhất ngày {short(last_day)}"
+
+
 # --------------------------------------------------------------------------- working days
 
 
@@ -194,6 +204,31 @@ class WorkCalendar:
 
 
 # --------------------------------------------------------------------------- numbers
+
+
+def roman(n: int) -> str:
+    """Roman numerals, as NĐ 30 numbers Phụ lục and Phần: 1 → 'I', 14 → 'XIV'."""
+    if n <= 0:
+        raise ValueError(f"no Roman numeral for {n}")
+    out = []
+    for value, letters in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
+        count, n = divmod(n, value)
+        out.append(letters * count)
+    return "".join(out)
 
 
 def number(

@@ -416,6 +416,7 @@ def render_results_documents(
     chart: ChartFn | None,
     force: bool = False,
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ResultsDocuments:
     """Tờ trình, Quyết định and every notice into `out_dir` (notices under `thong-bao/`), both cores used.
 
@@ -437,7 +438,7 @@ def render_results_documents(
     proposal, decision = (
         atomic_write_bytes(out_dir / b.filename, render_bytes(b), force=force) for b in main
     )
-    notices = _render_notices(campaign, results, units, notice_dir, chart, force, workers)
+    notices = _render_notices(campaign, results, units, notice_dir, chart, force, workers, progress)
     return ResultsDocuments(
         proposal, decision, notices, [u.unit.name for u in results.all_units() if u.unit.id in own]
     )
@@ -492,6 +493,7 @@ def _render_notices(
     chart: ChartFn | None,
     force: bool,
     workers: int | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     import multiprocessing
     import os
@@ -499,9 +501,18 @@ def _render_notices(
 
     ids = [u.unit.id for u in units]
     size = min(len(ids), workers or os.cpu_count() or 1)
+    written: list[Path] = []
+
+    def done(path: Path) -> None:
+        written.append(path)
+        if progress is not None:
+            progress(len(written), len(ids))
+
     if size <= 1 or len(ids) < 8:
         _init_notice_worker(campaign, results, notice_dir, chart, force)
-        return [_notice_job(i) for i in ids]
+        for i in ids:
+            done(_notice_job(i))
+        return written
     # Charts and DOCX assembly are CPU-bound; a process per core is what makes 250 notices take seconds.
     # fork reuses the loaded fonts and compiled templates instead of loading them again.
     methods = multiprocessing.get_all_start_methods()
@@ -514,7 +525,9 @@ def _render_notices(
     ) as pool:
         log.info("rendering %d notices in %d processes", len(ids), size)
         try:
-            return list(pool.map(_notice_job, ids, chunksize=max(1, len(ids) // (size * 4))))
+            for path in pool.map(_notice_job, ids, chunksize=max(1, len(ids) // (size * 4))):
+                done(path)
+            return written
         except BaseException:
             # One notice failed: the others would be wasted work, and the run stops anyway.
             pool.shutdown(wait=True, cancel_futures=True)

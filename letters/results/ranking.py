@@ -17,7 +17,8 @@ from pathlib import Path
 
 from letters.core.errors import Diagnostic, Severity, VanbanError
 from letters.core.files import atomic_path, atomic_write_bytes
-from letters.core.vn import short, vi_sort_key
+from letters.core.properties import DocumentProperties, stamp_file
+from letters.core.vn import deadline_text, points_text, short, vi_sort_key
 from letters.indicators.model import TierRef, Unit
 from letters.indicators.sets import IndicatorSet
 from letters.results.scores import Receipt, ScoreBook, merge_receipts, read_scores
@@ -74,8 +75,11 @@ class CchcRule:
 
 @dataclass(frozen=True)
 class RankingRules:
-    """Campaign rules. `late_policy`: "last" (xem như xếp hạng cuối) or "exclude" (không được chấm điểm);
-    it also applies to units that sent nothing. `rank_by`: "points" (exact) or "dti" (the 4-decimal value)."""
+    """Campaign rules. `late_policy`: what happens to a unit whose results arrived after its deadline: "last"
+    (scored, ranked after every unit that was on time) or "exclude" (neither scored nor ranked). A unit that
+    sent nothing acceptable is "chưa nộp" under either rule: never scored, never ranked.
+    `deadlines` (tier id -> date) override the tiers' own; a deadline is the last day that is on time.
+    `rank_by`: "points" (exact) or "dti" (the 4-decimal value)."""
 
     bands: tuple[Band, ...] = DEFAULT_BANDS
     late_policy: str = "last"
@@ -143,19 +147,34 @@ class UnitResult:
     cchc_points: Decimal | None = None
     rank: int | None = None
     tied: bool = False
-    submitted: bool = True
+    submitted: bool = True  # an accepted submission exists; False: "chưa nộp"
     submitted_on: date | None = None
+    deadline: date | None = None  # last day that was on time for the unit's tier
     late: bool = False
-    excluded: bool = False
-    reasons: tuple[str, ...] = ()
+    excluded: bool = False  # submitted, but a campaign rule keeps it out of scoring and ranking
+    rejected: tuple[
+        str, ...
+    ] = ()  # why what the unit sent was refused (old form version, another tier's form)
+    # Why the unit is not ranked like the others ("gửi kết quả ngày …, quá hạn nộp là chậm nhất ngày …"), then
+    # the consequence ("xếp cuối nhóm"): fragments that start in lower case, to be set into sentences.
+    causes: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # causes followed by the consequence
     has_errors: bool = False
 
     @property
     def status(self) -> str:
-        """ "ranked", "ranked_last" (late or missing, ranked after everyone) or "excluded"."""
+        """ "ranked", "ranked_last" (late under the "last" rule: ranked after every unit on time),
+        "excluded" (submitted, not scored: late under "exclude", or not appraised) or "missing" (chưa nộp)."""
+        if not self.submitted:
+            return "missing"
         if self.excluded:
             return "excluded"
-        return "ranked_last" if (self.late or not self.submitted) else "ranked"
+        return "ranked_last" if self.late else "ranked"
+
+    @property
+    def scored(self) -> bool:
+        """Whether the unit's points count: only these show a score, a band, a chart or weak indicators."""
+        return self.submitted and not self.excluded
 
     @property
     def index_points(self) -> dict[str, Decimal]:
@@ -164,15 +183,18 @@ class UnitResult:
     def note(self) -> str:
         parts = ["Đồng hạng"] if self.tied and self.rank is not None else []
         parts.extend(self.reasons)
-        if self.has_errors:
-            parts.append("Dữ liệu điểm có lỗi, điểm lỗi được tính 0")
-        return "; ".join(parts)
+        if self.has_errors and self.submitted:
+            parts.append("dữ liệu điểm có lỗi, điểm lỗi được tính 0")
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:]
 
 
 @dataclass
 class TierResult:
     tier: TierRef
-    units: list[UnitResult]  # rank order (equal ranks alphabetical), then excluded units alphabetical
+    units: list[
+        UnitResult
+    ]  # rank order (equal ranks alphabetical), then excluded, then missing (alphabetical)
     average: dict[str, Decimal]  # average points per main index over scored (not excluded, submitted) units
     average_points: Decimal
     average_dti: Decimal
@@ -183,7 +205,20 @@ class TierResult:
 
     @property
     def excluded(self) -> list[UnitResult]:
+        """Every unit without a rank: excluded by a rule, or with nothing accepted ("chưa nộp")."""
         return [u for u in self.units if u.rank is None]
+
+    @property
+    def missing(self) -> list[UnitResult]:
+        """Units with no accepted submission ("chưa nộp"), including those whose forms were refused."""
+        return [u for u in self.units if not u.submitted]
+
+    @property
+    def undivided(self) -> bool:
+        """Every ranked unit has the same score (all 0, typically): a shared "rank 1" would say nothing true,
+        so documents state that no order could be made instead."""
+        ranked = [u for u in self.ranked if not u.late]
+        return len(ranked) > 1 and all(u.rank == 1 for u in ranked)
 
 
 @dataclass
@@ -211,6 +246,10 @@ class Results:
 
     def all_units(self) -> list[UnitResult]:
         return [u for t in self.tiers for u in t.units]
+
+    def missing_units(self) -> list[UnitResult]:
+        """Every unit with no accepted submission, tier by tier."""
+        return [u for t in self.tiers for u in t.missing]
 
     def tier_average(self, unit_id: str) -> dict[str, Decimal]:
         """Average points per main index of the unit's tier (what the unit's chart compares against)."""
@@ -288,30 +327,12 @@ def rank_tier(
         receipt = book.receipts.get(unit.id, Receipt())
         res.submitted = entry is not None
         res.submitted_on = receipt.submitted_on
+        res.deadline = deadline
+        res.rejected = tuple(book.rejected.get(unit.id, ()))
         res.has_errors = unit.id in error_units
-        reasons: list[str] = []
-        if unit.parent and rules.require_district_appraisal and receipt.appraised is False:
-            parent = all_units.get(unit.parent)
-            parent_name = parent.name if parent else unit.parent
-            reasons.append(
-                f"{parent_name} không thẩm định kết quả tự đánh giá của đơn vị, "
-                "không được tính điểm, xếp hạng"
-            )
-            res.excluded = True
-        if not res.submitted:
-            reasons.append("Không gửi kết quả tự đánh giá")
-            res.late = True
-        elif deadline is not None and receipt.submitted_on is not None and receipt.submitted_on > deadline:
-            reasons.append(f"Gửi kết quả ngày {short(receipt.submitted_on)}, sau thời hạn {short(deadline)}")
-            res.late = True
-        if res.late and not res.excluded:
-            if rules.late_policy == "exclude":
-                res.excluded = True
-                reasons.append("không được chấm điểm, xếp hạng")
-            else:
-                reasons.append("xếp hạng cuối")
-        res.reasons = tuple(reasons)
-        if not res.excluded:
+        res.causes, consequence = _reasons(res, receipt, rules, all_units)
+        res.reasons = res.causes + ((consequence,) if consequence else ())
+        if res.scored:
             res.band = rules.band_for(res.points, res.max_points)
             if rules.cchc is not None:
                 res.cchc_points = rules.cchc.apply(res.points, res.max_points)
@@ -320,9 +341,10 @@ def rank_tier(
     def key(r: UnitResult) -> Decimal:
         return r.points if rules.rank_by == "points" else r.dti
 
-    on_time = [r for r in results if not r.excluded and not r.late]
-    last = [r for r in results if not r.excluded and r.late]
-    excluded = [r for r in results if r.excluded]
+    on_time = [r for r in results if r.scored and not r.late]
+    last = [r for r in results if r.scored and r.late]
+    excluded = [r for r in results if r.submitted and r.excluded]
+    missing = [r for r in results if not r.submitted]
     on_time.sort(key=lambda r: (-key(r), vi_sort_key(r.unit.name)))
     counts: dict[Decimal, int] = {}
     for r in on_time:
@@ -342,15 +364,50 @@ def rank_tier(
         r.rank = len(on_time) + 1
         r.tied = len(last) > 1
     excluded.sort(key=lambda r: vi_sort_key(r.unit.name))
+    missing.sort(key=lambda r: vi_sort_key(r.unit.name))
 
-    scored = [r for r in results if r.submitted and not r.excluded]
+    scored = [r for r in results if r.scored]
     average: dict[str, Decimal] = {}
     for index in ind.indices:
         vals = [r.index_points[index.code] for r in scored]
         average[index.code] = _q(sum(vals, Decimal(0)) / len(vals), TWO) if vals else Decimal(0)
     avg_points = _q(sum((r.points for r in scored), Decimal(0)) / len(scored), TWO) if scored else Decimal(0)
     avg_dti = _q(avg_points / ind.max_points, FOUR) if ind.max_points else Decimal(0)
-    return TierResult(tier, on_time + last + excluded, average, avg_points, avg_dti)
+    return TierResult(tier, on_time + last + excluded + missing, average, avg_points, avg_dti)
+
+
+def _reasons(
+    res: UnitResult, receipt: Receipt, rules: RankingRules, all_units: Mapping[str, Unit]
+) -> tuple[tuple[str, ...], str]:
+    """Sets `late` and `excluded` on `res`; returns why (the causes) and what follows (the consequence), in
+    words the appendix and the notice print as they are."""
+    unit, deadline = res.unit, res.deadline
+    if not res.submitted:
+        # Nothing accepted is "chưa nộp" under either late rule: there is nothing to score or to rank.
+        if res.rejected:
+            return ("chưa nộp kết quả hợp lệ: " + "; ".join(res.rejected),), ""
+        return ("chưa nộp kết quả tự đánh giá",), ""
+    causes: list[str] = []
+    consequence = ""
+    if unit.parent and rules.require_district_appraisal and receipt.appraised is False:
+        parent = all_units.get(unit.parent)
+        parent_name = parent.name if parent else unit.parent
+        causes.append(f"{parent_name} không thẩm định kết quả tự đánh giá của đơn vị")
+        consequence = "không được tính điểm, xếp hạng"
+        res.excluded = True
+    # The deadline is the last day on time ("đến hết ngày"), as every document writes it.
+    if deadline is not None and receipt.submitted_on is not None and receipt.submitted_on > deadline:
+        res.late = True
+        causes.append(
+            f"gửi kết quả ngày {short(receipt.submitted_on)}, quá hạn nộp là {deadline_text(deadline)}"
+        )
+        if not res.excluded:
+            if rules.late_policy == "exclude":
+                res.excluded = True
+                consequence = "không được chấm điểm, xếp hạng"
+            else:
+                consequence = "xếp cuối nhóm"
+    return tuple(causes), consequence
 
 
 def rank_scores(
@@ -413,6 +470,13 @@ def _num(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def unit_note(tier: TierResult, unit: UnitResult) -> str:
+    """The "Ghi chú" of a unit in the ranking files: its reasons, or that its tier could not be ordered."""
+    if tier.undivided and unit.rank == 1:
+        return f"Cả nhóm cùng đạt {points_text(unit.points)} điểm, không phân biệt được thứ hạng"
+    return unit.note()
+
+
 def _sheet_title(name: str, used: set[str]) -> str:
     clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Cấp"
     title, n = clean, 2
@@ -424,9 +488,17 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def write_ranking_xlsx(
-    results: Results, path: Path, *, year: int | str | None = None, force: bool = False
+    results: Results,
+    path: Path,
+    *,
+    year: int | str | None = None,
+    force: bool = False,
+    properties: DocumentProperties | None = None,
 ) -> Path:
-    """One sheet per tier: rank, unit, points per main index, total, DTI, band, CCHC points, notes."""
+    """One sheet per tier: rank, unit, points per main index, total, DTI, band, CCHC points, notes.
+
+    `properties` title the workbook and name its author (File → Properties).
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -457,9 +529,8 @@ def write_ranking_xlsx(
         ws.cell(1, 1, title).font = Font(name=font, size=14, bold=True)
         ws.cell(1, 1).alignment = Alignment(horizontal="center")
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
-        ws.cell(2, 1, f"{tr.tier.name} ({ind.name}, phiên bản {ind.version})").font = Font(
-            name=font, italic=True
-        )
+        edition = f" ({ind.edition})" if ind.edition else ""
+        ws.cell(2, 1, f"{tr.tier.name}{edition}").font = Font(name=font, italic=True)
         ws.cell(2, 1).alignment = Alignment(horizontal="center")
         for c, text in enumerate(headers, 1):
             cell = ws.cell(4, c, text)
@@ -471,7 +542,7 @@ def write_ranking_xlsx(
         ws.row_dimensions[4].height = 60
         r = 5
         for u in tr.units:
-            shown = not u.excluded
+            shown = u.scored
             idx = u.index_points
             values: list[object] = [u.rank if u.rank is not None else "Không xếp hạng", u.unit.name]
             values += [_num(idx[i.code]) if shown else None for i in scored_indices]
@@ -483,9 +554,10 @@ def write_ranking_xlsx(
             ]
             if cchc_label:
                 values.append(_num(u.cchc_points))
-            values.append(u.note())
+            note = unit_note(tr, u)
+            values.append(note)
             # Rows do not grow by themselves for wrapped text in a generated file; size them for the notes.
-            lines = max(-(-len(u.note()) // 36), -(-len(u.unit.name) // 48), 1)
+            lines = max(-(-len(note) // 36), -(-len(u.unit.name) // 48), 1)
             ws.row_dimensions[r].height = 15.75 * lines + 2
             for c, v in enumerate(values, 1):
                 cell = ws.cell(r, c, v)
@@ -517,8 +589,14 @@ def write_ranking_xlsx(
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = "4:4"
+    props = properties or DocumentProperties(
+        title="Kết quả đánh giá, xếp hạng chỉ số chuyển đổi số" + (f" năm {year}" if year else ""),
+        author="",
+        category="Kết quả xếp hạng",
+    )
     with atomic_path(Path(path), force=force) as tmp:
         wb.save(tmp)
+        stamp_file(tmp, props)
     return Path(path)
 
 
@@ -549,10 +627,15 @@ def ranking_csv_text(results: Results) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(list(CSV_COLUMNS) + index_codes)
-    status_vi = {"ranked": "xep_hang", "ranked_last": "xep_hang_cuoi", "excluded": "khong_xep_hang"}
+    status_vi = {
+        "ranked": "xep_hang",
+        "ranked_last": "xep_hang_cuoi",
+        "excluded": "khong_xep_hang",
+        "missing": "chua_nop",
+    }
     for tr in results.tiers:
         for u in tr.units:
-            shown = not u.excluded
+            shown = u.scored
             row = [
                 tr.tier.id,
                 u.rank if u.rank is not None else "",
@@ -566,7 +649,7 @@ def ranking_csv_text(results: Results) -> str:
                 u.band or "",
                 u.cchc_points if u.cchc_points is not None else "",
                 status_vi[u.status],
-                u.note(),
+                unit_note(tr, u),
             ]
             idx = u.index_points
             row += [idx.get(c[3:], "") if shown else "" for c in index_codes]

@@ -91,6 +91,13 @@ class ScoreBook:
     units: dict[str, UnitScores] = field(default_factory=dict)
     receipts: dict[str, Receipt] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # unit id -> why what the unit sent was refused as a whole, in words a notice can print
+    rejected: dict[str, list[str]] = field(default_factory=dict)
+
+    def reject(self, unit_id: str, reason: str) -> None:
+        reasons = self.rejected.setdefault(unit_id, [])
+        if reason not in reasons:
+            reasons.append(reason)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -395,6 +402,11 @@ class _Reader:
             version = get("phien_ban")
             ind = self.indicator_set(unit)
             if version and ind is not None and version != ind.version:
+                self.book.reject(
+                    unit.id,
+                    f"điểm chấm theo phiên bản «{version}» của bộ chỉ số, không phải phiên bản hiện hành "
+                    f"«{ind.version}»",
+                )
                 self.diag(
                     Severity.ERROR,
                     f"điểm chấm theo phiên bản «{version}» của bộ chỉ số, phiên bản hiện "
@@ -472,6 +484,11 @@ class _Reader:
                 return
             ind = tier.indicator_set
             if meta.get("set_id") != ind.id:
+                self.book.reject(
+                    unit.id,
+                    f"biểu mẫu gửi về là biểu mẫu của bộ chỉ số «{meta.get('set_id')}», không phải biểu mẫu "
+                    f"của nhóm «{tier.name}» (bộ chỉ số «{ind.id}»)",
+                )
                 self.diag(
                     Severity.ERROR,
                     f"biểu mẫu lập theo bộ chỉ số «{meta.get('set_id')}», nhưng đơn vị "
@@ -482,6 +499,11 @@ class _Reader:
                 )
                 return
             if meta.get("set_version") != ind.version:
+                self.book.reject(
+                    unit.id,
+                    f"biểu mẫu lập theo phiên bản «{meta.get('set_version')}» của bộ chỉ số, không phải "
+                    f"phiên bản hiện hành «{ind.version}»",
+                )
                 self.diag(
                     Severity.ERROR,
                     f"biểu mẫu lập theo phiên bản «{meta.get('set_version')}» của bộ chỉ "

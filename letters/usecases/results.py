@@ -8,8 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from letters.core.errors import Diagnostic, DiagnosticsError, Severity
-from letters.core.files import staged_outputs
+from letters.core.errors import Diagnostic, DiagnosticsError, Severity, VanbanError
+from letters.core.files import check_writable, staged_outputs
+from letters.core.progress import ProgressFactory, step
 from letters.usecases.documents import load_checked_campaign
 
 if TYPE_CHECKING:
@@ -124,6 +125,17 @@ class ResultsRequest:
     ignore_errors: bool = False
     force: bool = False
     workers: int | None = None
+    pdf: bool = False  # a PDF beside the Tờ trình, the Quyết định and every notice (LibreOffice)
+    progress: ProgressFactory | None = None  # one bar for the notices, one for the PDFs
+
+
+@dataclass(frozen=True)
+class MissingUnit:
+    """A unit with no accepted submission ("chưa nộp"): never scored, never ranked."""
+
+    tier: str  # the tier's name
+    unit: str  # the unit's name
+    reason: str  # "chưa nộp kết quả tự đánh giá", or why what it sent was refused
 
 
 @dataclass
@@ -133,12 +145,27 @@ class ResultsOutcome:
     results: Results
     files: ResultsFiles
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    missing: list[MissingUnit] = field(default_factory=list)  # units that sent nothing acceptable
+    pdfs: list[Path] = field(default_factory=list)  # with `pdf`: one beside each document
+
+    @property
+    def without_notice(self) -> list[str]:
+        """Units that got no notice: the issuing body itself."""
+        return list(self.files.documents.without_notice)
+
+
+def missing_units(results: Results) -> list[MissingUnit]:
+    return [
+        MissingUnit(t.tier.name, u.unit.name, "; ".join(u.causes)) for t in results.tiers for u in t.missing
+    ]
 
 
 def run_results(request: ResultsRequest) -> ResultsOutcome:
     """Read the scores, rank every tier, and write the ranking, the Tờ trình, the Quyết định and the notices.
 
     Errors in the scores stop the run (every one is listed) unless `ignore_errors`; nothing is written then.
+    Units with nothing accepted are returned in `missing`; under the campaign's `results.missing_rule: stop`
+    they stop the run too, listed one by one.
     """
     from letters.results.pipeline import compute_campaign_results, ranking_rules, write_outputs
 
@@ -151,13 +178,44 @@ def run_results(request: ResultsRequest) -> ResultsOutcome:
     results = compute_campaign_results(campaign, request.scores, rules)
     if results.errors and not request.ignore_errors:
         raise DiagnosticsError(results.diagnostics, source=f"Dữ liệu điểm {request.scores}")
+    missing = missing_units(results)
+    if missing and campaign.results.missing_rule == "stop":
+        listed = "\n".join(f"  - {m.unit} ({m.tier}): {m.reason}" for m in missing)
+        raise VanbanError(
+            f"Còn {len(missing)} đơn vị chưa nộp kết quả tự đánh giá hợp lệ; theo quy tắc «missing_rule: stop» "
+            f"của hồ sơ chiến dịch, không lập văn bản nào:\n{listed}",
+            hint="Nhận đủ kết quả rồi chạy lại; hoặc đổi results.missing_rule thành warn để vẫn lập văn bản, "
+            "ghi các đơn vị này là «chưa nộp».",
+            file=request.campaign_file,
+            field="results.missing_rule",
+        )
     log.info("ranked %d tiers from %s", len(results.tiers), request.scores)
     with staged_outputs(request.out_dir, force=request.force) as stage:
         staged = write_outputs(
-            campaign, results, stage, force=True, chart_files=request.chart_files, workers=request.workers
+            campaign,
+            results,
+            stage,
+            force=True,
+            chart_files=request.chart_files,
+            workers=request.workers,
+            progress=step(request.progress, "Soạn thông báo kết quả"),
         )
+        pdfs: list[Path] = []
+        if request.pdf:
+            from letters.pdf.convert import convert_files
+
+            docs = staged.documents.files
+            for doc in docs:  # refuse before the slow conversion rather than after it
+                check_writable(request.out_dir / doc.with_suffix(".pdf").relative_to(stage), request.force)
+            pdfs = convert_files(
+                [(doc, doc.with_suffix(".pdf")) for doc in docs],
+                force=True,
+                workers=request.workers,
+                progress=step(request.progress, "Chuyển sang PDF"),
+            )
+        pdfs = [request.out_dir / p.relative_to(stage) for p in pdfs]
     files = _moved(staged, stage, request.out_dir)
-    return ResultsOutcome(results, files, results.diagnostics)
+    return ResultsOutcome(results, files, results.diagnostics, missing, pdfs)
 
 
 def _moved(staged: ResultsFiles, stage: Path, out_dir: Path) -> ResultsFiles:
@@ -172,6 +230,8 @@ def _moved(staged: ResultsFiles, stage: Path, out_dir: Path) -> ResultsFiles:
     return ResultsFiles(
         at(staged.ranking_xlsx),
         at(staged.ranking_csv),
-        ResultsDocuments(at(docs.proposal), at(docs.decision), [at(p) for p in docs.notices]),
+        ResultsDocuments(
+            at(docs.proposal), at(docs.decision), [at(p) for p in docs.notices], list(docs.without_notice)
+        ),
         [at(p) for p in staged.charts],
     )
