@@ -5,6 +5,8 @@ Field names are English identifiers; each carries a Vietnamese title that messag
 
 from __future__ import annotations
 
+import calendar as _calendar
+import re
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -48,25 +50,114 @@ class CampaignKind(StrEnum):
     CQDT = "CQĐT"
 
 
+# What a campaign of each kind is called when the file does not say: a CQĐT campaign never says "DTI".
+KIND_DEFAULTS: dict[CampaignKind, dict[str, str]] = {
+    CampaignKind.DTI: {
+        "index_name": "chỉ số DTI",
+        "topic": "chuyển đổi số",
+        "index_set": "Bộ chỉ số đánh giá chuyển đổi số",
+    },
+    CampaignKind.CQDT: {
+        "index_name": "mức độ Chính quyền điện tử",
+        "topic": "Chính quyền điện tử",
+        "index_set": "Bộ tiêu chí đánh giá mức độ Chính quyền điện tử",
+    },
+}
+
+
+class Accounts(Model):
+    """Accounts on the online system: who gets how many, and where the list is sent."""
+
+    staff: int = Field(
+        1, title="số tài khoản chuyên viên của mỗi đơn vị", description="tài khoản nhập kết quả tự đánh giá", ge=0
+    )
+    leader: int = Field(
+        1, title="số tài khoản lãnh đạo của mỗi đơn vị", description="tài khoản duyệt, xác nhận kết quả", ge=0
+    )
+    appraiser: int = Field(
+        1,
+        title="số tài khoản của mỗi cơ quan thẩm định theo lĩnh vực",
+        description="cấp cho các cơ quan trong mục appraisers",
+        ge=0,
+    )
+    sent_with: Text | None = Field(
+        None,
+        title="tài liệu ghi danh sách tài khoản",
+        description="ví dụ «Phụ lục danh sách tài khoản»; khi có, văn bản nhắc đơn vị đổi mật khẩu sau khi nhận",
+    )
+
+
 class CampaignInfo(Model):
-    kind: CampaignKind = Field(CampaignKind.DTI, title="loại đợt đánh giá")
+    kind: CampaignKind = Field(
+        CampaignKind.DTI,
+        title="loại đợt đánh giá",
+        description="DTI (chuyển đổi số) hoặc CQĐT (Chính quyền điện tử); quyết định tên chỉ số, lĩnh vực, tên "
+        "bộ chỉ số khi không ghi",
+    )
     year: int = Field(title="năm đánh giá", ge=2015, le=2100)
     name: Text = Field(title="tên đợt đánh giá", min_length=10)
-    index_name: Text = Field("chỉ số DTI", title="tên gọi của chỉ số trong câu văn")
-    topic: Text = Field("chuyển đổi số", title="lĩnh vực đánh giá (chuyển đổi số, Chính quyền điện tử…)")
-    index_set: Text = Field("Bộ chỉ số đánh giá chuyển đổi số", title="tên bộ chỉ số")
-    scope: Text = Field("các cơ quan nhà nước trên địa bàn tỉnh", title="phạm vi đánh giá")
-    late_rule: Literal["exclude", "last"] = Field(
-        "exclude",
+    index_name: Text = Field(
+        "chỉ số DTI",
+        title="tên gọi của chỉ số trong câu văn",
+        description="bỏ trống là «chỉ số DTI» (DTI) hoặc «mức độ Chính quyền điện tử» (CQĐT)",
+    )
+    topic: Text = Field(
+        "chuyển đổi số",
+        title="lĩnh vực đánh giá (chuyển đổi số, Chính quyền điện tử…)",
+        description="bỏ trống là «chuyển đổi số» (DTI) hoặc «Chính quyền điện tử» (CQĐT)",
+    )
+    index_set: Text = Field(
+        "Bộ chỉ số đánh giá chuyển đổi số",
+        title="tên bộ chỉ số",
+        description="bỏ trống là «Bộ chỉ số đánh giá chuyển đổi số» (DTI) hoặc «Bộ tiêu chí đánh giá mức độ "
+        "Chính quyền điện tử» (CQĐT)",
+    )
+    scope: Text | None = Field(
+        None,
+        title="phạm vi đánh giá",
+        description="bỏ trống là «các cơ quan nhà nước trên địa bàn tỉnh …» (hoặc «thành phố …», theo cơ quan "
+        "chủ quản)",
+    )
+    late_rule: Literal["exclude", "last"] | None = Field(
+        None,
         title="đơn vị nộp muộn: exclude (không chấm điểm) hoặc last (xếp cuối)",
-        description="áp dụng cho đơn vị gửi kết quả sau hạn nộp; đơn vị không gửi kết quả (hoặc chỉ gửi biểu "
-        "mẫu không hợp lệ) luôn là «chưa nộp»: không được chấm điểm, xếp hạng, theo quy tắc nào cũng vậy",
+        description="áp dụng cho đơn vị gửi kết quả sau hạn nộp; công văn nêu quy tắc này khi có ghi. Bỏ trống thì "
+        "văn bản không nêu gì, còn khi xếp hạng đơn vị nộp muộn không được chấm điểm (như exclude). Đơn vị "
+        "không gửi kết quả (hoặc chỉ gửi biểu mẫu không hợp lệ) luôn là «chưa nộp»: không được chấm điểm, xếp "
+        "hạng, theo quy tắc nào cũng vậy",
     )
     evidence_rule: Text | None = Field(None, title="yêu cầu đối với tài liệu kiểm chứng")
-    system_name: Text | None = Field(None, title="tên hệ thống đánh giá trực tuyến")
-    system_url: Text | None = Field(None, title="địa chỉ hệ thống đánh giá")
+    system_name: Text | None = Field(
+        None,
+        title="tên hệ thống đánh giá trực tuyến",
+        description="bỏ trống là «Hệ thống đánh giá <tên chỉ số>» khi có địa chỉ hệ thống",
+    )
+    system_url: Text | None = Field(
+        None,
+        title="địa chỉ hệ thống đánh giá",
+        description="có địa chỉ thì văn bản hướng dẫn tự đánh giá, thẩm định trên hệ thống; không có thì các "
+        "đơn vị gửi kết quả bằng văn bản",
+    )
     data_period_start: OptDate = Field(None, title="ngày bắt đầu kỳ số liệu")
     data_period_end: OptDate = Field(None, title="ngày kết thúc kỳ số liệu")
+    accounts: Accounts | None = Field(None, title="tài khoản trên hệ thống đánh giá")
+    steering_committee: Text | None = Field(
+        None,
+        title="Ban Chỉ đạo mà cơ quan ban hành là cơ quan thường trực",
+        description="ví dụ «Ban Chỉ đạo Chuyển đổi số tỉnh Gia Lai»; công văn ghi đơn vị gửi kết quả về cơ quan "
+        "thường trực của Ban",
+    )
+    submit_via: Text | None = Field(
+        None,
+        title="đường gửi văn bản kết quả",
+        description="ví dụ «liên thông qua hệ thống Quản lý văn bản và điều hành»",
+    )
+    submit_email: Text | None = Field(
+        None,
+        title="thư điện tử nhận bản mềm kết quả",
+        description="bỏ trống là thư điện tử của cơ quan ban hành (issuer.email)",
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    )
     annexes_with: Literal["ke_hoach", "cong_van"] | None = Field(
         None,
         title="văn bản ban hành kèm theo biểu mẫu, phụ lục",
@@ -82,6 +173,20 @@ class CampaignInfo(Model):
         le=2100,
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            try:
+                kind = CampaignKind(data.get("kind") or CampaignKind.DTI)
+            except ValueError:
+                return data  # the field's own error says which kinds exist
+            data = dict(data)
+            for key, value in KIND_DEFAULTS[kind].items():
+                if data.get(key) is None:
+                    data[key] = value
+        return data
+
     @model_validator(mode="after")
     def _issue_after_assessment(self) -> CampaignInfo:
         # Results are published in the year assessed or the next one; an earlier year is a typo.
@@ -96,6 +201,20 @@ class CampaignInfo(Model):
         """The year written on a document whose date is still blank ('ngày    tháng    năm 2026')."""
         return self.issue_year or self.year
 
+    @property
+    def late_policy(self) -> Literal["exclude", "last"]:
+        """What the ranking does with late units: the campaign's rule, else exclusion."""
+        return self.late_rule or "exclude"
+
+    @property
+    def system_title(self) -> str:
+        """The online system's name as the letters write it."""
+        return self.system_name or f"Hệ thống đánh giá {self.index_name}"
+
+
+_CITY_PARENT = re.compile(r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+thành phố\b", re.IGNORECASE)
+_PARENT_PLACE = re.compile(r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(tỉnh|thành phố)\s+(.+)$", re.IGNORECASE)
+
 
 class Issuer(Model):
     parent: Text = Field(title="tên cơ quan chủ quản")
@@ -109,6 +228,25 @@ class Issuer(Model):
     address: Text | None = Field(None, title="địa chỉ")
     phone: Text | None = Field(None, title="điện thoại")
     email: Text | None = Field(None, title="thư điện tử")
+    province_kind: Literal["tỉnh", "thành phố"] | None = Field(
+        None,
+        title="tỉnh hay thành phố trực thuộc trung ương",
+        description="bỏ trống thì suy ra từ cơ quan chủ quản («UBND thành phố Cần Thơ» là thành phố); văn bản "
+        "ghi «trên địa bàn thành phố», «Chủ tịch UBND thành phố»",
+    )
+
+    @property
+    def locality(self) -> str:
+        """'tỉnh', or 'thành phố' for a thành phố trực thuộc trung ương (Hà Nội, Cần Thơ…)."""
+        if self.province_kind:
+            return self.province_kind
+        return "thành phố" if _CITY_PARENT.match(self.parent) else "tỉnh"
+
+    @property
+    def locality_name(self) -> str:
+        """'Bắc Giang' from 'UBND tỉnh Bắc Giang'; '' when the parent body names no place."""
+        m = _PARENT_PLACE.match(self.parent)
+        return m.group(2).strip() if m else ""
 
     @property
     def text_name(self) -> str:
@@ -132,6 +270,17 @@ class LegalBasis(Model):
         title="văn bản ban hành bộ chỉ số",
         description="đánh dấu văn bản ban hành bộ chỉ số các đơn vị tự đánh giá, khi căn cứ này không đứng "
         "đầu danh sách (căn cứ xếp theo hiệu lực: văn bản của Bộ trước, của tỉnh sau); bỏ trống là căn cứ đầu tiên",
+    )
+    cchc: bool = Field(
+        False,
+        title="văn bản ban hành Bộ chỉ số cải cách hành chính dùng kết quả đánh giá",
+        description="công văn nêu cách quy đổi điểm (results.cchc_multiplier) theo văn bản này; văn bản này không "
+        "nằm trong các căn cứ «Thực hiện …»",
+    )
+    item: Text | None = Field(
+        None,
+        title="mục của văn bản được nhắc đến",
+        description="ví dụ «Mục 7 về Xây dựng và phát triển Chính quyền điện tử, Chính quyền số»",
     )
 
     @property
@@ -164,12 +313,16 @@ class Tier(Model):
     short: Text | None = Field(None, title="tên ngắn của nhóm (cấp sở, cấp huyện…)")
     agency: Text | None = Field(None, title="tên gọi chung một đơn vị của nhóm (UBND cấp huyện…)")
     form: Text | None = Field(
-        None, title="biểu mẫu tự đánh giá", description="số hiệu biểu mẫu của nhóm, ví dụ «Biểu số 01»"
+        None,
+        title="biểu mẫu tự đánh giá",
+        description="số hiệu biểu mẫu của nhóm, ví dụ «Biểu số 01»; bỏ trống là đánh số theo thứ tự nhóm; "
+        '"" là nhóm không có biểu mẫu riêng',
     )
     annex: Text | None = Field(
         None,
         title="phụ lục hướng dẫn tài liệu kiểm chứng",
-        description="số hiệu phụ lục của nhóm, ví dụ «Phụ lục 1»",
+        description="số hiệu phụ lục của nhóm, ví dụ «Phụ lục I»; bỏ trống là đánh số theo thứ tự nhóm; "
+        '"" là nhóm không có phụ lục riêng',
     )
     indicators: Text | None = Field(
         None,
@@ -178,6 +331,11 @@ class Tier(Model):
         "tính từ thư mục chứa tệp hồ sơ",
     )
     appraised_by: Text | None = Field(None, title="nhóm đơn vị thẩm định kết quả của nhóm này")
+    published_by: Text | None = Field(
+        None,
+        title="nhóm đơn vị công bố kết quả của nhóm này",
+        description="ví dụ cấp huyện công bố kết quả các xã trực thuộc; bỏ trống là kết quả do UBND tỉnh công bố",
+    )
     units: list[Annotated[Unit, BeforeValidator(_unit)]] = Field(
         default_factory=list,
         title="danh sách đơn vị",
@@ -188,11 +346,34 @@ class Tier(Model):
 class Phase(Model):
     id: Text = Field(title="mã giai đoạn", pattern=r"^[a-z0-9_]+$")
     name: Text = Field(title="tên giai đoạn")
+    month: Text | None = Field(
+        None,
+        title="tháng thực hiện",
+        description="ghi tháng/năm (06/2023) thay cho start và end khi văn bản chỉ ghi «Tháng 6/2023»; tính từ ngày "
+        "đầu đến hết ngày cuối tháng",
+        pattern=r"^\d{1,2}/\d{4}$",
+    )
     start: OptDate = Field(None, title="ngày bắt đầu")
     end: VnDate = Field(title="ngày kết thúc")
     tiers: list[Text] = Field(default_factory=list, title="nhóm đơn vị áp dụng")
     lead: Text | None = Field(None, title="cơ quan chủ trì")
     partners: Text | None = Field(None, title="cơ quan phối hợp")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _month(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("month"):
+            return data
+        m = re.fullmatch(r"\s*(\d{1,2})/(\d{4})\s*", str(data["month"]))
+        if m is None:
+            return data  # the field's pattern reports it
+        if data.get("start") or data.get("end"):
+            raise ValueError("ghi «month» (cả tháng) hoặc «start», «end», không ghi cả hai")
+        month, year = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"tháng {month} không có; ghi tháng từ 1 đến 12, ví dụ 06/{year}")
+        last = _calendar.monthrange(year, month)[1]
+        return {**data, "start": date(year, month, 1), "end": date(year, month, last)}
 
     @field_validator("end")
     @classmethod
@@ -210,8 +391,21 @@ class Phase(Model):
         return cal.inclusive_days(self.start, self.end) if self.start else None
 
 
+DEADLINE_WHAT = {
+    "results": "kết quả đánh giá, tài liệu kiểm chứng kèm theo văn bản",
+    "focal_point": "danh sách cán bộ đầu mối (họ tên, chức vụ, số điện thoại, thư điện tử)",
+    "accounts": "danh sách đăng ký tài khoản sử dụng hệ thống",
+}
+
+
 class Deadline(Model):
     id: Text = Field(title="mã hạn nộp", pattern=r"^[a-z0-9_]+$")
+    kind: Literal["results", "focal_point", "accounts", "other"] = Field(
+        "results",
+        title="việc phải nộp",
+        description="results (kết quả tự đánh giá: hạn dùng để xếp hạng), focal_point (cử cán bộ đầu mối), "
+        "accounts (đăng ký tài khoản), other (việc khác, ghi trong what)",
+    )
     tiers: list[Text] = Field(title="nhóm đơn vị phải nộp", min_length=1)
     date: VnDate = Field(
         title="hạn nộp (ngày cuối cùng được nộp)",
@@ -220,7 +414,12 @@ class Deadline(Model):
     )
     to: Text | None = Field(None, title="nơi nhận kết quả (mã nhóm đơn vị; bỏ trống là cơ quan ban hành)")
     aggregates: Text | None = Field(None, title="nhóm đơn vị được tổng hợp kết quả")
-    what: Text | None = Field(None, title="nội dung phải nộp")
+    what: Text | None = Field(
+        None,
+        title="nội dung phải nộp, như văn bản ghi",
+        description="bỏ trống là «kết quả đánh giá, tài liệu kiểm chứng kèm theo văn bản» (results), «danh sách "
+        "cán bộ đầu mối …» (focal_point), «danh sách đăng ký tài khoản …» (accounts); bắt buộc với other",
+    )
     phase: Text | None = Field(
         None,
         title="giai đoạn trong Kế hoạch kết thúc cùng ngày với hạn nộp này",
@@ -228,6 +427,21 @@ class Deadline(Model):
         "thì là giai đoạn cùng mã với hạn nộp, hoặc giai đoạn `tu_danh_gia` đối với hạn gửi kết quả về cơ "
         "quan ban hành",
     )
+
+    @model_validator(mode="after")
+    def _what(self) -> Deadline:
+        if self.kind == "other" and not self.what:
+            raise ValueError("hạn nộp loại «other» cần ghi «what» (nội dung phải nộp)")
+        return self
+
+    @property
+    def is_results(self) -> bool:
+        """Whether this deadline is for the results themselves (the ranking's deadline)."""
+        return self.kind == "results"
+
+    @property
+    def what_text(self) -> str:
+        return self.what or DEADLINE_WHAT.get(self.kind, "")
 
 
 class Delegation(StrEnum):
@@ -267,11 +481,63 @@ class Signer(Model):
 
 
 class Contact(Model):
-    name: Text = Field(title="họ tên người liên hệ")
-    honorific: Text = Field("đồng chí", title="cách xưng hô (ông, bà, đồng chí)")
+    kind: Literal["person", "office", "company"] = Field(
+        "person",
+        title="loại liên hệ",
+        description="person (một người), office (phòng, cơ quan), company (doanh nghiệp hỗ trợ)",
+    )
+    name: Text = Field(title="họ tên người, hoặc tên phòng, cơ quan, doanh nghiệp")
+    honorific: Text = Field("đồng chí", title="cách xưng hô với một người (ông, bà, đồng chí)")
     title: Text | None = Field(None, title="chức vụ, đơn vị")
+    role: Text | None = Field(None, title="việc hỗ trợ", description="ví dụ «hỗ trợ kỹ thuật sử dụng Hệ thống»")
     phone: Text | None = Field(None, title="số điện thoại", pattern=r"^[0-9 .+()-]{6,20}$")
     email: Text | None = Field(None, title="thư điện tử", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    zalo: Text | None = Field(None, title="nhóm Zalo hỗ trợ (đường dẫn)", pattern=r"^https?://\S+$")
+
+
+class Appraiser(Model):
+    """A department that appraises the indicators of its own field (the indicator set's decision names them)."""
+
+    name: Text = Field(title="tên cơ quan thẩm định")
+    scope: Text = Field(title="lĩnh vực, chỉ số được giao thẩm định")
+    tiers: list[Text] = Field(default_factory=list, title="nhóm đơn vị được thẩm định (bỏ trống là mọi nhóm)")
+
+
+class SectionSpec(Model):
+    """One change to a document's sections: choose a wording, hide, move, or add a section."""
+
+    id: Text = Field(
+        title="tên đoạn",
+        description="tên một đoạn của văn bản (xem «vanban sections») hoặc tên tự đặt cho đoạn thêm mới",
+        pattern=r"^[a-z0-9_]+$",
+    )
+    use: Text | None = Field(None, title="mẫu câu dùng cho đoạn này")
+    hide: bool = Field(False, title="bỏ đoạn này")
+    after: Text | None = Field(None, title="đặt đoạn này ngay sau đoạn")
+    before: Text | None = Field(None, title="đặt đoạn này ngay trước đoạn")
+    title: Text | None = Field(None, title="đề mục của đoạn (đánh số tự động)")
+    level: Literal[1, 2, 3] | None = Field(
+        None, title="cấp đề mục: 1 (I., II.), 2 (1., 2.), 3 (a), b))", description="bỏ trống là cấp của đề mục đứng trước"
+    )
+    text: Text | None = Field(None, title="lời văn của đoạn (thay lời văn có sẵn)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SectionSpec:
+        if self.after and self.before:
+            raise ValueError("ghi «after» hoặc «before», không ghi cả hai")
+        if self.hide and (self.use or self.text or self.title):
+            raise ValueError("đoạn đã bỏ («hide: true») không cần «use», «text» hay «title»")
+        if self.use and self.text:
+            raise ValueError("ghi «use» (chọn mẫu câu có sẵn) hoặc «text» (lời văn riêng), không ghi cả hai")
+        return self
+
+
+class Footnote(Model):
+    text: Text = Field(title="nội dung chú thích")
+    after: Text = Field(
+        title="đặt dấu chú thích ngay sau cụm từ",
+        description="cụm từ trong văn bản; dấu chú thích đặt sau lần xuất hiện đầu tiên",
+    )
 
 
 class Attachment(Model):
@@ -313,10 +579,22 @@ class DocumentSpec(Model):
         description="tên đoạn (xem letters/documents/wording/) và lời văn thay thế; "
         'để trống ("") là bỏ đoạn đó',
     )
-    footnotes: dict[str, Text] = Field(
+    sections: list[SectionSpec] = Field(
+        default_factory=list,
+        title="các đoạn của văn bản",
+        description="chọn mẫu câu (use), bỏ (hide), đặt lại vị trí (after, before), thêm đoạn mới (id mới, text, "
+        "title); xem README, mục «Các đoạn của văn bản»",
+    )
+    headings: Literal["I.", "1."] | None = Field(
+        None,
+        title="chia công văn thành các mục có đề mục",
+        description="«I.» (I. Cách thức thực hiện, II. …) hoặc «1.» (1. …, 2. …); bỏ trống là không chia mục",
+    )
+    footnotes: dict[str, Text | Footnote] = Field(
         default_factory=dict,
         title="chú thích cuối trang",
-        description="nhãn chú thích (viết [^nhãn] trong lời văn) và nội dung chú thích",
+        description="nhãn chú thích và nội dung; dấu chú thích đặt ở chỗ lời văn ghi [^nhãn], hoặc sau cụm từ "
+        "ghi trong «after» (ghi text và after)",
     )
     template: Text | None = Field(
         None, title="mẫu DOCX riêng", description="đường dẫn tệp .docx, tính từ thư mục chứa tệp hồ sơ"
@@ -331,6 +609,15 @@ class DocumentSpec(Model):
         if any(not i for i in items):
             raise ValueError("danh sách có mục trống")
         return items
+
+    def footnote_text(self, label: str) -> str | None:
+        note = self.footnotes.get(label)
+        return note.text if isinstance(note, Footnote) else note
+
+    @property
+    def footnote_anchors(self) -> dict[str, str]:
+        """Footnotes placed after a phrase of the text rather than at a [^label] mark."""
+        return {k: v.after for k, v in self.footnotes.items() if isinstance(v, Footnote)}
 
 
 DEFAULT_PROVINCE_BASES = (
@@ -419,12 +706,30 @@ class Campaign(Model):
         description="người ký các văn bản của cơ quan ban hành, trừ văn bản có người ký riêng",
     )
     contacts: list[Contact] = Field(default_factory=list, title="người liên hệ")
+    appraisers: list[Appraiser] = Field(
+        default_factory=list,
+        title="cơ quan thẩm định theo lĩnh vực",
+        description="các sở, ngành thẩm định các chỉ số thuộc lĩnh vực mình quản lý",
+    )
     calendar: CalendarSettings = Field(default_factory=CalendarSettings, title="lịch làm việc")
     province: Province | None = Field(None, title="UBND tỉnh (ban hành Quyết định công bố kết quả)")
     results: ResultsSettings = Field(default_factory=ResultsSettings, title="quy tắc xếp hạng")
     documents: dict[DocumentKind, DocumentSpec] = Field(default_factory=dict, title="văn bản")
 
     source: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scope(cls, data: Any) -> Any:
+        # The default scope names the province, which only the issuer section knows.
+        if not isinstance(data, dict):
+            return data
+        info, issuer = data.get("campaign"), data.get("issuer")
+        if isinstance(info, CampaignInfo) and isinstance(issuer, Issuer) and info.scope is None:
+            place = f" {issuer.locality_name}" if issuer.locality_name else ""
+            scope = f"các cơ quan nhà nước trên địa bàn {issuer.locality}{place}"
+            data = {**data, "campaign": info.model_copy(update={"scope": scope})}
+        return data
 
     def tier(self, tier_id: str) -> Tier:
         for t in self.tiers:
@@ -448,9 +753,9 @@ class Campaign(Model):
         return DocumentKind.CONG_VAN if DocumentKind.CONG_VAN in self.documents else DocumentKind.KE_HOACH
 
     def form_label(self, tier: Tier) -> str:
-        """A tier's self-assessment form: as the file names it, else 'Biểu số 01', 'Biểu số 02'… in tier
-        order ('Biểu mẫu' when there is only one)."""
-        if tier.form:
+        """A tier's self-assessment form: as the file names it ('' for none), else 'Biểu số 01', 'Biểu số 02'…
+        in tier order ('Biểu mẫu' when there is only one)."""
+        if tier.form is not None:
             return tier.form
         if len(self.tiers) == 1:
             return "Biểu mẫu"
@@ -459,7 +764,7 @@ class Campaign(Model):
     def annex_label(self, tier: Tier) -> str:
         """A tier's evidence guide: as the file names it, else 'Phụ lục I', 'Phụ lục II'… (NĐ 30 numbers
         phụ lục in Roman numerals when a document has two or more; 'Phụ lục' alone when it has one)."""
-        if tier.annex:
+        if tier.annex is not None:
             return tier.annex
         if len(self.tiers) == 1:
             return "Phụ lục"
@@ -478,6 +783,7 @@ SECTION_MODELS: dict[str, Any] = {
     "deadlines": list[Deadline],
     "signer": Signer,
     "contacts": list[Contact],
+    "appraisers": list[Appraiser],
     "calendar": CalendarSettings,
     "province": Province,
     "results": ResultsSettings,

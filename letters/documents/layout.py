@@ -14,8 +14,10 @@ HEADER_DISTANCE_MM = 10
 TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
 LANDSCAPE_TEXT_WIDTH_MM = PAGE_HEIGHT_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
 
-# The header's two columns: the issuer's on the left, Quốc hiệu and the date on the right.
-HEADER_LEFT_MM = 70
+# The header's two columns: the issuer's on the left, Quốc hiệu and the date on the right. 72 mm holds a
+# parent body as long as "UBND TỈNH BÀ RỊA - VŨNG TÀU" on one line at 13 pt; the 93 mm left on the right
+# hold the Quốc hiệu at 12 pt and "Bà Rịa - Vũng Tàu, ngày 25 tháng 10 năm 2024" at 13 pt.
+HEADER_LEFT_MM = 72
 HEADER_RIGHT_MM = TEXT_WIDTH_MM - HEADER_LEFT_MM
 CELL_MARGIN_MM = 0.5
 
@@ -27,7 +29,7 @@ SIZE_AGENCY = 13  # tên cơ quan chủ quản, tên cơ quan ban hành (12–13
 SIZE_NATIONAL = 12  # Quốc hiệu (12–13): 13 pt does not fit beside a 70 mm issuer column
 SIZE_MOTTO = 13  # Tiêu ngữ (13–14)
 SIZE_NUMBER = 13  # Số, ký hiệu (13)
-SIZE_DATE = 14  # địa danh, ngày tháng (13–14)
+SIZE_DATE = 13  # địa danh, ngày tháng (13–14): at 14 pt a long place name wraps the date line
 SIZE_TITLE = 14  # tên loại, trích yếu (13–14)
 SIZE_VV = 12  # trích yếu công văn (12–13)
 SIZE_BODY = 14  # nội dung (13–14)
@@ -36,6 +38,10 @@ SIZE_RECIPIENTS_HEAD = 12  # "Nơi nhận:" (12)
 SIZE_RECIPIENTS = 11  # danh sách nơi nhận (11)
 SIZE_PAGE_NUMBER = 14  # số trang (13–14)
 SIZE_FOOTNOTE = 11
+SIZE_TABLE = 12  # text of tables in the body and in phụ lục
+
+# A picture in the body (the notice's chart) is placed this wide; the chart draws its lettering for it.
+FIGURE_WIDTH_MM = 150
 
 FIRST_LINE_INDENT_CM = 1.27
 PARAGRAPH_SPACING_PT = 6

@@ -32,6 +32,7 @@ def render_bytes(built: BuiltDocument) -> bytes:
         images=built.images,
         bold_rows=built.bold_rows,
         weights=built.table_weights,
+        properties=built.properties,
     )
 
 

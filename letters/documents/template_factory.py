@@ -17,6 +17,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -24,6 +25,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from letters.core.properties import DocumentProperties, stamp_package
 from letters.documents import layout as L
 from letters.documents.textmetrics import text_width_pt
 from templates_vb import TEMPLATES_DIR
@@ -409,9 +411,7 @@ def build_annex(landscape: bool) -> DxDocument:
         _para(cell, L.ST_FORM_SIGN, f"{{{{ sign_boxes[{i}].title }}}}", first=True)
         _para(cell, L.ST_FORM_SIGN_NOTE, f"{{{{ sign_boxes[{i}].note }}}}")
     _para(doc, L.ST_BODY, "{%p endif %}")
-    doc.core_properties.author = "vanban"
-    doc.core_properties.title = "Mẫu phụ lục, biểu mẫu theo Nghị định 30/2020/NĐ-CP"
-    doc.core_properties.language = "vi-VN"
+    _neutral_properties(doc)
     return doc
 
 
@@ -425,10 +425,22 @@ def build_template(kind: str) -> DxDocument:
     _body(doc)
     _signature(doc)
     _appendices(doc)
-    doc.core_properties.author = "vanban"
-    doc.core_properties.title = "Mẫu văn bản theo Nghị định 30/2020/NĐ-CP"
-    doc.core_properties.language = "vi-VN"
+    _neutral_properties(doc)
     return doc
+
+
+def _neutral_properties(doc: DxDocument) -> None:
+    """No generator's name, sample title or thumbnail in a template: each rendered document gets its own
+    title, author and dates (letters.documents.postprocess), and a template edited in Word keeps the user's."""
+    props = doc.core_properties
+    for field in ("title", "subject", "author", "comments", "keywords", "category", "last_modified_by"):
+        setattr(props, field, "")
+    props.language = "vi-VN"
+    props.revision = 1
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rid)
 
 
 TEMPLATES: dict[str, Callable[[], DxDocument]] = {
@@ -444,8 +456,11 @@ TEMPLATES: dict[str, Callable[[], DxDocument]] = {
 
 def main(out_dir: Path = TEMPLATES_DIR) -> None:
     for name, factory in TEMPLATES.items():
-        factory().save(str(out_dir / name))
-        print(f"Đã tạo mẫu {out_dir / name}")
+        path = out_dir / name
+        factory().save(str(path))
+        # python-docx's package names Word for Mac and Normal.dotm in docProps/app.xml: replace both parts.
+        path.write_bytes(stamp_package(path.read_bytes(), DocumentProperties(title="", author="")))
+        print(f"Đã tạo mẫu {path}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Attachments sent with the công văn hướng dẫn, one set per tier: the self-assessment form
-(Biểu số, DOCX in landscape and XLSX for Excel) and the evidence guide (Phụ lục)."""
+"""Attachments issued with the công văn hướng dẫn (or the Kế hoạch, as the campaign says), one set per tier:
+the self-assessment form (Biểu số, DOCX in landscape and XLSX for Excel) and the evidence guide (Phụ lục)."""
 
 from __future__ import annotations
 
@@ -11,20 +11,45 @@ from letters.campaign.model import Campaign, DocumentKind
 from letters.campaign.views import lower_first
 from letters.core import vn as cal
 from letters.core.files import atomic_write_bytes, check_writable
+from letters.core.properties import DocumentProperties
 from letters.core.vn import points_text, slugify
 from letters.documents import markup
-from letters.documents.builders import DOC_TYPES, TABLE_MARK, BuiltDocument, reference
+from letters.documents.builders import (
+    DOC_TYPES,
+    TABLE_MARK,
+    BuiltDocument,
+    campaign_topic,
+    issuing_body,
+    reference,
+)
 from letters.indicators.model import TierRef
 from letters.indicators.sets import evidence_rows, form_rows
 from templates_vb import TEMPLATES_DIR
 
 
 def _note(campaign: Campaign) -> str:
-    """'(Kèm theo Công văn số …/STTTT-CNTT ngày … của …)'; left blank until the công văn is issued."""
-    spec = campaign.document(DocumentKind.CONG_VAN)
-    ref = reference(campaign, DOC_TYPES[DocumentKind.CONG_VAN], spec).strip()
-    when = f"ngày {cal.short(spec.date)}" if spec.date and spec.number else "ngày      "
-    return f"(Kèm theo Công văn số {ref} {when} của {campaign.issuer.text_name})"
+    """'(Kèm theo Công văn số 2138/STTTT-CNTT ngày 06 tháng 12 năm 2023 của Sở …)', naming the document the
+    annexes are issued with; its number and date stay blank (as NĐ 30 writes them) until it is issued."""
+    host = campaign.annex_host()
+    doc_type = DOC_TYPES[host]
+    spec = campaign.document(host)
+    ref = reference(campaign, doc_type, spec)
+    number = ref.strip() if spec.number else f"      {ref.strip()}"
+    blank = cal.blank_in_words(campaign.campaign.document_year)
+    when = cal.in_words(spec.date) if spec.date and spec.number else blank
+    name = doc_type.title.capitalize() if doc_type.title else "Công văn"
+    return f"(Kèm theo {name} số {number} {when} của {campaign.issuer.text_name})"
+
+
+def _properties(campaign: Campaign, label: str, title: str) -> DocumentProperties:
+    host = campaign.document(campaign.annex_host())
+    return DocumentProperties(
+        title=f"{label}: {title}",
+        author=issuing_body(campaign.issuer.parent, campaign.issuer.name),
+        subject=campaign_topic(campaign),
+        category="Biểu mẫu" if label.startswith("Biểu") else "Phụ lục",
+        status="" if host.number and host.date else "Dự thảo",
+    )
 
 
 def _built(
@@ -35,6 +60,7 @@ def _built(
     rows: list[list[str]],
     bold: set[int],
     weights: list[float] | None = None,
+    properties: DocumentProperties | None = None,
 ) -> BuiltDocument:
     from docxtpl import RichText
 
@@ -53,7 +79,13 @@ def _built(
         tables=[rows],
         bold_rows={0: bold},
         table_weights={0: weights} if weights else {},
+        properties=properties,
     )
+
+
+def _form_title(campaign: Campaign, tier: TierRef) -> str:
+    info = campaign.campaign
+    return f"Biểu tự đánh giá, chấm điểm {info.index_name} năm {info.year} áp dụng đối với {lower_first(tier.name)}"
 
 
 def build_form(campaign: Campaign, tier: TierRef) -> BuiltDocument:
@@ -87,6 +119,7 @@ def build_form(campaign: Campaign, tier: TierRef) -> BuiltDocument:
     bold.add(len(rows))
     rows.append(["", "TỔNG ĐIỂM", points_text(tier.indicator_set.max_points), "", "", "", ""])
     year = campaign.campaign.year
+    title = _form_title(campaign, tier)
     context = {
         "heading": label,
         "title": f"BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM {campaign.campaign.index_name.upper()} NĂM {year}\n"
@@ -109,6 +142,7 @@ def build_form(campaign: Campaign, tier: TierRef) -> BuiltDocument:
         rows,
         bold,
         weights=[5, 24, 8, 24, 9, 15, 15],
+        properties=_properties(campaign, label, title),
     )
 
 
@@ -124,6 +158,10 @@ def build_evidence_guide(campaign: Campaign, tier: TierRef) -> BuiltDocument:
             rows.append([r.index_code, r.index_name, "", ""])
         rows.append([r.stt, r.name, r.evidence, r.source])
     year = campaign.campaign.year
+    title = (
+        f"Hướng dẫn cung cấp tài liệu kiểm chứng {campaign.campaign.index_name} năm {year} "
+        f"đối với {lower_first(tier.name)}"
+    )
     context = {
         "heading": label,
         "title": f"HƯỚNG DẪN CUNG CẤP TÀI LIỆU KIỂM CHỨNG {campaign.campaign.index_name.upper()} NĂM {year}\n"
@@ -139,6 +177,7 @@ def build_evidence_guide(campaign: Campaign, tier: TierRef) -> BuiltDocument:
         context,
         rows,
         bold,
+        properties=_properties(campaign, label, title),
     )
 
 
@@ -189,6 +228,7 @@ def render_annexes(
             form_label=tier.form or "Biểu mẫu",
             year=campaign.campaign.year,
             force=force,
+            properties=_properties(campaign, tier.form or "Biểu mẫu", _form_title(campaign, tier)),
         )
         out.append(AnnexFile(f"{tier.form or 'Biểu mẫu'} Excel ({lower_first(tier.name)})", path))
     return out

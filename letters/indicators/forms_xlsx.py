@@ -20,6 +20,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from letters.core.files import atomic_path
+from letters.core.properties import DocumentProperties, stamp_file
 from letters.core.vn import number, slugify
 from letters.indicators.model import TierRef
 from letters.indicators.sets import IndicatorSet, form_rows
@@ -108,7 +109,8 @@ def build_form_workbook(
         align=_CENTER,
     )
     ws.merge_cells(f"A3:{last_col}3")
-    put("A3", f"(Áp dụng cho: {tier_name}; {ind.name}, phiên bản {ind.version})", italic=True, align=_CENTER)
+    edition = f"; {ind.edition}" if ind.edition else ""
+    put("A3", f"(Áp dụng cho: {tier_name}{edition})", italic=True, align=_CENTER)
     ws.merge_cells("A4:B4")
     put("A4", "Tên cơ quan, đơn vị:", bold=True, align=Alignment(horizontal="right", vertical="center"))
     ws.merge_cells(f"{UNIT_NAME_CELL}:{last_col}4")
@@ -308,8 +310,13 @@ def write_form_xlsx(
     unit_name: str = "",
     filled: Mapping[str, FilledRow] | None = None,
     force: bool = False,
+    properties: DocumentProperties | None = None,
 ) -> Path:
-    """Write one form workbook atomically; refuses to overwrite unless `force`."""
+    """Write one form workbook atomically; refuses to overwrite unless `force`.
+
+    `properties` name the form and its issuer (File → Properties); without them the form is still titled,
+    and no generator's name is left in it.
+    """
     wb = build_form_workbook(
         ind,
         tier_id=tier_id,
@@ -319,8 +326,14 @@ def write_form_xlsx(
         unit_name=unit_name,
         filled=filled,
     )
+    props = properties or DocumentProperties(
+        title=f"{form_label}: Biểu tự đánh giá, chấm điểm chỉ số chuyển đổi số năm {year} ({tier_name})",
+        author=unit_name,
+        category="Biểu mẫu",
+    )
     with atomic_path(Path(path), force=force) as tmp:
         wb.save(tmp)
+        stamp_file(tmp, props)
     return Path(path)
 
 

@@ -97,7 +97,8 @@ def from_campaign_model(campaign: Any) -> ResultsCampaign:
         if not t.indicators:
             raise VanbanError(f"{source}: nhóm «{t.id}» chưa chỉ ra bộ chỉ số («indicators»).")
         ind = load_indicator_set(t.indicators, base_dir=source.parent)
-        tiers.append(TierRef(t.id, t.name, ind, t.form or "", t.annex or "", deadlines.get(t.id)))
+        form, annex = campaign.form_label(t), campaign.annex_label(t)
+        tiers.append(TierRef(t.id, t.name, ind, form, annex, deadlines.get(t.id)))
         pending += [(u.name, t.id, u.id, u.parent) for u in t.units]
     units = _resolve_units(pending, source)
     return ResultsCampaign(source, campaign.campaign.year, tiers, units, str(campaign.campaign.late_rule))

@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from letters.campaign.model import Campaign
+from letters.core.progress import Progress
+from letters.core.properties import DocumentProperties
 from letters.results.documents import ResultsDocuments, render_results_documents
 from letters.results.ranking import (
     Band,
@@ -41,6 +43,19 @@ def ranking_rules(campaign: Campaign) -> RankingRules:
         cchc=cchc,
         rank_by=settings.rank_by,
         weakest_count=settings.weakest_count,
+    )
+
+
+def ranking_properties(campaign: Campaign) -> DocumentProperties:
+    """The ranking workbook's title and author: the campaign's, and the Sở that ranks."""
+    from letters.documents.builders import campaign_topic, issuing_body
+
+    info = campaign.campaign
+    return DocumentProperties(
+        title=f"Kết quả đánh giá, xếp hạng {info.index_name} năm {info.year}",
+        author=issuing_body(campaign.issuer.parent, campaign.issuer.name),
+        subject=campaign_topic(campaign),
+        category="Kết quả xếp hạng",
     )
 
 
@@ -83,18 +98,30 @@ def write_outputs(
     force: bool = False,
     chart_files: bool = False,
     workers: int | None = None,
+    progress: Progress | None = None,
 ) -> ResultsFiles:
-    """The ranking (XLSX, CSV), optionally one chart PNG per unit, and every document."""
+    """The ranking (XLSX, CSV), optionally one chart PNG per unit, and every document.
+
+    `progress` is told (notices written, notices to write) as the notices are written.
+    """
     from letters.results.chart import unit_chart_png, write_unit_charts
 
     out_dir = Path(out_dir)
-    ranking_xlsx = write_ranking_xlsx(results, out_dir / RANKING_XLSX, year=campaign.campaign.year, force=force)
+    ranking_xlsx = write_ranking_xlsx(
+        results,
+        out_dir / RANKING_XLSX,
+        year=campaign.campaign.year,
+        force=force,
+        properties=ranking_properties(campaign),
+    )
     ranking_csv = write_ranking_csv(results, out_dir / RANKING_CSV, force=force)
     charts = (
-        write_unit_charts(results, out_dir / CHARTS_DIR, workers=workers or 2, force=force) if chart_files else []
+        write_unit_charts(results, out_dir / CHARTS_DIR, workers=workers or 2, force=force)
+        if chart_files
+        else []
     )
     documents = render_results_documents(
-        campaign, results, out_dir, chart=unit_chart_png, force=force, workers=workers
+        campaign, results, out_dir, chart=unit_chart_png, force=force, workers=workers, progress=progress
     )
     return ResultsFiles(ranking_xlsx, ranking_csv, documents, list(charts))
 
