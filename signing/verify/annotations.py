@@ -97,7 +97,12 @@ def _scan(reader: PdfFileReader, signed_revision: int) -> list[str] | None:
             return None
         if xrefs.refs_freed_in_revision(rev):
             return None
-        info_ref = reader.trailer.raw_get("/Info", revision=rev - 1) if "/Info" in reader.trailer else None
+        # The signed revision's /Info, not the previous update's: an update can point /Info at page content
+        # and the next one "update the document information" (changes.py reports that trick).
+        try:
+            info_ref = reader.trailer.raw_get("/Info", revision=signed_revision)
+        except KeyError:
+            info_ref = None
         for ref in xrefs.explicit_refs_in_revision(rev):
             try:
                 introduced = xrefs.get_introducing_revision(ref)
@@ -108,9 +113,14 @@ def _scan(reader: PdfFileReader, signed_revision: int) -> list[str] | None:
                 continue
             if introduced >= rev:
                 continue  # a new object: only reachable through the new annotations checked below
-            if isinstance(info_ref, generic.IndirectObject) and info_ref.reference.idnum == ref.idnum:
-                continue  # document information (modification date, producer) is not content
             old_obj = old(ref)
+            if (
+                isinstance(info_ref, generic.IndirectObject)
+                and info_ref.reference.idnum == ref.idnum
+                and isinstance(old_obj, generic.DictionaryObject)
+                and not isinstance(old_obj, generic.StreamObject)
+            ):
+                continue  # document information (modification date, producer) is not content
             if isinstance(old_obj, generic.DictionaryObject) and old_obj.get("/Type") == "/Page":
                 if not isinstance(new_obj, generic.DictionaryObject):
                     return None
