@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "letters.cli.documents",
     "letters.cli.verify",
     "letters.cli.sign",
+    "letters.cli.serve",
 )
 
 

@@ -1,0 +1,1 @@
+"""Agencies, units, roles and the people who hold them; login, first-login password change, throttling."""

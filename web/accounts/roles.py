@@ -1,0 +1,56 @@
+"""Role predicates (django-rules) used by views, templates and the admin: one place says who may do what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from web.accounts.models import SO_ROLES, Role
+
+
+def role_of(user: Any) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return Role.ADMIN if user.is_superuser else None
+    return str(profile.role)
+
+
+def agency_of(user: Any) -> int | None:
+    profile = getattr(user, "profile", None)
+    return profile.agency_id if profile is not None else None
+
+
+def _has(*roles: str) -> Any:
+    @rules.predicate
+    def check(user: Any) -> bool:
+        return role_of(user) in roles
+
+    return check
+
+
+is_admin = _has(Role.ADMIN)
+is_so_staff = _has(Role.SO_STAFF)
+is_so_leader = _has(Role.SO_LEADER)
+is_clerk = _has(Role.CLERK)
+is_so_member = _has(*SO_ROLES)
+
+
+@rules.predicate
+def same_agency(user: Any, obj: Any) -> bool:
+    """Nobody reads another agency's records, whatever their role."""
+    if obj is None:
+        return True
+    return agency_of(user) is not None and getattr(obj, "agency_id", None) == agency_of(user)
+
+
+rules.add_perm("vanban.manage_accounts", is_admin)
+rules.add_perm("vanban.view_audit", is_admin | is_so_leader)
+rules.add_perm("vanban.edit_campaign", (is_so_staff | is_admin) & same_agency)
+rules.add_perm("vanban.view_campaign", is_so_member & same_agency)
+rules.add_perm("vanban.approve_document", is_so_leader & same_agency)
+rules.add_perm("vanban.issue_document", is_clerk & same_agency)
+rules.add_perm("vanban.check_evidence", (is_so_staff | is_so_leader | is_admin) & same_agency)
+rules.add_perm("vanban.view_job", is_so_member & same_agency)

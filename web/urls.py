@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from web.accounts.views import home
+
+admin.site.site_header = "vanban: quản trị"
+admin.site.site_title = "vanban"
+admin.site.index_title = "Quản trị hệ thống"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("tai-khoan/", include("web.accounts.urls")),
+    path("quan-tri/", admin.site.urls),
+]
