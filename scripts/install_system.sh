@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages vanban needs (LibreOffice, fonts, poppler, SoftHSM2) when missing.
+# Installs the Debian packages vanban needs (LibreOffice, fonts, poppler, SoftHSM2, PostgreSQL, Redis, Chromium) when missing.
 set -euo pipefail
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
@@ -15,6 +15,11 @@ dpkg -s libicu-dev >/dev/null 2>&1 || need+=(libicu-dev pkg-config)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)
+# The web service's tests: a real PostgreSQL (started by the tests in a temporary cluster when none runs), a real
+# Redis for the Celery workers, and Debian's Chromium for the browser tests.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
     echo "Cài đặt gói hệ thống còn thiếu: ${need[*]}"
     SUDO=""

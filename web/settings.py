@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "web.accounts",
     "web.audit",
     "web.jobs",
+    "web.campaigns",
 ]
 
 MIDDLEWARE = [
