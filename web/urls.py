@@ -10,5 +10,6 @@ admin.site.index_title = "Quản trị hệ thống"
 urlpatterns = [
     path("", home, name="home"),
     path("tai-khoan/", include("web.accounts.urls")),
+    path("tac-vu/", include("web.jobs.urls")),
     path("quan-tri/", admin.site.urls),
 ]
