@@ -430,6 +430,36 @@ def _(ws: Workspace) -> Case:
     return Case(args, 1, [str(image), "PNG"], ws.password_env)
 
 
+@case("sign-folder-without-out")
+def _(ws: Workspace) -> Case:
+    ws.blank_pdf()
+    args = ["sign", str(ws.root / "vao"), str(ws.out / "ky.pdf"), "--p12", str(ws.pki.director_p12)]
+    return Case(args, 2, [str(ws.root / "vao"), "--out"], ws.password_env)
+
+
+@case("sign-folder-without-pdf")
+def _(ws: Workspace) -> Case:
+    folder = ws.folder("vao-rong")
+    ws.file("vao-rong/ghi-chu.txt", "không phải PDF\n")
+    args = ["sign", str(folder), "--out", str(ws.out), "--p12", str(ws.pki.director_p12)]
+    return Case(args, 1, [str(folder), "PDF"], ws.password_env)
+
+
+# vanban calendar
+
+
+@case("calendar-existing-file")
+def _(ws: Workspace) -> Case:
+    target = ws.file("lich.ics", "BEGIN:VCALENDAR\nEND:VCALENDAR\n")
+    return Case(["calendar", str(ws.campaign()), "--out", str(target)], 1, [str(target), "--force"])
+
+
+@case("calendar-campaign-errors")
+def _(ws: Workspace) -> Case:
+    path = ws.campaign(IMPOSSIBLE_DATE)
+    return Case(["calendar", str(path), "--out", str(ws.root / "lich.ics")], 1, [f"{path}:", "phases[1].end"])
+
+
 # vanban issue
 
 

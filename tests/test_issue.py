@@ -6,7 +6,7 @@ import io
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 
 from letters.cli.main import cli
 from letters.core.errors import VanbanError
-from letters.core.vn import in_words, pad_month
+from letters.core.vn import VN_TZ, in_words, pad_month
 from signing.demo.pki import DemoPKI
 from signing.demo.token import TokenInfo
 from signing.sign.appearance import specimen_seal_png, specimen_signature_png
@@ -37,10 +37,13 @@ from signing.sign.stamp_layout import find_header_blanks
 from tests.pki_fixtures import demo_pki, nss_db, pki_server, softhsm_token  # noqa: F401
 from tests.test_sign_support import assert_all_valid, pyhanko_verdicts, sign_docs  # noqa: F401
 
+# The drafts print "năm 2023": the director signs them in 2023, before the dates they are issued on.
+SIGNED_ON = datetime(2023, 12, 5, 9, 30, tzinfo=VN_TZ)
 
-def _director_signed(pki: DemoPKI, draft: Path, out: Path) -> Path:
+
+def _director_signed(pki: DemoPKI, draft: Path, out: Path, at: datetime = SIGNED_ON) -> Path:
     with open_signer(Pkcs12Key(pki.director_p12, pki.password)) as signer:
-        req = SignRequest(role=Role.SIGNER, image=specimen_signature_png())
+        req = SignRequest(role=Role.SIGNER, image=specimen_signature_png(), signing_time=at)
         result = sign_pdf_bytes(draft.read_bytes(), SigningTools.for_request(signer, req), req)
     assert set(result.issue_fields_added) == {NUMBER_FIELD, DAY_FIELD, MONTH_FIELD}
     out.write_bytes(result.pdf)
@@ -66,7 +69,11 @@ def test_issue_keeps_director_signature_valid_and_fills_the_blanks(
     )
     with open_signer(director) as signer:
         req = SignRequest(
-            role=Role.SIGNER, level=Level.B_T, tsa_url=pki_server.tsa_url, image=specimen_signature_png()
+            role=Role.SIGNER,
+            level=Level.B_T,
+            tsa_url=pki_server.tsa_url,
+            image=specimen_signature_png(),
+            signing_time=SIGNED_ON,
         )
         signed = sign_pdf_bytes(draft.read_bytes(), SigningTools.for_request(signer, req), req)
     signed_path = tmp_path / "ky-duyet.pdf"
@@ -144,6 +151,30 @@ def test_issue_keeps_director_signature_valid_and_fills_the_blanks(
     assert result.exit_code == 1 and "đã được cấp số «01»" in result.output
     assert not again.exists()
     assert [e.number for e in NumberRegister(register).entries()] == [1]
+    # The signed draft itself, issued a second time: refused, naming the number and date it already has.
+    result = CliRunner().invoke(
+        cli,
+        [
+            "issue",
+            str(signed_path),
+            str(again),
+            "--type",
+            "KH",
+            "--agency",
+            "STTTT",
+            "--register",
+            str(register),
+            "--date",
+            "07/12/2023",
+            "--p12",
+            str(pki_server.agency_p12),
+        ],
+        env={"VANBAN_P12_PASSWORD": pki_server.password},
+    )
+    assert result.exit_code == 1, result.output
+    assert "đã được ban hành: số 01/KH-STTTT, ngày 06/12/2023" in result.output
+    assert str(out) in result.output and not again.exists()
+    assert [e.number for e in NumberRegister(register).entries()] == [1]
 
 
 @pytest.mark.soffice
@@ -179,7 +210,11 @@ def test_failed_issuance_leaves_no_file_and_no_gap(
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    writer = IncrementalPdfFileWriter(io.BytesIO(signed.read_bytes()))
+    # (A draft signed anew: the one above is issued, and the register would refuse it for that first.)
+    fresh = _director_signed(
+        demo_pki, sign_docs["draft"], tmp_path / "signed-2.pdf", SIGNED_ON.replace(hour=10)
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(fresh.read_bytes()))
     writer.add_stream_to_page(
         0, writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 100 100 50 50 re f"))
     )
@@ -215,7 +250,10 @@ def test_register_numbers_are_consecutive_per_series_and_restart_each_year(tmp_p
     # Numbers are never reused: the primary key refuses a duplicate even if someone tries.
     conn = sqlite3.connect(tmp_path / "so.sqlite")
     with pytest.raises(sqlite3.IntegrityError):
-        conn.execute("INSERT INTO issued VALUES ('STTTT', 2023, 'KH', 2, 'x', '2023-12-31', 'x', 'x')")
+        conn.execute(
+            "INSERT INTO issued (agency, year, doc_type, number, reference, issued_on, document, recorded_at) "
+            "VALUES ('STTTT', 2023, 'KH', 2, 'x', '2023-12-31', 'x', 'x')"
+        )
     conn.close()
     assert [e.number for e in reg.entries("STTTT", 2023, "KH")] == [1, 2, 3, 4, 5]
     with pytest.raises(VanbanError, match="không hợp lệ"):
@@ -273,6 +311,7 @@ def test_demo_entry_point_signs_issues_and_signs_attachments(
         attachments=[sign_docs["phu-luc"]],
         level=Level.B_T,
         tsa_url=pki_server.tsa_url,
+        director_signing_time=SIGNED_ON,
     )
     assert issued.reference == "01/KH-STTTT" and issued.date_text == "ngày 06 tháng 12 năm 2023"
     assert issued.signing_time_iso.endswith("+07:00")
@@ -307,14 +346,18 @@ def test_cli_issue_uses_register_next_to_output_and_specimens_command(
     assert result.exit_code == 0, result.output
     assert {p.name for p in (tmp_path / "anh").iterdir()} == {"chu-ky-mau.png", "con-dau-mau.png"}
     signed = _director_signed(demo_pki, sign_docs["draft"], tmp_path / "signed.pdf")
+    # The same draft signed again (another signature, another signed draft) is another document.
+    other = _director_signed(
+        demo_pki, sign_docs["draft"], tmp_path / "signed-2.pdf", SIGNED_ON.replace(minute=45)
+    )
     env = {"VANBAN_P12_PASSWORD": demo_pki.password}
     out_dir = tmp_path / "ban-hanh"
-    for name, expected in (("a.pdf", "01/KH-STTTT"), ("b.pdf", "02/KH-STTTT")):
+    for draft, name, expected in ((signed, "a.pdf", "01/KH-STTTT"), (other, "b.pdf", "02/KH-STTTT")):
         result = runner.invoke(
             cli,
             [
                 "issue",
-                str(signed),
+                str(draft),
                 str(out_dir / name),
                 "--type",
                 "KH",
@@ -381,7 +424,7 @@ def test_january_issue_fills_a_blank_year_with_leading_zeros(
     blanks = find_header_blanks(draft.read_bytes())
     assert blanks.year is not None and blanks.printed_year is None
     with open_signer(Pkcs12Key(demo_pki.director_p12, demo_pki.password)) as signer:
-        req = SignRequest(role=Role.SIGNER, image=specimen_signature_png())
+        req = SignRequest(role=Role.SIGNER, image=specimen_signature_png(), signing_time=SIGNED_ON)
         signed = sign_pdf_bytes(draft.read_bytes(), SigningTools.for_request(signer, req), req)
     assert YEAR_FIELD in signed.issue_fields_added
     (tmp_path / "signed.pdf").write_bytes(signed.pdf)
@@ -401,3 +444,139 @@ def test_january_issue_fills_a_blank_year_with_leading_zeros(
     }
     verdicts = pyhanko_verdicts(tmp_path / "out.pdf", demo_pki)
     assert verdicts[0].bottom_line and verdicts[0].modification_level <= ModificationLevel.FORM_FILLING
+
+
+def _issue_args(demo_pki: DemoPKI, *paths: Path, extra: tuple[str, ...] = ()) -> list[str]:
+    return [
+        "issue",
+        *map(str, paths),
+        "--type",
+        "KH",
+        "--agency",
+        "STTTT",
+        "--p12",
+        str(demo_pki.agency_p12),
+        *extra,
+    ]
+
+
+@pytest.mark.soffice
+def test_a_signed_draft_is_issued_once_and_never_before_it_was_signed(
+    demo_pki: DemoPKI,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    runner = CliRunner()
+    env = {"VANBAN_P12_PASSWORD": demo_pki.password}
+    signed = _director_signed(demo_pki, sign_docs["draft"], tmp_path / "ky-duyet.pdf")
+    register = tmp_path / "so.sqlite"
+    reg = ("--register", str(register))
+    # Before the director signed (05/12/2023): refused with both dates, nothing written, no number taken.
+    early = runner.invoke(
+        cli, _issue_args(demo_pki, signed, tmp_path / "a.pdf", extra=(*reg, "--date", "04/12/2023")), env=env
+    )
+    assert early.exit_code == 1, early.output
+    assert "Ngày ban hành 04/12/2023 sớm hơn ngày người có thẩm quyền ký" in early.output
+    assert "09:30 ngày 05/12/2023" in early.output and "--date" in early.output
+    assert not (tmp_path / "a.pdf").exists()
+    # On the day of the signature: issued.
+    first = runner.invoke(
+        cli, _issue_args(demo_pki, signed, tmp_path / "a.pdf", extra=(*reg, "--date", "05/12/2023")), env=env
+    )
+    assert first.exit_code == 0, first.output
+    assert "01/KH-STTTT" in first.output
+    # The same signed draft again, even copied under another name: refused, naming the number, date and file.
+    copy = tmp_path / "ban-sao" / "ke-hoach.pdf"
+    copy.parent.mkdir()
+    copy.write_bytes(signed.read_bytes())
+    for source in (signed, copy):
+        again = runner.invoke(
+            cli,
+            _issue_args(demo_pki, source, tmp_path / "b.pdf", extra=(*reg, "--date", "06/12/2023")),
+            env=env,
+        )
+        assert again.exit_code == 1, again.output
+        assert f"đã được ban hành: số 01/KH-STTTT, ngày 05/12/2023 (tệp {tmp_path / 'a.pdf'})" in again.output
+        assert "Lỗi không mong đợi" not in again.output
+    assert not (tmp_path / "b.pdf").exists()
+    entries = NumberRegister(register).entries()
+    assert [e.number for e in entries] == [1] and entries[0].draft
+
+
+@pytest.mark.soffice
+def test_many_drafts_take_consecutive_numbers_all_or_none(
+    demo_pki: DemoPKI,
+    sign_docs: dict[str, Path],
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    runner = CliRunner()
+    env = {"VANBAN_P12_PASSWORD": demo_pki.password}
+    drafts = tmp_path / "da-ky"
+    drafts.mkdir()
+    for n in range(3):
+        _director_signed(demo_pki, sign_docs["draft"], drafts / f"tb-{n}.pdf", SIGNED_ON.replace(minute=n))
+    out = tmp_path / "ban-hanh"
+    result = runner.invoke(
+        cli, _issue_args(demo_pki, drafts, extra=("--out", str(out), "--date", "06/12/2023")), env=env
+    )
+    assert result.exit_code == 0, result.output
+    for n, name in enumerate(("tb-0.pdf", "tb-1.pdf", "tb-2.pdf"), 1):
+        assert f"{out / name} (số {n:02d}/KH-STTTT)" in result.output
+    register = NumberRegister(out / "so-dang-ky-van-ban.sqlite")
+    assert [e.number for e in register.entries()] == [1, 2, 3]
+    verdicts = pyhanko_verdicts(out / "tb-2.pdf", demo_pki)
+    assert [v.field for v in verdicts] == ["ChuKyNguoiKy", "ChuKyCoQuan"] and all(
+        v.bottom_line for v in verdicts
+    )
+    # A batch holding one draft already issued: refused as a whole, no file, no number.
+    fresh = _director_signed(demo_pki, sign_docs["draft"], tmp_path / "moi.pdf", SIGNED_ON.replace(minute=30))
+    again = tmp_path / "lan-hai"
+    result = runner.invoke(
+        cli,
+        _issue_args(
+            demo_pki,
+            fresh,
+            drafts / "tb-1.pdf",
+            extra=("--out", str(again), "--register", str(register.path), "--date", "06/12/2023"),
+        ),
+        env=env,
+    )
+    assert result.exit_code == 1 and "đã được ban hành: số 02/KH-STTTT" in result.output, result.output
+    assert not again.exists() or not any(again.iterdir())
+    assert [e.number for e in register.entries()] == [1, 2, 3]
+    # The old form still works and takes the next number.
+    result = runner.invoke(
+        cli,
+        _issue_args(
+            demo_pki,
+            fresh,
+            tmp_path / "moi.ban-hanh.pdf",
+            extra=("--register", str(register.path), "--date", "06/12/2023"),
+        ),
+        env=env,
+    )
+    assert result.exit_code == 0 and "04/KH-STTTT" in result.output, result.output
+
+
+def test_a_register_made_before_drafts_were_recorded_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "so-cu.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE issued (agency TEXT NOT NULL, year INTEGER NOT NULL, doc_type TEXT NOT NULL, "
+        "number INTEGER NOT NULL, reference TEXT NOT NULL, issued_on TEXT NOT NULL, document TEXT NOT NULL, "
+        "recorded_at TEXT NOT NULL, PRIMARY KEY (agency, year, doc_type, number))"
+    )
+    conn.execute(
+        "INSERT INTO issued VALUES ('STTTT', 2023, 'KH', 1, '01/KH-STTTT', '2023-12-01', 'a.pdf', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    reg = NumberRegister(path)
+    assert reg.issued_from("khong-co") is None
+    (old,) = reg.entries()
+    assert old.number == 1 and old.draft is None
+    with reg.reserve("STTTT", "KH", 2023) as slot:
+        assert slot.number == 2
+        slot.record("02/KH-STTTT", date(2023, 12, 2), "b.pdf", "dau-van-tay")
+    assert reg.issued_from("dau-van-tay") == reg.entries()[1]
+    assert [e.number for e in reg.entries()] == [1, 2]

@@ -90,7 +90,12 @@ def _phase_step(phase: Phase, work: vn.WorkCalendar) -> Step:
 
 
 def _deadline_title(deadline: Deadline) -> str:
-    return f"Hạn nộp {deadline.what or 'kết quả'}"
+    return f"Hạn nộp {_what(deadline)}"
+
+
+def _what(deadline: Deadline) -> str:
+    """What is due: as the file says, else 'kết quả' for the results and the standard wording for the rest."""
+    return deadline.what or ("kết quả" if deadline.is_results else deadline.what_text)
 
 
 def _deadline_step(deadline: Deadline, names: dict[str, str], issuer: str) -> Step:
@@ -109,7 +114,7 @@ def _receiving_step(deadline: Deadline, names: dict[str, str]) -> Step:
     return Step(
         kind="deadline",
         id=deadline.id,
-        title=f"Nhận {deadline.what or 'kết quả'} của {senders}",
+        title=f"Nhận {_what(deadline)} của {senders}",
         end=deadline.date,
         note=f"các đơn vị gửi {vn.deadline_text(deadline.date)}",
     )

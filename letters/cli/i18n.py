@@ -60,6 +60,11 @@ MESSAGES: dict[str, str] = {
     "Do you want to continue?": "Tiếp tục?",
     "Confirm the action without prompting.": "Xác nhận luôn, không hỏi lại.",
     "Choose from:\n\t{choices}": "Chọn một trong:\n\t{choices}",
+    "text": "văn bản",
+    "integer": "số nguyên",
+    "float": "số",
+    "boolean": "đúng/sai",
+    "choice": "lựa chọn",
 }
 
 PLURALS: dict[str, str] = {
@@ -136,9 +141,84 @@ METAVARS: dict[str, str] = {
     "out_dir": "THƯ_MỤC",
 }
 
+# Option values as help pages show them ("--tsa URL"), instead of click's type names (TEXT, INTEGER RANGE).
+OPTION_METAVARS: dict[str, str] = {
+    "tsa_url": "URL",
+    "token_label": "NHÃN",
+    "key_label": "NHÃN",
+    "cert_label": "NHÃN",
+    "reference": "SỐ_KÝ_HIỆU",
+    "signer_name": "HỌ_TÊN",
+    "deadline": "NGÀY",
+    "date_text": "NGÀY",
+    "expected": "DẤU_VÂN_TAY",
+    "seed": "SỐ",
+    "jobs": "SỐ",
+    "seal_size": "MM",
+    "pkcs11_module": "TỆP",
+    "p12": "TỆP",
+    "log_file": "TỆP",
+}
+
+
+def _number_text(value: float | int) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text.replace(".", ",")
+
+
+def _describe_range_vi(kind: object) -> str:
+    """ "từ 10 đến 80", "từ 1 trở lên": a number range as help pages and errors state it."""
+    low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+    low_open, high_open = getattr(kind, "min_open", False), getattr(kind, "max_open", False)
+    if low is not None and high is not None:
+        if not low_open and not high_open:
+            return f"từ {_number_text(low)} đến {_number_text(high)}"
+        left = "lớn hơn" if low_open else "từ"
+        right = "nhỏ hơn" if high_open else "không quá"
+        return f"{left} {_number_text(low)}, {right} {_number_text(high)}"
+    if low is not None:
+        return f"lớn hơn {_number_text(low)}" if low_open else f"từ {_number_text(low)} trở lên"
+    if high is not None:
+        return f"nhỏ hơn {_number_text(high)}" if high_open else f"không quá {_number_text(high)}"
+    return ""
+
+
+def _type_metavar(param: object) -> str | None:
+    import click
+
+    kind = getattr(param, "type", None)
+    if isinstance(kind, click.Choice):
+        return None  # click shows the choices themselves: [B-B|B-T|B-LT]
+    if isinstance(kind, click.Path):
+        if kind.file_okay and not kind.dir_okay:
+            return "TỆP"
+        if kind.dir_okay and not kind.file_okay:
+            return "THƯ_MỤC"
+        return "ĐƯỜNG_DẪN"
+    if isinstance(kind, click.types.IntParamType | click.types.FloatParamType):
+        return "SỐ"
+    if isinstance(kind, click.types.StringParamType):
+        return "GIÁ_TRỊ"
+    return None
+
+
+def _localise_type(param: object) -> None:
+    """Number types name themselves in English in errors ("is not a valid integer") and ranges in notation."""
+    import click
+
+    kind = getattr(param, "type", None)
+    if isinstance(kind, click.types._NumberRangeBase):
+        described = _describe_range_vi(kind)
+        kind._describe_range = lambda: described  # type: ignore[method-assign]
+    if isinstance(kind, click.types.IntParamType | click.types.FloatParamType):
+        if kind is click.INT or kind is click.FLOAT:
+            kind = type(kind)()  # the shared instances stay as click made them
+            param.type = kind  # type: ignore[attr-defined]
+        kind.name = "số nguyên" if isinstance(kind, click.types.IntParamType) else "số"
+
 
 def localise_usage(command: object) -> None:
-    """Vietnamese placeholders in usage lines, for a command and everything under it."""
+    """Vietnamese placeholders in usage lines and help pages, for a command and everything under it."""
     import click
 
     if not isinstance(command, click.Command):
@@ -149,5 +229,11 @@ def localise_usage(command: object) -> None:
         for sub in command.commands.values():
             localise_usage(sub)
     for param in command.params:
-        if isinstance(param, click.Argument) and param.metavar is None and param.name in METAVARS:
+        _localise_type(param)
+        if param.metavar is not None:
+            continue
+        if isinstance(param, click.Argument) and param.name in METAVARS:
             param.metavar = METAVARS[param.name] + ("..." if param.nargs == -1 else "")
+        elif isinstance(param, click.Option) and not param.is_flag:
+            name = param.name or ""
+            param.metavar = OPTION_METAVARS.get(name) or _type_metavar(param)

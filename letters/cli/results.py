@@ -109,7 +109,9 @@ def register(group: click.Group) -> None:
     )
     @click.option("--charts", is_flag=True, help="Ghi thêm biểu đồ điểm từng đơn vị thành tệp PNG riêng.")
     @click.option(
-        "--pdf", is_flag=True, help="Tạo thêm bản PDF của Tờ trình, Quyết định và mọi thông báo (cần LibreOffice)."
+        "--pdf",
+        is_flag=True,
+        help="Tạo thêm bản PDF của Tờ trình, Quyết định và mọi thông báo (cần LibreOffice).",
     )
     @click.option(
         "--ignore-errors", is_flag=True, help="Vẫn xếp hạng khi dữ liệu điểm có lỗi (điểm lỗi tính là 0)."

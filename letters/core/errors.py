@@ -110,7 +110,7 @@ class OutputExistsError(VanbanError):
     def __init__(self, path: Path) -> None:
         super().__init__(
             f"Tệp đã tồn tại: {path}. vanban không ghi đè tệp của người dùng.",
-            hint="Chọn thư mục khác với --out, xoá tệp cũ, hoặc thêm --force để ghi đè.",
+            hint="Chọn tên tệp hoặc thư mục ra khác, xoá tệp cũ, hoặc thêm --force để ghi đè.",
             file=path,
         )
 

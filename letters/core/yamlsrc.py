@@ -152,6 +152,11 @@ _YAML_PROBLEMS = {
 }
 
 
+def explain_yaml_problem(problem: str) -> str:
+    """PyYAML's English description of a syntax error, in Vietnamese."""
+    return _explain_yaml_problem(problem)
+
+
 def _explain_yaml_problem(problem: str) -> str:
     for key, vi in _YAML_PROBLEMS.items():
         if key in problem:

@@ -51,6 +51,12 @@ def _advances(bold: bool, italic: bool) -> tuple[dict[int, int], int] | None:
 
 def text_width_pt(text: str, size_pt: float, *, bold: bool = False, italic: bool = False) -> float:
     """Advance width of `text` in points (no kerning, as Word sets body text)."""
+    return _text_width(text, size_pt, bold, italic)
+
+
+# A mail merge measures the same words in every notice (headings, table labels, names): measured once each.
+@lru_cache(maxsize=1 << 16)
+def _text_width(text: str, size_pt: float, bold: bool, italic: bool) -> float:
     text = unicodedata.normalize("NFC", text)
     table = _advances(bold, italic)
     if table is None:

@@ -89,6 +89,7 @@ def from_campaign_model(campaign: Any) -> ResultsCampaign:
     raw_deadlines = [
         {"date": d.date, "tiers": list(d.tiers), "to": d.to, "aggregates": d.aggregates}
         for d in campaign.deadlines
+        if getattr(d, "is_results", True)  # a deadline for naming a focal point is not the results' deadline
     ]
     deadlines = _tier_deadlines({"deadlines": raw_deadlines}, source)
     tiers = []
@@ -101,7 +102,7 @@ def from_campaign_model(campaign: Any) -> ResultsCampaign:
         tiers.append(TierRef(t.id, t.name, ind, form, annex, deadlines.get(t.id)))
         pending += [(u.name, t.id, u.id, u.parent) for u in t.units]
     units = _resolve_units(pending, source)
-    return ResultsCampaign(source, campaign.campaign.year, tiers, units, str(campaign.campaign.late_rule))
+    return ResultsCampaign(source, campaign.campaign.year, tiers, units, str(campaign.campaign.late_policy))
 
 
 def write_forms(campaign: ResultsCampaign, out_dir: Path, *, force: bool = False) -> list[Path]:

@@ -36,6 +36,7 @@ from typing import Any
 
 from letters.core.errors import ToolMissingError, VanbanError
 from letters.core.files import atomic_path, check_writable
+from letters.core.progress import Progress
 from letters.core.vn import number
 
 log = logging.getLogger(__name__)
@@ -392,11 +393,17 @@ class PdfConverter:
         return dst
 
     def convert_many(
-        self, pairs: Iterable[tuple[Path, Path]], *, pdfa: bool = False, force: bool = False
+        self,
+        pairs: Iterable[tuple[Path, Path]],
+        *,
+        pdfa: bool = False,
+        force: bool = False,
+        progress: Progress | None = None,
     ) -> list[Path]:
         """Convert many files in parallel across the workers. Returns the outputs in input order.
 
         Every file is attempted; if some fail, one VanbanError lists all of them (the others are written).
+        `progress` is told (files done, total) after each file.
         """
         items = [(Path(s), Path(d)) for s, d in pairs]
         for src, dst in items:  # fail before any work if an input is missing or an output would be clobbered
@@ -405,6 +412,8 @@ class PdfConverter:
         if len({d.resolve() for _, d in items}) != len(items):
             raise VanbanError("Danh sách chuyển PDF có hai tệp đích trùng nhau.")
         errors: list[str] = []
+        done = [0]
+        lock = threading.Lock()
 
         def one(item: tuple[Path, Path]) -> Path | None:
             try:
@@ -412,6 +421,11 @@ class PdfConverter:
             except VanbanError as exc:
                 errors.append(str(exc))
                 return None
+            finally:
+                if progress is not None:
+                    with lock:
+                        done[0] += 1
+                        progress(done[0], len(items))
 
         with ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="vanban-pdf") as pool:
             results = list(pool.map(one, items))
@@ -481,7 +495,12 @@ def convert_to_pdf(src: Path, dst: Path, *, pdfa: bool = False, force: bool = Fa
 
 
 def convert_files(
-    pairs: Sequence[tuple[Path, Path]], *, pdfa: bool = False, force: bool = False, workers: int | None = None
+    pairs: Sequence[tuple[Path, Path]],
+    *,
+    pdfa: bool = False,
+    force: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Convert several files with a converter sized to the job (never more workers than files)."""
     if not pairs:
@@ -489,7 +508,7 @@ def convert_files(
     size = min(len(pairs), workers or os.cpu_count() or 1)
     log.info("converting %d files to PDF with %d LibreOffice workers", len(pairs), size)
     with PdfConverter(workers=size) as conv:
-        return conv.convert_many(pairs, pdfa=pdfa, force=force)
+        return conv.convert_many(pairs, pdfa=pdfa, force=force, progress=progress)
 
 
 def recalculate_xlsx(src: Path, dst: Path, *, force: bool = False) -> Path:

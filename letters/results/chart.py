@@ -148,32 +148,51 @@ def _frame(indices: tuple[tuple[str, Decimal], ...], dpi: int, title: str | None
     return _Frame(img, left, right, bar_h, pad, tuple(centres))
 
 
+def _bar(
+    draw: ImageDraw.ImageDraw,
+    frame: _Frame,
+    value: Decimal,
+    max_points: Decimal,
+    top: float,
+    colour: tuple[int, int, int],
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+) -> None:
+    """One bar from the axis to `value`'s share of the maximum, its points written past its end."""
+    share = max(0.0, min(float(value / max_points), 1.0))
+    end = frame.left + (frame.right - frame.left) * share
+    if end > frame.left:
+        draw.rectangle((frame.left, top, end, top + frame.bar_h), fill=colour)
+    _label(draw, (end + frame.pad, top + frame.bar_h / 2), number(value, 2), font)
+
+
+@lru_cache(maxsize=32)
+def _tier_frame(
+    indices: tuple[tuple[str, Decimal], ...], averages: tuple[Decimal, ...], dpi: int, title: str | None
+) -> _Frame:
+    """The frame with the tier's average bars, which every unit of the tier shares (they lie below the unit's
+    bars, never across them)."""
+    frame = _frame(indices, dpi, title)
+    img = frame.image.copy()
+    draw = ImageDraw.Draw(img)
+    font = _font(_px(LETTER_PT, dpi))
+    for (_, max_points), average, centre in zip(indices, averages, frame.centres, strict=True):
+        _bar(draw, frame, average, max_points, centre + frame.pad / 4, AVERAGE_COLOUR, font)
+    return _Frame(img, frame.left, frame.right, frame.bar_h, frame.pad, frame.centres)
+
+
 def unit_chart_png(
     unit_result: UnitResult, tier_average: Mapping[str, Decimal], *, dpi: int = DPI, title: str | None = None
 ) -> bytes:
     """PNG bytes: for each scored main index, the unit's points and the tier average as a share of the
     index's maximum, each bar labelled with its points as the notice's table gives them."""
     indices = [i for i in unit_result.indices if i.max_points > 0]
-    frame = _frame(tuple((i.name, i.max_points) for i in indices), dpi, title)
+    averages = tuple(tier_average.get(i.code, Decimal(0)) for i in indices)
+    frame = _tier_frame(tuple((i.name, i.max_points) for i in indices), averages, dpi, title)
     img = frame.image.copy()
     draw = ImageDraw.Draw(img)
-    f_label = _font(_px(LETTER_PT, dpi))
-    left, right, bar_h, pad = frame.left, frame.right, frame.bar_h, frame.pad
-
-    def x_of(share: float) -> float:
-        return left + (right - left) * max(0.0, min(share, 1.0))
-
+    font = _font(_px(LETTER_PT, dpi))
     for idx, centre in zip(indices, frame.centres, strict=True):
-        average = tier_average.get(idx.code, Decimal(0))
-        bars = (
-            (idx.points, UNIT_COLOUR, centre - bar_h - pad / 4),
-            (average, AVERAGE_COLOUR, centre + pad / 4),
-        )
-        for value, colour, bar_top in bars:
-            end = x_of(float(value / idx.max_points))
-            if end > left:
-                draw.rectangle((left, bar_top, end, bar_top + bar_h), fill=colour)
-            _label(draw, (end + pad, bar_top + bar_h / 2), number(value, 2), f_label)
+        _bar(draw, frame, idx.points, idx.max_points, centre - frame.bar_h - frame.pad / 4, UNIT_COLOUR, font)
     buf = io.BytesIO()
     # A few colours and their anti-aliasing: a palette of those colours looks the same, and encoding a third
     # of the bytes is most of the time a chart takes (and keeps each notice's DOCX small). The palette is

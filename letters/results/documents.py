@@ -166,7 +166,11 @@ def _results_context(campaign: Campaign, results: Results, kind: DocumentKind) -
 
 def _compose(campaign: Campaign, kind: DocumentKind, context: dict[str, Any]) -> list[markup.Block]:
     try:
-        return wording.compose(kind.value, dict(campaign.document(kind).wording), context)
+        spec = campaign.document(kind)
+        blocks = wording.compose(
+            kind.value, dict(spec.wording), context, changes=spec.sections, headings=spec.headings
+        )
+        return wording.anchor_footnotes(blocks, spec.footnote_anchors, kind.value)
     except wording.WordingError as exc:
         # `check` cannot evaluate every expression for every unit: name the place in the campaign file.
         raise wording.located(exc, campaign.source, kind.value) from None

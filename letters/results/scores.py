@@ -111,6 +111,13 @@ class ScoreBook:
 # --------------------------------------------------------------------------- small parsers
 
 
+def _place(where: str | tuple[Path, str | None, int]) -> str:
+    if isinstance(where, str):
+        return where
+    file, sheet, row = where
+    return f"{Path(file).name}" + (f", trang «{sheet}»" if sheet else "") + f", dòng {row}"
+
+
 def parse_points(raw: object) -> Decimal | None:
     """A score typed by a Vietnamese user: 8,5 / 8.5 / 1.234,5 / 8; None if it is not a number."""
     if isinstance(raw, bool) or raw is None:
@@ -154,7 +161,8 @@ class _Reader:
         self.units = UnitIndex(units)
         self.tiers = {t.id: t for t in tiers}
         self.book = ScoreBook()
-        self.seen_rows: dict[tuple[str, str], str] = {}
+        # Where each (unit, code) row was read: a place, or (file, sheet, row) to name it only when needed.
+        self.seen_rows: dict[tuple[str, str], str | tuple[Path, str | None, int]] = {}
         self.blank_rows: dict[tuple[str, str], tuple[Path, int]] = {}
         self.invalid: set[tuple[str, str]] = set()
 
@@ -223,11 +231,10 @@ class _Reader:
             entry.sources.append(str(file))
         code = str(code).strip()
         key = (unit.id, code)
-        where = f"{Path(file).name}" + (f", trang «{sheet}»" if sheet else "") + f", dòng {row}"
         if key in self.seen_rows:
             self.diag(
                 Severity.ERROR,
-                f"dòng trùng: điểm của chỉ số này đã có ở {self.seen_rows[key]}.",
+                f"dòng trùng: điểm của chỉ số này đã có ở {_place(self.seen_rows[key])}.",
                 file=file,
                 row=row,
                 sheet=sheet,
@@ -235,7 +242,8 @@ class _Reader:
                 code=code,
             )
             return
-        self.seen_rows[key] = where
+        # Formatted only for a duplicate: a province has 100,000 rows.
+        self.seen_rows[key] = (file, sheet, row)
         try:
             comp = ind.component(code)
         except KeyError:

@@ -7,22 +7,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from letters.core import vn
+from letters.core.errors import Diagnostic, DiagnosticsError, Severity, VanbanError
 from letters.core.files import atomic_write_text, check_writable, staged_outputs
 from letters.core.progress import Progress
-from signing.verify.model import INDICATION_VI, SUB_INDICATION_VI, FileResult, VerifyRun
+from signing.verify.model import INDICATION_VI, SUB_INDICATION_VI, FileResult, SignatureReport, VerifyRun
 from signing.verify.trust import ImportedCert
 
 __all__ = [
     "INDICATION_VI",
     "FileResult",
     "ImportedCert",
+    "SignatureReport",
+    "VerdictKind",
     "VerifyOutcome",
     "VerifyRequest",
     "VerifyRun",
+    "check_policy_text",
     "import_trusted_certificate",
     "list_trusted_certificates",
+    "policy_template_text",
+    "read_report",
+    "signature_rows",
+    "verdict_kind",
+    "verdict_kinds",
     "verdict_text",
     "verify_evidence",
     "write_policy_template",
@@ -204,3 +214,101 @@ def import_trusted_certificate(
     from signing.verify.trust import import_certificate
 
     return import_certificate(cert_file, store=store, expected_sha256=expected_sha256)
+
+
+@dataclass(frozen=True)
+class VerdictKind:
+    """A verdict as reports show it: the ETSI code (or the flagged pass), its words and its colours."""
+
+    code: str
+    label: str
+    background: str
+    colour: str
+
+
+def verdict_kinds() -> list[VerdictKind]:
+    """Every verdict kind in the order report.html lists them, with report.html's colours."""
+    from signing.verify.model import PASSED_WITH_CAVEATS_VI
+    from signing.verify.report import _COLOURS, _FLAGGED
+
+    return [
+        VerdictKind(code, PASSED_WITH_CAVEATS_VI if code == _FLAGGED else INDICATION_VI[code], bg, fg)
+        for code, (bg, fg) in _COLOURS.items()
+    ]
+
+
+def verdict_kind(result: FileResult) -> str:
+    """The code of `result`'s kind in `verdict_kinds()`: a pass with caveats is its own (amber) kind."""
+    from signing.verify.report import _kind
+
+    return _kind(result)
+
+
+def signature_rows(sig: SignatureReport) -> list[tuple[str, str]]:
+    """A signature's details as report.html shows them: (label, value) in Vietnamese, empty ones left out."""
+    from signing.verify.report import _sig_rows
+
+    return _sig_rows(sig)
+
+
+def read_report(report_json: Path) -> list[FileResult]:
+    """The results a run wrote to its report.json, as the run returned them."""
+    import json
+
+    try:
+        data = json.loads(report_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise VanbanError(f"Không đọc được báo cáo kiểm tra {report_json}.") from exc
+    return [FileResult.from_dict(item) for item in data]
+
+
+def policy_template_text() -> str:
+    """The commented sample verification policy, as `write_policy_template` writes it."""
+    from signing.verify.policy import POLICY_TEMPLATE
+
+    return POLICY_TEMPLATE
+
+
+def check_policy_text(text: str, policy_file: Path, *, allowed_dir: Path | None = None) -> list[Diagnostic]:
+    """Every error in a verification policy given as text, located by line and field.
+
+    Relative paths in it resolve against `policy_file`'s folder, as they will when the text is saved there;
+    with `allowed_dir`, every file it names must lie inside that folder (a web user names only files uploaded
+    with the policy, never other files of the server).
+    """
+    from letters.core.yamlsrc import field_path, parse_yaml
+    from signing.verify.policy import policy_from_source
+
+    try:
+        doc = parse_yaml(text, policy_file)
+    except DiagnosticsError as exc:
+        return list(exc.diagnostics)
+    diagnostics: list[Diagnostic] = []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if allowed_dir is not None:
+        root = allowed_dir.resolve()
+        section = data.get("revocation")
+        revocation: dict[str, Any] = section if isinstance(section, dict) else {}
+        named: list[tuple[tuple[str, ...], Any]] = [(("trust_anchors",), data.get("trust_anchors"))]
+        named += [(("revocation", key), revocation.get(key)) for key in ("crl_files", "ocsp_files")]
+        for loc, values in named:
+            for i, value in enumerate(values if isinstance(values, list) else []):
+                target = (policy_file.parent / str(value)).resolve()
+                if root != target and root not in target.parents:
+                    diagnostics.append(
+                        Diagnostic(
+                            Severity.ERROR,
+                            f"tệp «{value}» không nằm trong các tệp tải lên cùng chính sách; chỉ ghi tên tệp đã "
+                            "tải lên",
+                            file=str(policy_file),
+                            line=doc.line_of((*loc, i)),
+                            field=field_path((*loc, i)),
+                        )
+                    )
+        if diagnostics:
+            return diagnostics
+    try:
+        policy_from_source(doc)
+    except DiagnosticsError as exc:
+        diagnostics.extend(exc.diagnostics)
+    return diagnostics

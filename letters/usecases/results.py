@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -235,3 +236,174 @@ def _moved(staged: ResultsFiles, stage: Path, out_dir: Path) -> ResultsFiles:
         ),
         [at(p) for p in staged.charts],
     )
+
+
+RANKING_STATUS_VI: dict[str, str] = {
+    "ranked": "xếp hạng",
+    "ranked_last": "nộp muộn, xếp cuối nhóm",
+    "excluded": "không xếp hạng",
+    "missing": "chưa nộp",
+}
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    """One unit's line of the ranking, with the values and note the ranking files (CSV, XLSX) print."""
+
+    tier_id: str
+    tier_name: str
+    rank: int | None
+    tied: bool
+    unit_id: str
+    unit_name: str
+    points: Decimal | None  # None when the unit is not scored (chưa nộp, excluded)
+    max_points: Decimal
+    dti: Decimal | None
+    percent: Decimal | None
+    band: str
+    cchc_points: Decimal | None
+    status: str  # a key of RANKING_STATUS_VI
+    late: bool
+    submitted_on: date | None
+    note: str
+
+    @property
+    def status_vi(self) -> str:
+        return RANKING_STATUS_VI[self.status]
+
+
+def ranking_rows(results: Results) -> list[RankingRow]:
+    """Every unit of every tier in ranking order, as the ranking CSV lists them."""
+    from letters.results.ranking import unit_note
+
+    rows = []
+    for tier in results.tiers:
+        for u in tier.units:
+            shown = u.scored
+            rows.append(
+                RankingRow(
+                    tier_id=tier.tier.id,
+                    tier_name=tier.tier.name,
+                    rank=u.rank,
+                    tied=bool(u.tied and u.rank),
+                    unit_id=u.unit.id,
+                    unit_name=u.unit.name,
+                    points=u.points if shown else None,
+                    max_points=u.max_points,
+                    dti=u.dti if shown else None,
+                    percent=u.percent if shown else None,
+                    band=u.band or "",
+                    cchc_points=u.cchc_points,
+                    status=u.status,
+                    late=u.late,
+                    submitted_on=u.submitted_on,
+                    note=unit_note(tier, u),
+                )
+            )
+    return rows
+
+
+SCORES_ARCHIVE_SUFFIXES = (".xlsx", ".csv")
+
+
+def unpack_scores_archive(
+    archive: Path, dest: Path, *, max_files: int = 2000, max_total_mb: int = 512
+) -> Path:
+    """The filled forms (and tiep_nhan.csv) of a ZIP, unpacked into the empty folder `dest`, which is returned
+    for `ResultsRequest.scores`.
+
+    The archive is read with the defences of evidence verification (no path escapes, no links, size and
+    compression ratio bounded while unpacking); members are flattened to their file names. A member that
+    cannot be unpacked, or two forms with the same name, stop it with the member named.
+    """
+    import shutil
+    import tempfile
+
+    from letters.results.scores import RECEIPTS_FILE
+    from signing.verify.inputs import extract_zip
+    from signing.verify.policy import Limits
+
+    limits = Limits(
+        zip_max_files=max_files,
+        zip_max_total_mb=max_total_mb,
+        run_max_unpacked_mb=max_total_mb,
+        zip_max_depth=2,
+    )
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="vanban-scores-", dir=dest.parent) as tmp:
+        items = extract_zip(archive, Path(tmp), archive.name, None, limits)
+        placed: dict[str, str] = {}
+        for item in items:
+            name = item.display.rsplit("/", 1)[-1]
+            if item.rejection is not None:
+                raise VanbanError(item.rejection.message, hint=item.rejection.action)
+            suffix = Path(name).suffix.lower()
+            if suffix not in SCORES_ARCHIVE_SUFFIXES or name.startswith(("~$", ".")) or item.path is None:
+                continue
+            if suffix == ".csv" and name.lower() != RECEIPTS_FILE:
+                continue
+            if name.lower() in placed:
+                raise VanbanError(
+                    f"Tệp nén {archive.name} có hai tệp cùng tên «{name}» ({placed[name.lower()]} và "
+                    f"{item.display}).",
+                    hint="Đổi tên một trong hai tệp, mỗi đơn vị một biểu mẫu, rồi nén lại.",
+                )
+            placed[name.lower()] = item.display
+            shutil.move(item.path, dest / name)
+    if not any(p.suffix.lower() == ".xlsx" for p in dest.iterdir()):
+        raise VanbanError(
+            f"Tệp nén {archive.name} không có biểu mẫu Excel (.xlsx) nào.",
+            hint="Nén các biểu mẫu tự đánh giá đã điền (mỗi đơn vị một tệp .xlsx), kèm tiep_nhan.csv nếu có.",
+        )
+    return dest
+
+
+@dataclass(frozen=True)
+class ResultsDocument:
+    """One file a results run wrote, with what it is and whom it is for."""
+
+    kind: Literal["xep_hang", "to_trinh", "quyet_dinh", "thong_bao"]
+    label: str
+    path: Path
+    pdf: Path | None = None  # with `pdf`: the PDF beside it
+    unit_id: str = ""  # for a notice: the unit it is sent to
+    unit_name: str = ""
+
+
+def results_documents(outcome: ResultsOutcome) -> list[ResultsDocument]:
+    """The ranking files, the Tờ trình, the Quyết định and each unit's notice, in that order."""
+    from letters.results.documents import notice_filename
+
+    pdfs = {p.with_suffix(""): p for p in outcome.pdfs}
+
+    def pdf(path: Path) -> Path | None:
+        return pdfs.get(path.with_suffix(""))
+
+    files, docs = outcome.files, outcome.files.documents
+    found = [
+        ResultsDocument("xep_hang", "Bảng xếp hạng (Excel)", files.ranking_xlsx),
+        ResultsDocument("xep_hang", "Bảng xếp hạng (CSV)", files.ranking_csv),
+        ResultsDocument("to_trinh", "Tờ trình đề nghị công bố kết quả", docs.proposal, pdf(docs.proposal)),
+        ResultsDocument(
+            "quyet_dinh", "Dự thảo Quyết định công bố kết quả", docs.decision, pdf(docs.decision)
+        ),
+    ]
+    left = list(docs.notices)
+    for unit in outcome.results.all_units():
+        # Notices are named "<year>-…-<unit id>.docx": the name without its year identifies the unit.
+        suffix = notice_filename(0, unit.unit.id)[1:]
+        notice = next((p for p in left if p.name.endswith(suffix) and p.name[: -len(suffix)].isdigit()), None)
+        if notice is not None:
+            left.remove(notice)
+            found.append(
+                ResultsDocument(
+                    "thong_bao",
+                    f"Thông báo kết quả: {unit.unit.name}",
+                    notice,
+                    pdf(notice),
+                    unit.unit.id,
+                    unit.unit.name,
+                )
+            )
+    found += [ResultsDocument("thong_bao", f"Thông báo kết quả ({p.stem})", p, pdf(p)) for p in left]
+    return found

@@ -6,13 +6,15 @@ Keys are described by `Pkcs12Key` / `Pkcs11Key`; secrets are asked for at the ed
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from letters.core.errors import VanbanError
 from letters.core.files import atomic_write_bytes, check_writable
+from letters.core.progress import Progress, report
 from letters.core.vn import iso_vn, vn_today
 from signing.sign.keys import KeySpec, Level, Pkcs11Key, Pkcs12Key, Role
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_REGISTER",
     "IssueDocumentRequest",
+    "IssueDocumentsRequest",
     "KeySpec",
     "Level",
     "Pkcs11Key",
@@ -31,6 +34,8 @@ __all__ = [
     "SignDocumentsRequest",
     "iso_vn",
     "issue_document",
+    "issue_documents",
+    "pdf_pairs",
     "sign_and_issue",
     "sign_documents",
     "write_specimens",
@@ -39,6 +44,28 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_REGISTER = "so-dang-ky-van-ban.sqlite"
+
+
+def pdf_pairs(inputs: Sequence[Path], out_dir: Path) -> tuple[tuple[Path, Path], ...]:
+    """(input, output) for every PDF named or found in a named folder, outputs under `out_dir` with the same
+    names (a folder's subfolders kept), in a stable order: the order in which `issue` hands out numbers."""
+    pairs: list[tuple[Path, Path]] = []
+    out_resolved = out_dir.resolve()
+    for given in inputs:
+        if given.is_dir():
+            found = sorted(
+                p
+                for p in given.rglob("*")
+                if p.suffix.lower() == ".pdf" and p.is_file() and out_resolved not in p.resolve().parents
+            )
+            if not found:
+                raise VanbanError(f"Thư mục {given} không có tệp PDF nào.")
+            pairs += [(p, out_dir / p.relative_to(given)) for p in found]
+        elif given.is_file():
+            pairs.append((given, out_dir / given.name))
+        else:
+            raise VanbanError(f"Không tìm thấy tệp hoặc thư mục {given}.")
+    return tuple(pairs)
 
 
 @dataclass(frozen=True)
@@ -54,6 +81,8 @@ class SignDocumentsRequest:
     reference: str | None = None  # the main document's number, for attachments
     signer_name: str | None = None
     force: bool = False
+    progress: Progress | None = None
+    workers: int | None = None  # processes for a PKCS#12 batch; one per core when None
 
 
 def sign_documents(request: SignDocumentsRequest) -> list[SignedFile]:
@@ -61,6 +90,7 @@ def sign_documents(request: SignDocumentsRequest) -> list[SignedFile]:
 
     All files are signed before any is written, so a failure on the tenth file leaves no output at all.
     """
+    from signing.sign.batch import map_documents, sign_job, worker_count
     from signing.sign.signer import SigningTools, SignRequest, open_signer, read_input, sign_pdf_bytes
 
     if request.role is Role.ATTACHMENT and request.image is not None:
@@ -85,25 +115,36 @@ def sign_documents(request: SignDocumentsRequest) -> list[SignedFile]:
         signer_name=request.signer_name,
     )
     signed: list[tuple[Path, bytes, SignedFile]] = []
+    total = len(request.files)
     with open_signer(request.key) as signer:
-        tools = SigningTools.for_request(signer, sign_request)
-        for source, out in request.files:
-            result = sign_pdf_bytes(read_input(source), tools, sign_request, source=str(source))
-            log.info("signed %s", source)
-            signed.append(
-                (
-                    out,
-                    result.pdf,
-                    SignedFile(
-                        source,
-                        out,
-                        result.signer_subject,
-                        result.field_name,
-                        result.signing_time_iso,
-                        bool(result.issue_fields_added),
-                    ),
-                )
+        tools = SigningTools.for_request(signer, sign_request)  # a wrong password or level fails here
+        workers = worker_count(request.key, total, request.workers)
+        if workers > 1:
+            jobs = [(read_input(source), str(source), sign_request) for source, _ in request.files]
+            results = map_documents(
+                request.key, sign_request, sign_job, jobs, workers=workers, progress=request.progress
             )
+        else:
+            results = []
+            for n, (source, _) in enumerate(request.files, 1):
+                results.append(sign_pdf_bytes(read_input(source), tools, sign_request, source=str(source)))
+                report(request.progress, n, total)
+    for (source, out), result in zip(request.files, results, strict=True):
+        log.info("signed %s", source)
+        signed.append(
+            (
+                out,
+                result.pdf,
+                SignedFile(
+                    source,
+                    out,
+                    result.signer_subject,
+                    result.field_name,
+                    result.signing_time_iso,
+                    bool(result.issue_fields_added),
+                ),
+            )
+        )
     written: list[Path] = []
     try:
         for out, pdf, _ in signed:
@@ -153,10 +194,47 @@ class IssuedFile:
 
 def issue_document(request: IssueDocumentRequest) -> IssuedFile:
     """Number, date and seal a draft the signer has signed, as the văn thư does (NĐ 30)."""
-    from signing.sign.issue import IssueRequest, issue_file
-    from signing.sign.register import NumberRegister
+    fields = {k: v for k, v in vars(request).items() if k not in ("signed_draft", "output")}
+    many = IssueDocumentsRequest(files=((request.signed_draft, request.output),), **fields)
+    return issue_documents(many)[0]
 
-    register_path = request.register or request.output.parent / DEFAULT_REGISTER
+
+@dataclass(frozen=True)
+class IssueDocumentsRequest:
+    files: tuple[tuple[Path, Path], ...]  # (signed draft, issued PDF) pairs, numbered in this order
+    key: KeySpec
+    doc_type: str
+    agency: str
+    issue_date: date | None = None
+    register: Path | None = None  # DEFAULT_REGISTER beside the first output when not given
+    level: Level = Level.B_B
+    tsa_url: str | None = None
+    trust_roots: tuple[Path, ...] = ()
+    seal: bytes | None = None
+    seal_diameter_mm: float = 38.0
+    force: bool = False
+    progress: Progress | None = None
+    workers: int | None = None  # processes for a PKCS#12 batch; one per core when None
+
+
+def issue_documents(request: IssueDocumentsRequest) -> list[IssuedFile]:
+    """Issue many signed drafts with the key loaded once: consecutive numbers in the order given, all or none.
+
+    A draft already issued (by its signed bytes) or an issue date before a draft's last signature is refused
+    with a Vietnamese message naming the number, the dates and the file.
+    """
+    from signing.sign.issue import IssueRequest, issue_files
+    from signing.sign.register import NumberRegister
+    from signing.verify import speedups
+
+    # Issuing runs pyHanko's difference analysis on every draft (is filling still form filling for the
+    # signer's signature?): the verifier's parsing fixes give the same answers in a third less time.
+    speedups.install()
+    if not request.files:
+        raise VanbanError("Không có văn bản nào để ban hành.")
+    if len({out for _, out in request.files}) != len(request.files):
+        raise VanbanError("Hai văn bản được ghi ra cùng một tệp; chọn tên tệp ra khác nhau.")
+    register_path = request.register or request.files[0][1].parent / DEFAULT_REGISTER
     issue = IssueRequest(
         doc_type=request.doc_type,
         agency=request.agency,
@@ -167,22 +245,28 @@ def issue_document(request: IssueDocumentRequest) -> IssuedFile:
         seal=request.seal,
         seal_diameter_mm=request.seal_diameter_mm,
     )
-    result = issue_file(
-        request.signed_draft,
-        request.output,
+    results = issue_files(
+        request.files,
         request.key,
         NumberRegister(register_path),
         issue,
         force=request.force,
+        progress=request.progress,
+        workers=request.workers,
     )
-    log.info("issued %s as %s", request.output, result.reference)
-    return IssuedFile(
-        request.output,
-        result.reference,
-        result.date_text,
-        iso_vn(result.agency_signature.signing_time),
-        register_path,
-    )
+    issued = []
+    for (_, output), result in zip(request.files, results, strict=True):
+        log.info("issued %s as %s", output, result.reference)
+        issued.append(
+            IssuedFile(
+                output,
+                result.reference,
+                result.date_text,
+                iso_vn(result.agency_signature.signing_time),
+                register_path,
+            )
+        )
+    return issued
 
 
 def write_specimens(out_dir: Path, *, force: bool = False) -> list[Path]:
@@ -215,6 +299,10 @@ class SignAndIssueRequest:
     tsa_url: str | None = None
     trust_roots: tuple[Path, ...] = ()
     force: bool = False
+    # Given when the document is dated in the past (the demo's example campaigns): the signer's and the
+    # agency's signing times, which the issue date may not precede.
+    director_signing_time: datetime | None = None
+    agency_signing_time: datetime | None = None
 
 
 def sign_and_issue(request: SignAndIssueRequest) -> IssuedDocument:
@@ -238,6 +326,8 @@ def sign_and_issue(request: SignAndIssueRequest) -> IssuedDocument:
         tsa_url=request.tsa_url,
         trust_roots=request.trust_roots,
         force=request.force,
+        director_signing_time=request.director_signing_time,
+        agency_signing_time=request.agency_signing_time,
     )
 
 

@@ -7,6 +7,7 @@ Phụ lục I: blue ink) and the seal red, as NĐ 30 prescribes for the images o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import logging
@@ -20,13 +21,13 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 from pyhanko.pdf_utils import generic, layout
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import StaticStampStyle, TextStampStyle
 
 from letters.core.errors import VanbanError
+from letters.core.files import file_mode
 
 # fontTools reports every table it drops while subsetting the embedded font; users need not see that.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -259,12 +260,17 @@ def pdf_font(path: Path) -> Path:
         target = cache / target.name
         tmp = str(cache / "font.tmp")
     font.save(tmp)
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, file_mode())  # mkstemp's 0600: a shared cache must stay readable by its other users
     os.replace(tmp, target)  # atomic: concurrent processes never see half a font
     return target
 
 
 def text_box_style(size: float, *, italic: bool = False) -> TextBoxStyle:
     """Liberation Serif (metric clone of Times New Roman), embedded, so diacritics survive."""
+    # The OpenType engine (fontTools, HarfBuzz) loads only for appearances that set text.
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+
     ttf = pdf_font(SERIF_ITALIC if italic else SERIF_REGULAR)
     points = round(size)  # pyHanko's layout engine does exact (Fraction) arithmetic on integer sizes
     return TextBoxStyle(

@@ -45,3 +45,24 @@ class Pkcs11Key:
 
 
 KeySpec = Pkcs12Key | Pkcs11Key
+
+
+def display_name(native: object) -> str:
+    """A certificate's subject as a Vietnamese reader expects it: "Họ tên (Tổ chức)".
+
+    `native` is asn1crypto's `Name.native` (a dict of attribute names to values). The attribute labels
+    asn1crypto would print ("Common Name: …, User ID: …") never reach a user.
+    """
+    if not isinstance(native, dict):
+        return str(native)
+
+    def first(key: str) -> str:
+        value = native.get(key)
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        return str(value).strip() if value else ""
+
+    person, org = first("common_name"), first("organization_name")
+    if person and org and org != person:
+        return f"{person} ({org})"
+    return person or org or ", ".join(str(v) for v in native.values() if isinstance(v, str)) or "?"

@@ -9,6 +9,7 @@ queue on the lock, and a failed issuance rolls back so the series keeps no gaps.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from letters.core.errors import VanbanError
-from letters.core.files import make_dirs
+from letters.core.files import file_mode, make_dirs
 from letters.core.vn import iso_vn, vn_now
 
 _SCHEMA = """
@@ -30,9 +31,14 @@ CREATE TABLE IF NOT EXISTS issued (
     issued_on TEXT NOT NULL,
     document TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
+    draft TEXT,
     PRIMARY KEY (agency, year, doc_type, number)
 )
 """
+# Registers made before drafts were recorded lack the column; it is added on first open.
+_DRAFT_COLUMN = "ALTER TABLE issued ADD COLUMN draft TEXT"
+_DRAFT_INDEX = "CREATE INDEX IF NOT EXISTS issued_draft ON issued (draft)"
+_COLUMNS = "agency, year, doc_type, number, reference, issued_on, document, draft"
 
 
 def format_number(number: int) -> str:
@@ -54,10 +60,17 @@ class Entry:
     reference: str
     issued_on: date
     document: str
+    draft: str | None = None  # identity of the signed draft it was issued from (see signing.sign.issue)
+
+
+def _entry(row: tuple[str, int, str, int, str, str, str, str | None]) -> Entry:
+    agency, year, doc_type, number, reference, issued_on, document, draft = row
+    return Entry(agency, year, doc_type, number, reference, date.fromisoformat(issued_on), document, draft)
 
 
 class Reservation:
-    """A number held under the register's write lock until `record` is called and the block exits."""
+    """Numbers held under the register's write lock: `number` is the next one, each `record` takes it and
+    moves on, so a batch gets consecutive numbers. Kept only if the block exits without an error."""
 
     def __init__(self, conn: sqlite3.Connection, agency: str, year: int, doc_type: str, number: int) -> None:
         self._conn = conn
@@ -71,9 +84,13 @@ class Reservation:
     def formatted(self) -> str:
         return format_number(self.number)
 
-    def record(self, reference: str, issued_on: date, document: str) -> None:
+    def issued_from(self, draft: str) -> Entry | None:
+        """The entry already issued from this signed draft, read under the lock (so no race can slip by)."""
+        return _find_draft(self._conn, draft)
+
+    def record(self, reference: str, issued_on: date, document: str, draft: str | None = None) -> None:
         self._conn.execute(
-            "INSERT INTO issued VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO issued ({_COLUMNS}, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.agency,
                 self.year,
@@ -82,10 +99,19 @@ class Reservation:
                 reference,
                 issued_on.isoformat(),
                 document,
+                draft,
                 iso_vn(vn_now()),
             ),
         )
+        self.number += 1
         self.recorded = True
+
+
+def _find_draft(conn: sqlite3.Connection, draft: str) -> Entry | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM issued WHERE draft=? ORDER BY year, number LIMIT 1", (draft,)
+    ).fetchone()
+    return _entry(row) if row else None
 
 
 _SQLITE_REASONS = (
@@ -113,15 +139,25 @@ class NumberRegister:
 
     def _connect(self) -> sqlite3.Connection:
         make_dirs(self.path.parent)
+        new = not self.path.exists()
         try:
             conn = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
             self._setup(conn)
+            if new:
+                self._share()
         except sqlite3.DatabaseError as exc:
             raise VanbanError(
                 f"Không mở được sổ đăng ký số văn bản {self.path}: {_sqlite_reason(exc)}.",
                 hint="Kiểm tra đường dẫn --register và quyền ghi thư mục; tệp phải là sổ do vanban tạo.",
             ) from exc
         return conn
+
+    def _share(self) -> None:
+        """SQLite creates the register 0644 whatever the umask; every văn thư of the office writes to it, so
+        it (and its WAL files) gets the mode the user's umask gives any new file."""
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.chmod(f"{self.path}{suffix}", file_mode())
 
     def _setup(self, conn: sqlite3.Connection) -> None:
         """WAL mode and the schema, retried while another issuer holds the lock.
@@ -135,6 +171,10 @@ class NumberRegister:
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(_SCHEMA)
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(issued)")}
+                if "draft" not in columns:
+                    conn.execute(_DRAFT_COLUMN)
+                conn.execute(_DRAFT_INDEX)
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
@@ -177,9 +217,20 @@ class NumberRegister:
     ) -> Entry:
         """Take the next number without issuing a file (e.g. for a paper document)."""
         with self.reserve(agency, doc_type, on.year) as r:
-            reference = reference_for(r.number, symbol or f"{doc_type}-{agency}")
+            number = r.number
+            reference = reference_for(number, symbol or f"{doc_type}-{agency}")
             r.record(reference, on, document)
-        return Entry(agency, on.year, doc_type, r.number, reference, on, document)
+        return Entry(agency, on.year, doc_type, number, reference, on, document)
+
+    def issued_from(self, draft: str) -> Entry | None:
+        """The entry already issued from this signed draft, if any (checked again under the lock on issue)."""
+        if not self.path.exists():
+            return None
+        conn = self._connect()
+        try:
+            return _find_draft(conn, draft)
+        finally:
+            conn.close()
 
     def entries(
         self, agency: str | None = None, year: int | None = None, doc_type: str | None = None
@@ -187,14 +238,14 @@ class NumberRegister:
         conn = self._connect()
         try:
             rows = conn.execute(
-                "SELECT agency, year, doc_type, number, reference, issued_on, document FROM issued "
+                f"SELECT {_COLUMNS} FROM issued "
                 "WHERE (? IS NULL OR agency=?) AND (? IS NULL OR year=?) AND (? IS NULL OR doc_type=?) "
                 "ORDER BY agency, year, doc_type, number",
                 (agency, agency, year, year, doc_type, doc_type),
             ).fetchall()
         finally:
             conn.close()
-        return [Entry(a, y, t, n, ref, date.fromisoformat(d), doc) for a, y, t, n, ref, d, doc in rows]
+        return [_entry(row) for row in rows]
 
 
 def _clean(value: str, what: str) -> str:

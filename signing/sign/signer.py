@@ -55,6 +55,7 @@ from signing.sign.keys import (  # noqa: E402 - re-exported: callers import thes
     Pkcs11Key,
     Pkcs12Key,
     Role,
+    display_name,
 )
 from signing.sign.stamp_fields import add_issue_fields
 from signing.sign.stamp_layout import Box, PdfText, find_header_blanks
@@ -137,11 +138,20 @@ def load_pkcs12_signer(path: Path, password: str) -> signers.SimpleSigner:
         ) from exc
     if key is None or cert is None:
         raise VanbanError(f"Tệp PKCS#12 {path} không chứa khoá bí mật và chứng thư số của người ký.")
-    loaded = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password.encode("utf-8"))
+    # What SimpleSigner.load_pkcs12_data does, from the objects decrypted above: decrypting the file again
+    # (the key derivation is deliberately slow) cost a twelfth of signing one document.
+    from pyhanko.keys.internal import (
+        translate_pyca_cryptography_cert_to_asn1,
+        translate_pyca_cryptography_key_to_asn1,
+    )
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    registry = SimpleCertificateStore()
+    registry.register_multiple({translate_pyca_cryptography_cert_to_asn1(c) for c in others})
     signer = _BatchSimpleSigner(
-        signing_key=loaded.signing_key,
-        signing_cert=loaded.signing_cert,
-        cert_registry=loaded.cert_registry,
+        signing_key=translate_pyca_cryptography_key_to_asn1(key),
+        signing_cert=translate_pyca_cryptography_cert_to_asn1(cert),
+        cert_registry=registry,
     )
     signer.pyca_key = key
     return signer
@@ -213,7 +223,7 @@ def _pkcs11_signer(spec: Pkcs11Key) -> Iterator[signers.Signer]:
 
 def _subject(signer: signers.Signer) -> str:
     cert = signer.signing_cert
-    return cert.subject.human_friendly if cert is not None else "?"
+    return display_name(cert.subject.native) if cert is not None else "?"
 
 
 def _check_validity(signer: signers.Signer, at: datetime) -> None:
@@ -235,9 +245,9 @@ def _check_validity(signer: signers.Signer, at: datetime) -> None:
 
 def _common_name(cert: asn1_x509.Certificate) -> str:
     try:
-        return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
-    except Exception:  # odd subjects: fall back to the full name
-        return cert.subject.human_friendly
+        return str(cert.subject.native.get("common_name") or display_name(cert.subject.native))
+    except Exception:  # odd subjects: the attribute values, without asn1crypto's English labels
+        return "?"
 
 
 # --------------------------------------------------------------------------- input checks
@@ -362,17 +372,28 @@ class SigningTools:
 
 
 def sign_pdf_bytes(
-    data: bytes, tools: SigningTools, request: SignRequest, *, source: str = "PDF"
+    data: bytes,
+    tools: SigningTools,
+    request: SignRequest,
+    *,
+    source: str = "PDF",
+    prepared_writer: IncrementalPdfFileWriter | None = None,
+    text: PdfText | None = None,
 ) -> SignResult:
-    """Sign `data` in an incremental update and return the new file's bytes. Never touches any file."""
+    """Sign `data` in an incremental update and return the new file's bytes. Never touches any file.
+
+    `prepared_writer` (an unused writer over `data`) and `text` (the page text of `data`, or of a file with the same
+    pages) save parsing the file again when the caller already did.
+    """
     _check_request(request)
-    writer = open_for_update(data, source)
+    writer = prepared_writer if prepared_writer is not None else open_for_update(data, source)
     reader = writer.prev
     when = to_vn(request.signing_time or vn_now()).replace(microsecond=0)
     _check_validity(tools.signer, when.astimezone(UTC))
 
     image = load_png(request.image, "chữ ký/con dấu") if request.image else None
-    text = PdfText(data, source)  # analysed lazily, once per page, shared by every placement step
+    # Analysed lazily, once per page, shared by every placement step.
+    text = text if text is not None else PdfText(data, source)
     widget: Box | None = None
     page = 0
     stamp_style: BaseStampStyle | None = None

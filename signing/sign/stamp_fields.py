@@ -9,11 +9,14 @@ classifies as ModificationLevel.FORM_FILLING and which keeps the director's sign
 
 from __future__ import annotations
 
+import functools
+import io
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.content import RawContent
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
@@ -21,6 +24,9 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from letters.core.errors import VanbanError
 from signing.sign.appearance import SERIF_ITALIC, SERIF_REGULAR, pdf_font
 from signing.sign.stamp_layout import Blank, Box, HeaderBlanks
+
+if TYPE_CHECKING:  # fontTools and HarfBuzz load only when a field is filled (issuance), not to sign
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
 NUMBER_FIELD = "SoVanBan"
 DAY_FIELD = "NgayBanHanh"
@@ -198,6 +204,7 @@ def fill_issue_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> dict
     fields = read_issue_fields(writer)
     refs = _field_names(writer)
     filled = {}
+    engines: dict[tuple[bool, int, bool], GlyphAccumulator] = {}
     for name, value in values.items():
         if name not in fields:
             raise VanbanError(f"Văn bản không có ô «{name}» để điền khi ban hành.")
@@ -207,7 +214,7 @@ def fill_issue_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> dict
                 f"Ô «{name}» đã được điền «{spec.value}»: văn bản này đã được ban hành.",
                 hint="Không cấp số lần thứ hai cho một văn bản.",
             )
-        ap_ref = _text_appearance(writer, spec, value, _ALIGN[name])
+        ap_ref = _text_appearance(writer, spec, value, _ALIGN[name], engines)
         field = refs[name].get_object()
         field[pdf_name("/V")] = pdf_string(value)
         field[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): ap_ref})
@@ -216,13 +223,59 @@ def fill_issue_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> dict
     return filled
 
 
+# What a number or a date can hold. Fields are filled from a font cut down to these once per process: subsetting
+# the whole Liberation Serif (its layout tables above all) for every issued document cost most of the time.
+_FIELD_CHARS = frozenset("0123456789 ./-")
+
+
+@functools.lru_cache(maxsize=4)
+def _field_font(path: Path) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path))
+    options = subset.Options()
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in sorted(_FIELD_CHARS)])
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _font_engine(
+    writer: BasePdfFileWriter,
+    italic: bool,
+    size: int,
+    value: str,
+    engines: dict[tuple[bool, int, bool], GlyphAccumulator],
+) -> GlyphAccumulator:
+    """One embedded font per style and size in a document, shared by the fields that use it."""
+    small = set(value) <= _FIELD_CHARS
+    key = (italic, size, small)
+    if key not in engines:
+        ttf = pdf_font(SERIF_ITALIC if italic else SERIF_REGULAR)
+        data = _field_font(ttf) if small else ttf.read_bytes()
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+        engines[key] = GlyphAccumulator(writer, io.BytesIO(data), font_size=size)
+    return engines[key]
+
+
 def _text_appearance(
-    writer: BasePdfFileWriter, spec: IssueField, value: str, align: int
+    writer: BasePdfFileWriter,
+    spec: IssueField,
+    value: str,
+    align: int,
+    engines: dict[tuple[bool, int, bool], GlyphAccumulator],
 ) -> generic.IndirectObject:
     """A form XObject drawing `value` on the printed line's baseline in embedded Liberation Serif."""
     size = spec.font_size
-    ttf = pdf_font(SERIF_ITALIC if spec.italic else SERIF_REGULAR)
-    engine = GlyphAccumulatorFactory(str(ttf), font_size=round(size)).create_font_engine(writer)
+    engine = _font_engine(writer, spec.italic, round(size), value, engines)
     shaped = engine.shape(value)
     text_width = shaped.x_advance * size
     w, h = spec.box.width, spec.box.height
