@@ -17,21 +17,25 @@ $(STAMP): pyproject.toml
 demo: system $(STAMP)
 	@$(VENV)/bin/vanban demo
 
-# The quality gates, in this order; tests/test_readme_commands.py checks that they stay here.
+# The quality gates, in this order; tests/test_readme_commands.py checks that they stay here. The web tests run
+# twice: on SQLite in the full run, then on PostgreSQL (the local server, or a temporary cluster).
 test: system $(STAMP)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/mypy
 	@$(VENV)/bin/lint-imports
 	@$(VENV)/bin/pytest -q --cov=letters --cov=signing --cov-report=term:skip-covered
+	@$(PY) scripts/with_postgres.py $(VENV)/bin/pytest -q tests/web
 
 templates: $(STAMP)
 	@$(PY) -m letters.documents.template_factory
 
-# The campaign-file reference is generated from the pydantic models; tests/test_docs.py checks it is current.
+# The campaign-file reference is generated from the pydantic models, the clause list from the wording files;
+# tests/test_docs.py and tests/test_clauses.py check they are current.
 .PHONY: docs
 docs: $(STAMP)
 	@$(PY) -m letters.campaign.reference docs/campaign-file.md
+	@$(PY) -m letters.documents.clauses docs/clauses.md
 
 bench: system $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

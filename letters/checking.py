@@ -17,7 +17,7 @@ from letters.core.yamlsrc import field_path
 from letters.documents import jinja_messages
 from letters.documents.builders import TEMPLATE_VARIABLES, BuiltDocument, build
 from letters.documents.lint import lint_template
-from letters.documents.wording import WordingError
+from letters.documents.wording import WordingError, locate
 
 
 @dataclass
@@ -54,6 +54,7 @@ def inspect_campaign(path: Path, kinds: list[DocumentKind] | None = None) -> Cam
             _check_documents(result, list(PLANNING_KINDS) if kinds is None else kinds, check.built)
         )
         result.diagnostics.extend(_check_results_wording(result))
+        result.diagnostics.extend(_check_facts_shown(result, check.built))
     check.diagnostics = sorted(
         result.diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.line or 0)
     )
@@ -93,8 +94,44 @@ def _check_indicator_sets(result: LoadResult) -> list[Diagnostic]:
             continue
         if path not in checked:
             checked.add(path)
-            out.extend(check_indicator_set(path))
+            found = check_indicator_set(path)
+            out.extend(found)
+            if not any(d.severity is Severity.ERROR for d in found):
+                out.extend(_check_set_kind(result, i, path))
     return out
+
+
+def _check_set_kind(result: LoadResult, tier_index: int, path: Path) -> list[Diagnostic]:
+    """A Chính quyền điện tử campaign whose forms would list a digital-transformation set, or the reverse."""
+    from letters.indicators.sets import load_indicator_set
+
+    campaign = result.campaign
+    assert campaign is not None and result.source is not None
+    try:
+        name = load_indicator_set(path).name
+    except VanbanError:
+        return []
+    kind = campaign.campaign.kind.value
+    lowered = name.lower()
+    wrong = (
+        ("chuyển đổi số" in lowered and "chính quyền điện tử" not in lowered)
+        if kind == "CQĐT"
+        else ("chính quyền điện tử" in lowered and "chuyển đổi số" not in lowered)
+    )
+    if not wrong:
+        return []
+    loc: tuple[str | int, ...] = ("tiers", tier_index, "indicators")
+    topic = "Chính quyền điện tử (CQĐT)" if kind == "CQĐT" else "chuyển đổi số (DTI)"
+    return [
+        Diagnostic(
+            Severity.WARNING,
+            f"đợt đánh giá về {topic} nhưng nhóm này dùng bộ chỉ số «{name}»: biểu mẫu sẽ liệt kê chỉ số của "
+            "bộ này dưới tên đợt đánh giá. Ghi bộ chỉ số đúng loại trong «indicators», hoặc sửa «kind»",
+            file=str(result.source.path),
+            line=result.source.line_of(loc),
+            field=field_path(loc),
+        )
+    ]
 
 
 RESULTS_CONTEXT = frozenset(
@@ -125,12 +162,35 @@ def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for kind in RESULTS_KINDS:
         spec = campaign.documents.get(kind)
-        if spec is None or not spec.wording:
+        if spec is None or not (spec.wording or spec.sections):
             continue
-        known = set(wording_context(campaign, kind.value)) | RESULTS_CONTEXT
+        known = set(wording_context(campaign, kind.value)) | RESULTS_CONTEXT | {"choice"}
         keys = wording.section_keys(kind.value)
-        for key, text in spec.wording.items():
-            loc: tuple[str | int, ...] = ("documents", kind.value, "wording", key)
+        if spec.sections:
+            try:
+                wording.plan_sections(
+                    kind.value, {k: v for k, v in spec.wording.items() if k in keys}, spec.sections
+                )
+            except wording.WordingError as exc:
+                located = wording.locate(exc, source, kind.value)
+                out.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        located.message,
+                        file=str(source.path),
+                        line=located.line,
+                        field=located.field,
+                    )
+                )
+        texts: list[tuple[str, str | None, tuple[str | int, ...]]] = [
+            (key, text, ("documents", kind.value, "wording", key)) for key, text in spec.wording.items()
+        ]
+        texts += [
+            (change.id, change.text, ("documents", kind.value, "sections", i, "text"))
+            for i, change in enumerate(spec.sections)
+            if change.text
+        ]
+        for key, text, loc in texts:
 
             def add(message: str, loc: tuple[str | int, ...] = loc) -> None:
                 out.append(
@@ -143,7 +203,7 @@ def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
                     )
                 )
 
-            if key not in keys:
+            if key not in keys and loc[2] == "wording":
                 add(f"không có đoạn «{key}» trong văn bản này; các đoạn có thể thay: {', '.join(keys)}")
                 continue
             try:
@@ -155,6 +215,28 @@ def _check_results_wording(result: LoadResult) -> list[Diagnostic]:
             for name in sorted(meta.find_undeclared_variables(parsed) - known):
                 add(f"dùng biến không có: «{name}»")
     return out
+
+
+def _check_facts_shown(result: LoadResult, built: dict[DocumentKind, BuiltDocument]) -> list[Diagnostic]:
+    """A field the user filled in that neither the Kế hoạch nor the công văn states."""
+    from letters.documents.coverage import built_texts, missing_facts
+
+    campaign = result.campaign
+    if campaign is None or result.source is None or not all(k in built for k in PLANNING_KINDS):
+        return []
+    source = result.source
+    return [
+        Diagnostic(
+            Severity.WARNING,
+            f"«{fact.value}» ({fact.label}) không xuất hiện trong văn bản nào của đợt đánh giá (Kế hoạch, công văn "
+            "hướng dẫn): mẫu câu đã chọn hoặc lời văn riêng bỏ qua thông tin này. Chọn mẫu câu có thông tin "
+            "này, thêm một đoạn nêu nó, hoặc bỏ trường nếu không cần",
+            file=str(source.path),
+            line=source.line_of(fact.loc),
+            field=fact.field,
+        )
+        for fact in missing_facts(campaign, built_texts({k: built[k] for k in PLANNING_KINDS}))
+    ]
 
 
 def _check_documents(
@@ -169,14 +251,14 @@ def _check_documents(
         try:
             built = build(campaign, kind)
         except WordingError as exc:
-            where = (*loc, "wording", exc.key) if exc.override else loc
+            located = locate(exc, result.source, kind.value)
             out.append(
                 Diagnostic(
                     Severity.ERROR,
-                    str(exc),
+                    located.message if not located.hint else f"{located.message}. {located.hint}",
                     file=str(result.source.path),
-                    line=result.source.line_of(where),
-                    field=field_path(where),
+                    line=located.line,
+                    field=located.field,
                 )
             )
             continue

@@ -137,8 +137,9 @@ def test_plan_phase_and_letter_deadline_for_the_same_step_must_agree(example_cop
     # The Gia Lai case: the plan ends self-assessment on 22/12, the letter gave units until 25/12.
     path = example_copy / "gialai-2023.yaml"
     text = path.read_text(encoding="utf-8").replace("date: 22/12/2023", "date: 25/12/2023")
-    text = text.replace(
-        "Chậm nhất ngày **{{ deadlines.so_huyen.date }}**", "Trước ngày **{{ deadlines.so_huyen.date }}**"
+    text += (
+        "    wording:\n      thoi_han: |\n"
+        "        + Kết quả tự đánh giá: Trước ngày **{{ deadlines.so_huyen.date }}**.\n"
     )
     path.write_text(text, encoding="utf-8")
     warnings = {d.field: d for d in check_campaign(path) if d.severity is Severity.WARNING}
@@ -154,7 +155,13 @@ def test_plan_phase_and_letter_deadline_for_the_same_step_must_agree(example_cop
     # A wording override that writes "trước ngày" before a deadline says one day where the ranking counts another.
     assert "«trước ngày»" in warnings["documents.cong_van.wording.thoi_han"].message
     # Deadlines to another tier (communes to their district) are not the issuer's self-assessment deadline.
-    assert not any(f and f.startswith(("deadlines[2]", "deadlines[3]")) for f in warnings)
+    assert not any(
+        f and f.startswith(("deadlines[2]", "deadlines[3]")) and "khác ngày kết thúc" in d.message
+        for f, d in warnings.items()
+    )
+    # The override leaves out the district's deadline and the ways to send results: check says so.
+    assert "không xuất hiện trong văn bản nào" in warnings["deadlines[2].date"].message
+    assert "campaign.submit_email" in warnings
 
 
 def test_deadline_names_its_phase(example_copy: Path) -> None:
@@ -192,15 +199,19 @@ def test_missing_file_is_a_usage_error() -> None:
 @pytest.mark.parametrize("field", ["number", "date"])
 def test_wording_override_errors_point_at_the_override(example_copy: Path, field: str) -> None:
     path = example_copy / "gialai-2023.yaml"
-    text = path.read_text(encoding="utf-8").replace(
-        "{{ deadlines.so_huyen.date }}",
-        "{{ deadlines.khong_co.date }}" if field == "number" else "{{ deadlines.so_huyen.date ",
+    wrong = "{{ deadlines.khong_co.date }}" if field == "number" else "{{ deadlines.so_huyen.date "
+    text = path.read_text(encoding="utf-8") + (
+        "    wording:\n      thoi_han: |\n        ## Thời gian gửi kết quả:\n"
+        f"        + Kết quả tự đánh giá: chậm nhất ngày **{wrong}**.\n"
     )
     path.write_text(text, encoding="utf-8")
     errors = [d for d in check_campaign(path) if d.severity is Severity.ERROR]
     assert errors
     assert errors[0].field == "documents.cong_van.wording.thoi_han"
-    assert errors[0].line == next(i for i, line in enumerate(text.splitlines(), 1) if "thoi_han:" in line)
+    # The line of the sentence at fault, not only of its field.
+    assert errors[0].line == next(
+        i for i, line in enumerate(text.splitlines(), 1) if "Kết quả tự đánh giá:" in line
+    )
 
 
 def test_indicator_sets_are_checked(example_copy: Path) -> None:

@@ -31,15 +31,14 @@ def test_letters_and_plans_write_each_deadline_the_same_way(
     rendered_examples: dict[str, dict[str, Path]],
 ) -> None:
     bg = rendered_examples["bacgiang-2023"]
+    # Bắc Giang assesses on its online system: the letter's deadline is when the system locks.
     assert (
-        "- Các sở, cơ quan thuộc UBND tỉnh; UBND các huyện, thành phố gửi kết quả đánh giá, tài liệu kiểm chứng "
-        "kèm theo văn bản về Sở Thông tin và Truyền thông chậm nhất ngày 24/10/2023."
-        in _lines(bg["cong_van"])
+        "- Các sở, cơ quan thuộc UBND tỉnh; UBND các huyện, thành phố hoàn thành tự đánh giá, chấm điểm, gắn tài "
+        "liệu kiểm chứng và xác nhận kết quả trên Hệ thống chậm nhất ngày 24/10/2023. Sau thời hạn này, Hệ thống "
+        "tự khoá, các cơ quan, đơn vị không nhập được số liệu tự đánh giá." in _lines(bg["cong_van"])
     )
-    assert (
-        "- Các cơ quan, đơn vị gửi kết quả đánh giá về Sở Thông tin và Truyền thông sau thời hạn nêu trên thì "
-        "không được chấm điểm, xếp hạng." in _lines(bg["cong_van"])
-    )
+    # Its file chooses no rule for late units, so its letter states none.
+    assert not any("sau thời hạn nêu trên" in line for line in _lines(bg["cong_van"]))
     plan = _lines(bg["ke_hoach"])
     # The plan's self-assessment ends on the very day the letter names.
     assert (
@@ -47,10 +46,15 @@ def test_letters_and_plans_write_each_deadline_the_same_way(
         "hết ngày 24/10/2023 (15 ngày)." in plan
     )
     assert "- Thời gian: Chậm nhất ngày 14/12/2023." in plan  # a phase with only an end
-    # The plan no longer points at an accounts annex the campaign does not send.
-    assert not any("tài khoản truy cập Hệ thống tại phụ lục" in line for line in plan)
+    # The file says the account list goes out with the plan (campaign.accounts.sent_with), so the plan points at
+    # it; test_plan_points_at_an_accounts_annex_only_when_one_is_sent covers a campaign that sends none.
+    assert any("tài khoản truy cập Hệ thống tại phụ lục kèm theo" in line for line in plan)
 
     brvt = _lines(rendered_examples["brvt-2024"]["cong_van"])
+    assert (
+        "- Các cơ quan, đơn vị gửi kết quả đánh giá về Sở Thông tin và Truyền thông sau thời hạn nêu trên thì "
+        "không được chấm điểm, xếp hạng." in brvt
+    )
     assert (
         "- Các sở, ban, ngành; UBND các huyện, thị xã, thành phố gửi kết quả đánh giá, tài liệu kiểm chứng kèm "
         "theo văn bản về Sở Thông tin và Truyền thông chậm nhất ngày 04/11/2024." in brvt
@@ -133,11 +137,19 @@ def test_decision_and_notice_write_the_deadline_as_the_letter_does(
 
 def test_plan_points_at_an_accounts_annex_only_when_one_is_sent(example_copy: Path, tmp_path: Path) -> None:
     path = example_copy / "bacgiang-2023.yaml"
+    no_list = path.read_text(encoding="utf-8").replace(
+        "  accounts:\n    sent_with: phụ lục       # danh sách tài khoản trên Hệ thống gửi kèm Kế hoạch\n",
+        "",
+        1,
+    )
+    path.write_text(no_list, encoding="utf-8")
+    docs = {d.kind.value: d.path for d in render_documents(load_campaign(path), tmp_path / "none")}
+    assert not any("tài khoản" in line for line in _lines(docs["ke_hoach"]))
     path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "    archive: [VT, Phòng CNTT]\n    wording:\n      mo_dau:",
+        no_list.replace(
+            "    archive: [VT, Phòng CNTT]\n    sections:",
             "    archive: [VT, Phòng CNTT]\n    attachments:\n"
-            "      - title: Phụ lục danh sách tài khoản truy cập Hệ thống\n    wording:\n      mo_dau:",
+            "      - title: Phụ lục danh sách tài khoản truy cập Hệ thống\n    sections:",
             1,
         ),
         encoding="utf-8",

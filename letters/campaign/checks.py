@@ -49,6 +49,10 @@ def cross_check(source: SourceDoc, sections: dict[str, Any]) -> list[Diagnostic]
     deadlines: list[Deadline] = s.get("deadlines") or []
     if tier_ids is not None:
         _check_tier_refs(sink, tier_ids, phases, deadlines)
+        for ai, appraiser in enumerate(s.get("appraisers") or []):
+            for i, t in enumerate(appraiser.tiers):
+                if t not in tier_ids:
+                    sink.error(("appraisers", ai, "tiers", i), f"nhóm đơn vị «{t}» không có trong mục tiers")
     _check_phase_order(sink, phases)
     _check_deadline_chain(sink, deadlines, tiers)
     _check_phase_deadlines(sink, phases, deadlines)
@@ -114,6 +118,10 @@ def _check_tiers(sink: _Sink, tiers: list[Tier]) -> None:
             idx = [i for i, u in enumerate(tier.units) if u.name == dup][-1]
             sink.error(
                 ("tiers", ti, "units", idx), f"đơn vị «{dup}» được liệt kê hai lần trong nhóm «{tier.name}»"
+            )
+        if tier.published_by is not None and tier.published_by not in by_id:
+            sink.error(
+                ("tiers", ti, "published_by"), f"nhóm đơn vị «{tier.published_by}» không có trong mục tiers"
             )
         if tier.appraised_by is not None and tier.appraised_by not in by_id:
             sink.error(
@@ -209,7 +217,7 @@ def _phase_for(deadline: Deadline, phases: dict[str, Phase]) -> Phase | None:
     if deadline.id in phases:
         return phases[deadline.id]
     own = phases.get("tu_danh_gia")
-    if own is not None and not deadline.to and not deadline.aggregates:
+    if own is not None and deadline.is_results and not deadline.to and not deadline.aggregates:
         if not own.tiers or set(deadline.tiers) <= set(own.tiers):
             return own
     return None
@@ -249,10 +257,18 @@ _BEFORE_DATE = re.compile(r"trước\s+ngày\W{0,6}\{\{\s*(deadlines|phases)\.",
 def _check_deadline_wording(sink: _Sink, documents: dict[Any, Any]) -> None:
     for kind, spec in documents.items():
         key = getattr(kind, "value", kind)
-        for name, text in (getattr(spec, "wording", None) or {}).items():
+        texts: list[tuple[Loc, str | None]] = [
+            (("documents", key, "wording", name), text)
+            for name, text in (getattr(spec, "wording", None) or {}).items()
+        ]
+        texts += [
+            (("documents", key, "sections", i, "text"), change.text)
+            for i, change in enumerate(getattr(spec, "sections", None) or [])
+        ]
+        for loc, text in texts:
             if text and _BEFORE_DATE.search(text):
                 sink.warn(
-                    ("documents", key, "wording", name),
+                    loc,
                     "lời văn ghi «trước ngày» với một hạn nộp hay ngày kết thúc giai đoạn; vanban tính hạn đến "
                     "hết ngày ghi, nên văn bản nói một ngày, xếp hạng tính một ngày khác. Dùng "
                     "«{{ deadlines.<mã>.by }}» (in «chậm nhất ngày …») hoặc viết «chậm nhất ngày»",
@@ -277,6 +293,8 @@ def _check_calendar(
             sink.warn(loc, f"{what} ngày {cal.short(d)} xa năm đánh giá {info.year}; kiểm tra lại năm")
 
     for pi, p in enumerate(phases):
+        if p.month:
+            continue  # "Tháng 6/2023": its first and last days are not days anyone named
         day(("phases", pi, "start"), p.start, f"giai đoạn «{p.name}» bắt đầu")
         day(("phases", pi, "end"), p.end, f"giai đoạn «{p.name}» kết thúc")
     for di, dl in enumerate(deadlines):

@@ -28,6 +28,7 @@ SECTION_TITLES = {
     "deadlines": "hạn nộp",
     "signer": "người ký",
     "contacts": "người liên hệ",
+    "appraisers": "cơ quan thẩm định theo lĩnh vực",
     "calendar": "lịch làm việc",
     "province": "UBND tỉnh",
     "results": "quy tắc xếp hạng",

@@ -69,7 +69,10 @@ class Accounts(Model):
     """Accounts on the online system: who gets how many, and where the list is sent."""
 
     staff: int = Field(
-        1, title="số tài khoản chuyên viên của mỗi đơn vị", description="tài khoản nhập kết quả tự đánh giá", ge=0
+        1,
+        title="số tài khoản chuyên viên của mỗi đơn vị",
+        description="tài khoản nhập kết quả tự đánh giá",
+        ge=0,
     )
     leader: int = Field(
         1, title="số tài khoản lãnh đạo của mỗi đơn vị", description="tài khoản duyệt, xác nhận kết quả", ge=0
@@ -213,7 +216,9 @@ class CampaignInfo(Model):
 
 
 _CITY_PARENT = re.compile(r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+thành phố\b", re.IGNORECASE)
-_PARENT_PLACE = re.compile(r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(tỉnh|thành phố)\s+(.+)$", re.IGNORECASE)
+_PARENT_PLACE = re.compile(
+    r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(tỉnh|thành phố)\s+(.+)$", re.IGNORECASE
+)
 
 
 class Issuer(Model):
@@ -489,7 +494,9 @@ class Contact(Model):
     name: Text = Field(title="họ tên người, hoặc tên phòng, cơ quan, doanh nghiệp")
     honorific: Text = Field("đồng chí", title="cách xưng hô với một người (ông, bà, đồng chí)")
     title: Text | None = Field(None, title="chức vụ, đơn vị")
-    role: Text | None = Field(None, title="việc hỗ trợ", description="ví dụ «hỗ trợ kỹ thuật sử dụng Hệ thống»")
+    role: Text | None = Field(
+        None, title="việc hỗ trợ", description="ví dụ «hỗ trợ kỹ thuật sử dụng Hệ thống»"
+    )
     phone: Text | None = Field(None, title="số điện thoại", pattern=r"^[0-9 .+()-]{6,20}$")
     email: Text | None = Field(None, title="thư điện tử", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     zalo: Text | None = Field(None, title="nhóm Zalo hỗ trợ (đường dẫn)", pattern=r"^https?://\S+$")
@@ -508,16 +515,20 @@ class SectionSpec(Model):
 
     id: Text = Field(
         title="tên đoạn",
-        description="tên một đoạn của văn bản (xem «vanban sections») hoặc tên tự đặt cho đoạn thêm mới",
+        description="tên một đoạn của văn bản (xem docs/clauses.md) hoặc tên tự đặt cho đoạn thêm mới",
         pattern=r"^[a-z0-9_]+$",
     )
-    use: Text | None = Field(None, title="mẫu câu dùng cho đoạn này")
+    use: Text | None = Field(
+        None, title="mẫu câu dùng cho đoạn này", description="tên một mẫu câu của đoạn (xem docs/clauses.md)"
+    )
     hide: bool = Field(False, title="bỏ đoạn này")
     after: Text | None = Field(None, title="đặt đoạn này ngay sau đoạn")
     before: Text | None = Field(None, title="đặt đoạn này ngay trước đoạn")
     title: Text | None = Field(None, title="đề mục của đoạn (đánh số tự động)")
     level: Literal[1, 2, 3] | None = Field(
-        None, title="cấp đề mục: 1 (I., II.), 2 (1., 2.), 3 (a), b))", description="bỏ trống là cấp của đề mục đứng trước"
+        None,
+        title="cấp đề mục: 1 (I., II.), 2 (1., 2.), 3 (a), b))",
+        description="bỏ trống là cấp của đề mục đứng trước",
     )
     text: Text | None = Field(None, title="lời văn của đoạn (thay lời văn có sẵn)")
 
@@ -576,14 +587,14 @@ class DocumentSpec(Model):
     wording: dict[str, Text | None] = Field(
         default_factory=dict,
         title="lời văn thay cho mặc định",
-        description="tên đoạn (xem letters/documents/wording/) và lời văn thay thế; "
-        'để trống ("") là bỏ đoạn đó',
+        description="tên đoạn (xem docs/clauses.md) và lời văn thay thế; "
+        'để trống ("") là bỏ đoạn đó; cũng ghi được trong sections (id, text)',
     )
     sections: list[SectionSpec] = Field(
         default_factory=list,
         title="các đoạn của văn bản",
         description="chọn mẫu câu (use), bỏ (hide), đặt lại vị trí (after, before), thêm đoạn mới (id mới, text, "
-        "title); xem README, mục «Các đoạn của văn bản»",
+        "title); xem README, mục «Các đoạn của văn bản», và docs/clauses.md",
     )
     headings: Literal["I.", "1."] | None = Field(
         None,
@@ -640,7 +651,11 @@ class Province(Model):
     bases: list[Text] = Field(
         default_factory=lambda: list(DEFAULT_PROVINCE_BASES), title="căn cứ pháp lý chung"
     )
-    office: Text = Field("Văn phòng UBND tỉnh", title="cơ quan tham mưu của UBND tỉnh")
+    office: Text | None = Field(
+        None,
+        title="cơ quan tham mưu của UBND tỉnh",
+        description="bỏ trống là «Văn phòng UBND tỉnh» («Văn phòng UBND thành phố» với thành phố trực thuộc trung ương)",
+    )
     archive: list[Text] = Field(default_factory=lambda: ["VT"], title="Lưu")
 
 

@@ -49,6 +49,8 @@ PATTERN_TEXT: dict[str, str] = {
     r"^\d{0,5}$": "chỉ gồm chữ số (tối đa 5 chữ số)",
     r"^[0-9 .+()-]{6,20}$": 'từ 6 đến 20 ký tự gồm chữ số, dấu cách và . + ( ) -, đặt trong ngoặc kép: `"0254.3512226"`',
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "địa chỉ thư điện tử, ví dụ `stttt@bacgiang.gov.vn`",
+    r"^\d{1,2}/\d{4}$": "tháng/năm, ví dụ `06/2023`",
+    r"^https?://\S+$": "đường dẫn bắt đầu bằng `https://`, ví dụ `https://zalo.me/g/abc123`",
 }
 
 HEADER = """\
@@ -123,7 +125,16 @@ def _shape(tp: Any) -> Shape:
             if inner.model is not None:
                 return Shape(f"{keys}; mỗi mục gồm các trường dưới đây", inner.model, ".<văn bản>")
             return Shape(f"{keys}; mỗi mục là {inner.text}")
+        if inner.model is not None:
+            return Shape(f"các cặp «tên: giá trị», giá trị là {inner.text}", inner.model, ".<tên>")
         return Shape(f"các cặp «tên: giá trị», giá trị là {inner.text}")
+    if origin in (typing.Union, types.UnionType):
+        # Text or a small model ("footnotes: {"1": "…"}" or "{"1": {text: …, after: …}}").
+        parts = [_shape(a) for a in typing.get_args(tp) if a is not type(None)]
+        models = [p for p in parts if p.model is not None]
+        if len(models) == 1 and len(parts) == 2:
+            plain = next(p for p in parts if p.model is None)
+            return Shape(f"{plain.text}, hoặc gồm các trường dưới đây", models[0].model)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return Shape("gồm các trường dưới đây", tp)
     if isinstance(tp, type) and issubclass(tp, Enum):

@@ -121,7 +121,13 @@ class PhaseView:
     @classmethod
     def of(cls, phase: Phase) -> PhaseView:
         return cls(
-            phase.id, phase.name, phase.start, phase.end, phase.lead or "", phase.partners or "", bool(phase.month)
+            phase.id,
+            phase.name,
+            phase.start,
+            phase.end,
+            phase.lead or "",
+            phase.partners or "",
+            bool(phase.month),
         )
 
     @property
@@ -179,6 +185,7 @@ class DeadlineView:
     aggregates: TierView | None
     what: str
     kind: str = "results"
+    own_what: str = ""  # what the campaign file wrote, '' when `what` is the standard wording
 
     @property
     def is_results(self) -> bool:
@@ -203,6 +210,12 @@ class DeadlineView:
         """The submitting tiers as a sentence subject: 'Các sở, ban, ngành; UBND các huyện, …'."""
         names = [t.name for t in self.tiers]
         return "; ".join([names[0], *[lower_first(n) for n in names[1:]]]) if names else ""
+
+    @property
+    def of_whom(self) -> str:
+        """The submitting tiers after 'của': 'các sở, ban, ngành thuộc UBND tỉnh và Ủy ban nhân dân cấp huyện'
+        (departments by their tier's name, local governments by what each is called)."""
+        return join_vi([t.agency if t.local else t.name_lower for t in self.tiers])
 
     def __str__(self) -> str:
         return self.by
@@ -259,7 +272,8 @@ class ContactView:
     def who(self) -> str:
         """'ông Lê Duy Trung, chuyên viên …' or 'Phòng …, Sở …': the contact without phone and e-mail."""
         head = f"{self.honorific} {self.name}".strip()
-        return f"{head}, {self.title}" if self.title else head
+        head = f"{head}, {self.title}" if self.title else head
+        return f"{head} ({self.role})" if self.role else head
 
     def __str__(self) -> str:
         return self.text
@@ -310,6 +324,21 @@ class AppraiserView:
         return self.text
 
 
+def issuer_contact(campaign: Campaign) -> str:
+    """'Sở …, địa chỉ: …, điện thoại: …, thư điện tử: …', or '' when the issuer gives none of them."""
+    issuer = campaign.issuer
+    parts = [
+        f"{label}: {value}"
+        for label, value in (
+            ("địa chỉ", issuer.address),
+            ("điện thoại", issuer.phone),
+            ("thư điện tử", issuer.email),
+        )
+        if value
+    ]
+    return ", ".join([issuer.text_name, *parts]) if parts else ""
+
+
 def agencies_text(tiers: list[TierView]) -> str:
     """'các sở, ban, ngành, UBND cấp huyện, UBND cấp xã': each tier by what one of its units is called."""
     names = [t.agency for t in tiers]
@@ -345,6 +374,7 @@ def wording_context(campaign: Campaign, doc_kind: str) -> dict[str, object]:
             by_id.get(d.aggregates) if d.aggregates else None,
             d.what_text,
             d.kind,
+            d.what or "",
         )
 
     deadlines = {d.id: dl(d) for d in campaign.deadlines}
@@ -360,6 +390,7 @@ def wording_context(campaign: Campaign, doc_kind: str) -> dict[str, object]:
         )
     results = campaign.results
     return {
+        "rules": results,
         "campaign": info,
         "kind": info.kind.value,
         "year": info.year,
@@ -377,6 +408,7 @@ def wording_context(campaign: Campaign, doc_kind: str) -> dict[str, object]:
         "locality": locality,
         "locality_name": campaign.issuer.locality_name,
         "ubnd": ubnd,
+        "ubnd_full": f"Ủy ban nhân dân {locality}",
         "chair": f"Chủ tịch {ubnd}",
         # Who publishes the results: the Chủ tịch by default, the collective UBND when the campaign says so.
         "decision_body": (campaign.province.authority if campaign.province else None) or f"Chủ tịch {ubnd}",
@@ -399,6 +431,7 @@ def wording_context(campaign: Campaign, doc_kind: str) -> dict[str, object]:
         "signer": spec.signer or campaign.signer,
         "contacts": [ContactView.of(c) for c in contacts],
         "contact_list": [contact_text(c) for c in contacts],
+        "issuer_contact": issuer_contact(campaign),
         "attachments": spec.attachments,
         "attachments_text": "; ".join(a.title for a in spec.attachments),
         "doc": spec,

@@ -163,11 +163,12 @@ def rich(
         return rt
     for span in block.spans:
         if span.footnote:
-            if span.footnote not in spec.footnotes:
+            note = spec.footnote_text(span.footnote)
+            if note is None:
                 raise VanbanError(
                     f"chú thích [^{span.footnote}] chưa có nội dung trong mục footnotes của văn bản"
                 )
-            footnotes[span.footnote] = spec.footnotes[span.footnote]
+            footnotes[span.footnote] = note
             rt.add(FOOTNOTE_MARK.format(span.footnote))
         else:
             rt.add(span.text, bold=span.bold or None, italic=span.italic or None)
@@ -176,7 +177,14 @@ def rich(
 
 def body_blocks(campaign: Campaign, kind: DocumentKind) -> list[markup.Block]:
     spec = campaign.document(kind)
-    return wording.compose(kind.value, dict(spec.wording), wording_context(campaign, kind.value))
+    blocks = wording.compose(
+        kind.value,
+        dict(spec.wording),
+        wording_context(campaign, kind.value),
+        changes=spec.sections,
+        headings=spec.headings,
+    )
+    return wording.anchor_footnotes(blocks, spec.footnote_anchors, kind.value)
 
 
 def document_filename(campaign: Campaign, doc_type: DocType, spec: DocumentSpec) -> str:

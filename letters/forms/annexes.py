@@ -229,6 +229,7 @@ def render_annexes(
             year=campaign.campaign.year,
             force=force,
             properties=_properties(campaign, tier.form or "Biểu mẫu", _form_title(campaign, tier)),
+            index_name=campaign.campaign.index_name,
         )
         out.append(AnnexFile(f"{tier.form or 'Biểu mẫu'} Excel ({lower_first(tier.name)})", path))
     return out

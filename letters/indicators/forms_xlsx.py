@@ -77,6 +77,7 @@ def build_form_workbook(
     year: int | str,
     unit_name: str = "",
     filled: Mapping[str, FilledRow] | None = None,
+    index_name: str = "chỉ số chuyển đổi số",
 ) -> Workbook:
     """The form as an openpyxl Workbook (not saved). `filled` pre-fills component rows by indicator code."""
     wb = Workbook()
@@ -103,7 +104,7 @@ def build_form_workbook(
     ws.merge_cells(f"A2:{last_col}2")
     put(
         "A2",
-        f"BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {year}".upper(),
+        f"BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM {index_name} NĂM {year}".upper(),
         bold=True,
         size=14,
         align=_CENTER,
@@ -311,6 +312,7 @@ def write_form_xlsx(
     filled: Mapping[str, FilledRow] | None = None,
     force: bool = False,
     properties: DocumentProperties | None = None,
+    index_name: str = "chỉ số chuyển đổi số",
 ) -> Path:
     """Write one form workbook atomically; refuses to overwrite unless `force`.
 
@@ -325,9 +327,10 @@ def write_form_xlsx(
         year=year,
         unit_name=unit_name,
         filled=filled,
+        index_name=index_name,
     )
     props = properties or DocumentProperties(
-        title=f"{form_label}: Biểu tự đánh giá, chấm điểm chỉ số chuyển đổi số năm {year} ({tier_name})",
+        title=f"{form_label}: Biểu tự đánh giá, chấm điểm {index_name} năm {year} ({tier_name})",
         author=unit_name,
         category="Biểu mẫu",
     )

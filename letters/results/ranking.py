@@ -494,10 +494,13 @@ def write_ranking_xlsx(
     year: int | str | None = None,
     force: bool = False,
     properties: DocumentProperties | None = None,
+    index_name: str = "chỉ số chuyển đổi số",
+    value_label: str = "Chỉ số DTI",
 ) -> Path:
     """One sheet per tier: rank, unit, points per main index, total, DTI, band, CCHC points, notes.
 
-    `properties` title the workbook and name its author (File → Properties).
+    `properties` title the workbook and name its author (File → Properties); `index_name` and `value_label`
+    name the index in the title and the 0–1 column (a Chính quyền điện tử campaign says nothing of DTI).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -519,12 +522,12 @@ def write_ranking_xlsx(
         headers = ["Hạng", "Đơn vị"] + [
             f"{i.code}. {i.name} ({_num(i.max_points)} điểm)" for i in scored_indices
         ]
-        headers += [f"Tổng điểm ({_num(ind.max_points)})", "Chỉ số DTI (0–1)", "Tỷ lệ (%)", "Xếp loại"]
+        headers += [f"Tổng điểm ({_num(ind.max_points)})", f"{value_label} (0–1)", "Tỷ lệ (%)", "Xếp loại"]
         if cchc_label:
             headers.append(cchc_label)
         headers.append("Ghi chú")
         ncol = len(headers)
-        title = "KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ" + (f" NĂM {year}" if year else "")
+        title = f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG {index_name.upper()}" + (f" NĂM {year}" if year else "")
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
         ws.cell(1, 1, title).font = Font(name=font, size=14, bold=True)
         ws.cell(1, 1).alignment = Alignment(horizontal="center")
@@ -569,7 +572,7 @@ def write_ranking_xlsx(
                     horizontal="center" if c not in (2, ncol) else None,
                 )
                 header = headers[c - 1]
-                if header.startswith("Chỉ số DTI"):
+                if header.startswith(value_label):
                     cell.number_format = "0.0000"
                 elif 2 < c < ncol and not header.startswith("Xếp loại"):
                     cell.number_format = "0.00"
@@ -581,7 +584,7 @@ def write_ranking_xlsx(
             cell.font = Font(name=font, bold=True, italic=True)
             cell.border = border
             if c > 2:
-                cell.number_format = "0.0000" if headers[c - 1].startswith("Chỉ số DTI") else "0.00"
+                cell.number_format = "0.0000" if headers[c - 1].startswith(value_label) else "0.00"
         ws.freeze_panes = "C5"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -590,7 +593,7 @@ def write_ranking_xlsx(
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = "4:4"
     props = properties or DocumentProperties(
-        title="Kết quả đánh giá, xếp hạng chỉ số chuyển đổi số" + (f" năm {year}" if year else ""),
+        title=f"Kết quả đánh giá, xếp hạng {index_name}" + (f" năm {year}" if year else ""),
         author="",
         category="Kết quả xếp hạng",
     )
