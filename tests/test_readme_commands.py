@@ -100,15 +100,10 @@ def test_readme_demo_command_in_a_fresh_checkout(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     out = checkout / "outputs"
     assert f"Mở thư mục {out.resolve()} để xem văn bản." in proc.stdout
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        "bacgiang-2023",
-        "brvt-2024",
-        "gialai-2023",
-        "ket-qua",
-        "kiem-tra",
-        "ky-so",
-        "pki-mau",
-    ]
+    examples = [p.stem for p in (checkout / "examples").glob("*.yaml")]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
+        [*examples, "ket-qua", "kiem-tra", "ky-so", "pki-mau"]
+    )
     assert (out / "ky-so" / "bacgiang-2023" / "2023-ke-hoach.ban-hanh.pdf").is_file()
     assert (out / "kiem-tra" / "bao-cao" / "report.html").is_file()
     assert "5 đạt, 5 cần nộp lại" in proc.stdout
@@ -128,11 +123,16 @@ def test_make_test_installs_then_runs_every_gate_in_order() -> None:
     prerequisites, recipe = make_recipe("test")
     assert prerequisites == ["system", "$(STAMP)"]
     assert recipe[: len(GATES)] == GATES
-    assert len(recipe) == len(GATES) + 1
-    pytest_line = recipe[-1].split()
+    assert len(recipe) == len(GATES) + 2
+    pytest_line = recipe[len(GATES)].split()
     assert pytest_line[0] == "pytest"
     assert {"--cov=letters", "--cov=signing"} <= set(pytest_line)
     assert any(arg.startswith("--cov-report=term") for arg in pytest_line)
+    # Then the web tests again, on PostgreSQL: the launcher starts a server when none answers.
+    postgres_line = recipe[-1].split()
+    assert postgres_line[:2] == ["$(PY)", "scripts/with_postgres.py"]
+    assert postgres_line[2].endswith("/pytest") and "tests/web" in postgres_line[3:]
+    assert (REPO / "scripts" / "with_postgres.py").is_file()
 
 
 def test_the_gates_check_what_the_readme_promises() -> None:

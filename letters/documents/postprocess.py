@@ -754,6 +754,18 @@ def keep_signature_with_body(root: etree._Element, styles: dict[str, StyleInfo])
             prev = prev.getprevious()
 
 
+def keep_lead_ins_with_lists(root: etree._Element) -> None:
+    """A paragraph that ends with ":" introduces what follows ("* Lưu ý:", "Kính đề nghị:"); a page must not
+    end on it with its items on the next page."""
+    body = root.find(w("body"))
+    if body is None:
+        return
+    for p in body.findall(w("p")):
+        nxt = p.getnext()
+        if nxt is not None and nxt.tag == w("p") and paragraph_text(p).rstrip().endswith(":"):
+            _keep_with_next(p)
+
+
 def _merge_signing_row(table: etree._Element, signing: etree._Element) -> None:
     """Move a form's signing boxes into a last, borderless row of the table above them.
 
@@ -863,6 +875,7 @@ def finish(
     if images:
         insert_images(root, package, images, styles)
     balance_lines(root, styles)
+    keep_lead_ins_with_lists(root)
     keep_signature_with_body(root, styles)
     appendix_sections(root, styles)
     size_rules(root, styles)
