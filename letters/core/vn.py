@@ -296,3 +296,24 @@ def slugify(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     base = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
     return re.sub(r"[^a-z0-9]+", "-", base).strip("-")
+
+
+# --------------------------------------------------------------------------- names of people
+
+# The five tone marks, as combining characters; the other marks (circumflex, breve, horn) shape the letter.
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def person_name_key(name: str) -> str:
+    """A person's name reduced to what tells two people apart, to compare names written by different software.
+
+    Case, spacing, Unicode form (composed or not) and the old or new place of the tone mark (Hoà/Hòa,
+    Thuý/Thúy) do not matter; letters, their marks and each syllable's tone do ("Phong" ≠ "Phòng").
+    """
+    syllables = []
+    for word in name.split():
+        decomposed = unicodedata.normalize("NFD", word.casefold())
+        tones = "".join(sorted(ch for ch in decomposed if ch in _TONE_MARKS))
+        letters = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_MARKS))
+        syllables.append(letters + tones)
+    return " ".join(syllables)

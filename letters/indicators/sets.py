@@ -97,10 +97,14 @@ class IndicatorSet:
             yield from index.components
 
     def component(self, code: str) -> Component:
-        for comp in self.components():
-            if comp.code == code:
-                return comp
-        raise KeyError(code)
+        # Looked up once per score row (100,000 rows for a province): a table, built on first use.
+        table = self.__dict__.get("_by_code")
+        if table is None:
+            table = {}
+            for comp in self.components():
+                table.setdefault(comp.code, comp)
+            object.__setattr__(self, "_by_code", table)
+        return table[code]
 
     @property
     def component_codes(self) -> tuple[str, ...]:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from letters.campaign.model import Campaign, DocumentKind
+from letters.campaign.timeline import Timeline, build_timeline
 from letters.checking import CampaignCheck, inspect_campaign
 from letters.core.errors import Diagnostic, DiagnosticsError, Severity
-from letters.core.files import check_writable, staged_outputs
+from letters.core.files import atomic_write_bytes, check_writable, staged_outputs
+from letters.core.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +31,7 @@ class OutputFile:
 
     label: str
     path: Path
+    kind: str = ""  # a letter's DocumentKind value ("ke_hoach", "cong_van"); "" for forms and guides
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class CheckRequest:
 @dataclass
 class CheckResult:
     diagnostics: list[Diagnostic]
+    timeline: Timeline | None = None  # every phase and deadline per tier, when the campaign has no error
 
     @property
     def ok(self) -> bool:
@@ -49,8 +56,29 @@ def _letter_kinds(kinds: tuple[str, ...]) -> list[DocumentKind] | None:
 
 
 def check_campaign(request: CheckRequest) -> CheckResult:
-    """Every error and warning in the campaign file, its indicator sets, wording and templates."""
-    return CheckResult(inspect_campaign(request.campaign_file, _letter_kinds(request.kinds)).diagnostics)
+    """Every error and warning in the campaign file, its indicator sets, wording and templates, and the
+    campaign's timeline when it has no error."""
+    check = inspect_campaign(request.campaign_file, _letter_kinds(request.kinds))
+    timeline = build_timeline(check.campaign) if check.campaign is not None else None
+    return CheckResult(check.diagnostics, timeline)
+
+
+@dataclass(frozen=True)
+class CalendarRequest:
+    campaign_file: Path
+    out_file: Path  # an .ics file
+    force: bool = False
+
+
+def export_calendar(request: CalendarRequest) -> tuple[Path, Timeline]:
+    """The campaign's phases and deadlines as an iCalendar file (all-day events, reminders before deadlines)."""
+    check = load_checked_campaign(request.campaign_file, build_letters=False)
+    assert check.campaign is not None
+    timeline = build_timeline(check.campaign)
+    from letters.campaign.timeline import to_ics
+
+    check_writable(request.out_file, request.force)
+    return atomic_write_bytes(request.out_file, to_ics(timeline), force=request.force), timeline
 
 
 def load_checked_campaign(
@@ -68,6 +96,33 @@ def load_checked_campaign(
 
 
 @dataclass(frozen=True)
+class CampaignUnit:
+    """One assessed unit of a campaign, with its tier."""
+
+    tier_id: str
+    tier_name: str
+    key: str  # the unit's id, or the slug of its name
+    name: str
+
+
+def campaign_units(campaign_file: Path) -> list[CampaignUnit]:
+    """The campaign's units, tier by tier, in the file's order.
+
+    Read from the tiers section alone, so a campaign with an error elsewhere (a wrong date, a missing signer)
+    still lists its units; DiagnosticsError when the tiers section itself is wrong.
+    """
+    from letters.campaign.load import load_sections
+    from letters.campaign.model import Tier
+
+    loaded = load_sections(campaign_file)
+    tiers = loaded.sections.get("tiers")
+    if tiers is None:
+        tier_errors = [d for d in loaded.errors if (d.field or "").startswith("tiers")] or loaded.errors
+        raise DiagnosticsError(tier_errors, str(campaign_file))
+    return [CampaignUnit(t.id, t.name, u.key, u.name) for t in tiers if isinstance(t, Tier) for u in t.units]
+
+
+@dataclass(frozen=True)
 class RenderRequest:
     campaign_file: Path
     out_dir: Path
@@ -75,6 +130,7 @@ class RenderRequest:
     pdf: bool = False
     pdfa: bool = False
     force: bool = False
+    progress: Progress | None = None  # (PDFs made, PDFs to make) during the conversion
 
 
 @dataclass
@@ -112,7 +168,7 @@ def render_campaign(request: RenderRequest) -> RenderResult:
         if letters:
             for r in render_documents(campaign, stage, letters, force=True, prebuilt=check.built):
                 log.info("rendered %s", r.path.name)
-                written.append(OutputFile(r.label, r.path))
+                written.append(OutputFile(r.label, r.path, r.kind.value))
         if wanted & set(ANNEX_KINDS):
             annexes = render_annexes(
                 campaign,
@@ -133,16 +189,181 @@ def render_campaign(request: RenderRequest) -> RenderResult:
             from letters.pdf.convert import convert_files
 
             kind = "PDF/A-2b" if request.pdfa else "PDF"
-            pdfs = [OutputFile(f"bản {kind}", p) for p in convert_files(pairs, pdfa=request.pdfa, force=True)]
-    result.documents = [OutputFile(f.label, request.out_dir / f.path.relative_to(stage)) for f in written]
+            converted = convert_files(pairs, pdfa=request.pdfa, force=True, progress=request.progress)
+            pdfs = [OutputFile(f"bản {kind}", p) for p in converted]
+    result.documents = [
+        OutputFile(f.label, request.out_dir / f.path.relative_to(stage), f.kind) for f in written
+    ]
     result.pdfs = [OutputFile(f.label, request.out_dir / f.path.relative_to(stage)) for f in pdfs]
     return result
 
 
 def convert_documents(
-    files: list[Path], *, pdfa: bool = False, force: bool = False, workers: int | None = None
+    files: list[Path],
+    *,
+    pdfa: bool = False,
+    force: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """A PDF beside each DOCX or XLSX, converted by one LibreOffice pool for the whole batch."""
     from letters.pdf.convert import convert_files
 
-    return convert_files([(f, f.with_suffix(".pdf")) for f in files], pdfa=pdfa, force=force, workers=workers)
+    pairs = [(f, f.with_suffix(".pdf")) for f in files]
+    return convert_files(pairs, pdfa=pdfa, force=force, workers=workers, progress=progress)
+
+
+def preview_pages(pdf: Path, out_dir: Path, *, dpi: int = 70) -> list[Path]:
+    """PNG images of every page of a PDF in `out_dir` (trang-01.png, …), to preview it in a browser."""
+    from letters.pdf.preview import page_images
+
+    return page_images(pdf, out_dir, dpi=dpi)
+
+
+# --------------------------------------------------------------------------- the campaign file edited in forms
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+
+
+def bundled_examples() -> list[Path]:
+    """The example campaign files shipped with vanban (examples/*.yaml), by file name."""
+    return sorted(EXAMPLES_DIR.glob("*.yaml"))
+
+
+@dataclass(frozen=True)
+class CampaignSchema:
+    """What a form generator needs about the campaign file: the model whose fields it walks, the sections a
+    file must have, and the words for choices and patterns that the reference page uses too."""
+
+    model: type[Campaign]
+    required_sections: tuple[str, ...]
+    choice_labels: Mapping[Enum, str]
+    pattern_text: Mapping[str, str]
+
+
+def campaign_schema() -> CampaignSchema:
+    from letters.campaign.model import REQUIRED_SECTIONS
+    from letters.campaign.reference import CHOICE_LABELS, PATTERN_TEXT
+
+    return CampaignSchema(Campaign, tuple(REQUIRED_SECTIONS), CHOICE_LABELS, PATTERN_TEXT)
+
+
+# Documents whose wording can be previewed from the campaign file alone; the results documents need scores.
+PREVIEW_KINDS: tuple[str, ...] = (DocumentKind.KE_HOACH.value, DocumentKind.CONG_VAN.value)
+
+
+@dataclass(frozen=True)
+class WordingVariant:
+    name: str
+    text: str
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class WordingSection:
+    """One section of a document's clause library, in document order."""
+
+    key: str
+    title: str | None
+    group: str | None
+    variants: tuple[WordingVariant, ...]
+
+
+def wording_sections(kind: str) -> list[WordingSection]:
+    """The sections of a document kind's clause library with their standard wordings."""
+    from letters.documents import wording
+
+    return [
+        WordingSection(
+            s.key, s.title, s.group, tuple(WordingVariant(v.name, v.text, v.when) for v in s.variants)
+        )
+        for s in wording.default_sections(DocumentKind(kind).value)
+    ]
+
+
+@dataclass(frozen=True)
+class PreviewBlock:
+    """A paragraph of a preview: its markup kind (h1, h2, h3, basis, center, para, bullet, sub, table) and
+    its content as HTML in which every character of the text is escaped."""
+
+    kind: str
+    html: str
+
+
+def _span_html(span: Any) -> str:
+    import html
+
+    if span.footnote:
+        return f"<sup>[{html.escape(span.footnote)}]</sup>"
+    text = html.escape(span.text)
+    if span.italic:
+        text = f"<em>{text}</em>"
+    if span.bold:
+        text = f"<strong>{text}</strong>"
+    return text
+
+
+def _block_html(block: Any) -> PreviewBlock:
+    import html
+
+    if block.kind == "table":
+        rows = []
+        for i, row in enumerate(block.rows):
+            cell = "th" if i == 0 else "td"
+            rows.append("<tr>" + "".join(f"<{cell}>{html.escape(c)}</{cell}>" for c in row) + "</tr>")
+        return PreviewBlock("table", "<table>" + "".join(rows) + "</table>")
+    return PreviewBlock(block.kind, "".join(_span_html(s) for s in block.spans))
+
+
+def preview_wording(campaign_file: Path, kind: str, section: str, text: str | None) -> list[PreviewBlock]:
+    """One section of a plan or guidance letter as the document would word it, with `text` as its own wording
+    (None or blank: the standard wording the campaign chooses), every other section left out.
+
+    DiagnosticsError when the campaign file has errors (the wording needs a valid campaign); WordingError, at
+    its place, when the text does not render. [] when the section is not in the document for this campaign.
+    """
+    from letters.campaign.load import load_campaign
+    from letters.campaign.model import SectionSpec
+    from letters.campaign.views import wording_context
+    from letters.documents import wording
+
+    doc_kind = DocumentKind(kind)
+    if doc_kind.value not in PREVIEW_KINDS:
+        raise ValueError(f"no preview for {kind}")
+    campaign = load_campaign(campaign_file)
+    spec = campaign.document(doc_kind)
+    context = wording_context(campaign, doc_kind.value)
+    own = (text or "").strip() or None
+    overrides = dict(spec.wording)
+    changes = list(spec.sections)
+    if own is not None:
+        overrides.pop(section, None)
+        mine = [i for i, c in enumerate(changes) if c.id == section]
+        for i in mine:
+            changes[i] = changes[i].model_copy(update={"text": own, "use": None, "hide": False})
+        if not mine:
+            changes.append(SectionSpec(id=section, text=own))
+    elif overrides.get(section) is None and not any(c.id == section and (c.text or c.use) for c in changes):
+        # The standard wording: name the variant the campaign's facts choose, so the section renders on its own
+        # even when it belongs to a group whose other sections are left out of the preview.
+        library = wording.library(doc_kind.value)
+        if section in library:
+            try:
+                chosen = next(
+                    (
+                        v.name
+                        for v in library[section].variants
+                        if v.when is None or wording.environment().compile_expression(v.when)(**context)
+                    ),
+                    None,
+                )
+            except Exception:  # noqa: BLE001 - compose reports a broken condition in Vietnamese, at its place
+                chosen = ""
+            if chosen is None:
+                return []
+            if chosen:
+                changes.append(SectionSpec(id=section, use=chosen))
+    keys = [*wording.section_keys(doc_kind.value), *(c.id for c in spec.sections)]
+    changes += [SectionSpec(id=k, hide=True) for k in dict.fromkeys(keys) if k != section]
+    blocks = wording.compose(doc_kind.value, overrides, context, changes=changes, headings=spec.headings)
+    return [_block_html(b) for b in blocks]
