@@ -56,7 +56,11 @@ def test_signature_reused_by_many_fields(samples: Samples, verify_one: VerifyFn)
     assert time.monotonic() - start < 60
     assert (r.indication, r.sub_indication) == ("TOTAL_FAILED", "FORMAT_FAILURE")
     assert "1499 trường chữ ký" in r.message and "dùng lại chữ ký số của trường «Signature1»" in r.message
-    assert r.peak_rss_kb is not None and r.peak_rss_kb < 400 * 1024, r.peak_rss_kb
+    # A forked worker's resident size starts with what it inherits from its parent (a big test process, or a
+    # web server); compare with a small genuine file checked the same way, so only the file's own cost counts.
+    baseline = verify_one(samples.signed_bb, jobs=1)
+    assert r.peak_rss_kb is not None and baseline.peak_rss_kb is not None
+    assert r.peak_rss_kb - baseline.peak_rss_kb < 300 * 1024, (r.peak_rss_kb, baseline.peak_rss_kb)
     assert r.action and "không chỉnh sửa" in r.action
 
 
