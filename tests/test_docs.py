@@ -19,7 +19,7 @@ ENV_VAR = re.compile(r"\bVANBAN_[A-Z0-9_]+")
 
 def _code_env_vars() -> set[str]:
     found: set[str] = set()
-    for folder in ("letters", "signing", "tests", "bench", "scripts"):
+    for folder in ("letters", "signing", "web", "tests", "bench", "scripts"):
         for path in (ROOT / folder).rglob("*"):
             if path.suffix in (".py", ".sh") and path.is_file():
                 found.update(ENV_VAR.findall(path.read_text(encoding="utf-8")))

@@ -37,10 +37,17 @@ def prepare(echo: Callable[[str], None], *, demo: bool = False) -> None:
     if demo:
         from web.accounts.demo import DEMO_ACCOUNTS, load_demo_accounts
 
-        load_demo_accounts()
+        agency = load_demo_accounts()
         echo("Chế độ chạy thử: các tài khoản mẫu (cũng hiện ở trang đăng nhập):")
         for account in DEMO_ACCOUNTS:
             echo(f"  {account.role_label}: {account.username} / {account.password}")
+        from web.campaigns.demo import load_demo_campaigns
+
+        campaigns = load_demo_campaigns(agency)
+        echo(f"Đã nạp {len(campaigns)} hồ sơ chiến dịch mẫu của {agency.name}.")
+        from web.issuance.demo import load_demo_signing
+
+        load_demo_signing(agency, echo)
     from web.jobs.runner import requeue_interrupted
 
     requeue_interrupted()
@@ -66,4 +73,6 @@ def serve(host: str, port: int, echo: Callable[[str], None], *, threads: int = 8
 def worker(concurrency: int) -> None:
     from web.jobs.celery import app
 
-    app.worker_main(["worker", "--loglevel=WARNING", f"--concurrency={concurrency}", "--pool=prefork"])
+    # Threads, not Celery's prefork pool: a job hands its heavy work to process pools of its own (verification,
+    # PDF conversion), and a prefork child, being a daemon process, may not start any.
+    app.worker_main(["worker", "--loglevel=WARNING", f"--concurrency={concurrency}", "--pool=threads"])

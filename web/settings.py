@@ -41,6 +41,11 @@ ALLOWED_HOSTS = [
     h for h in os.environ.get("VANBAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("VANBAN_CSRF_ORIGINS", "").split(",") if o]
+# Behind a reverse proxy (nginx, the Sở's gateway): the audit log takes the user's address from X-Forwarded-For
+# and HTTPS from X-Forwarded-Proto. Never set without a proxy in front: a client could forge both headers.
+VANBAN_TRUST_PROXY = os.environ.get("VANBAN_TRUST_PROXY") == "1"
+if VANBAN_TRUST_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +61,10 @@ INSTALLED_APPS = [
     "web.audit",
     "web.jobs",
     "web.campaigns",
+    "web.documents",
+    "web.issuance",
+    "web.evidence",
+    "web.results",
 ]
 
 MIDDLEWARE = [
@@ -153,8 +162,14 @@ STATIC_ROOT = DATA_DIR / "static"
 # Uploads: limits checked by the views too; Django's own limit guards memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A province's filled forms come in one upload (one per unit, 250 and more); beyond this, one ZIP.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+# A tier's units are one form of five inputs per unit: a province's 250 communes and more in one save.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 FILE_UPLOAD_PERMISSIONS = None  # the umask decides, as for every file vanban writes
 VANBAN_MAX_UPLOAD_MB = int(os.environ.get("VANBAN_MAX_UPLOAD_MB", "200"))
+# Processes that check the files of one evidence verification job (unset: one per core, as `vanban verify`).
+VANBAN_VERIFY_JOBS = int(os.environ["VANBAN_VERIFY_JOBS"]) if os.environ.get("VANBAN_VERIFY_JOBS") else None
 
 # Jobs: the server's own worker by default; Celery on Redis when VANBAN_BROKER is set.
 VANBAN_BROKER = os.environ.get("VANBAN_BROKER", "")

@@ -11,3 +11,7 @@ if os.environ.get("VANBAN_TEST_DATABASE_URL"):
 from web.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: hashing is not under test
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not SQLite's in-memory default: the Celery worker processes the job tests start share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-database.sqlite3")}  # noqa: F405

@@ -11,5 +11,10 @@ urlpatterns = [
     path("", home, name="home"),
     path("tai-khoan/", include("web.accounts.urls")),
     path("tac-vu/", include("web.jobs.urls")),
+    path("dot-danh-gia/", include("web.campaigns.urls")),
+    path("van-ban/", include("web.documents.urls")),
+    path("ban-hanh/", include("web.issuance.urls")),
+    path("minh-chung/", include("web.evidence.urls")),
+    path("ket-qua/", include("web.results.urls")),
     path("quan-tri/", admin.site.urls),
 ]

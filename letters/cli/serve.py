@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from letters.core.errors import VanbanError
+
 
 @click.command("serve")
 @click.option(
@@ -48,8 +50,6 @@ def worker_cmd(data_dir: Path, concurrency: int) -> None:
     """Chạy tiến trình xử lý tác vụ nền (Celery) khi đặt biến VANBAN_BROKER=redis://…"""
     import os
 
-    from letters.core.errors import VanbanError
-
     if not os.environ.get("VANBAN_BROKER"):
         raise VanbanError(
             "Chưa đặt biến môi trường VANBAN_BROKER (ví dụ redis://127.0.0.1:6379/0).",
@@ -61,6 +61,56 @@ def worker_cmd(data_dir: Path, concurrency: int) -> None:
     server.worker(concurrency)
 
 
+_DATA_OPTION = click.option(
+    "--data",
+    "data_dir",
+    default=Path("vanban-data"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục dữ liệu của dịch vụ web.",
+)
+
+
+@click.command("backup")
+@click.argument("archive", metavar="TỆP", type=click.Path(dir_okay=False, path_type=Path))
+@_DATA_OPTION
+def backup_cmd(archive: Path, data_dir: Path) -> None:
+    """Sao lưu dịch vụ web (cơ sở dữ liệu và mọi tệp trong thư mục dữ liệu) vào một tệp ZIP.
+
+    Dùng cùng biến DATABASE_URL với dịch vụ khi dịch vụ chạy trên PostgreSQL.
+    """
+    from web import backup, server
+
+    if not data_dir.is_dir():
+        raise VanbanError(f"Không có thư mục dữ liệu {data_dir}.", hint="Chỉ đúng thư mục bằng --data.")
+    server.configure(data_dir)
+    manifest = backup.create(archive, click.echo)
+    click.echo(f"Đã sao lưu vào {archive} (lúc {manifest.created_text}).")
+
+
+@click.command("restore")
+@click.argument(
+    "archive", metavar="TỆP", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+)
+@_DATA_OPTION
+@click.option("--force", is_flag=True, help="Thay dữ liệu đã có trong thư mục dữ liệu và cơ sở dữ liệu.")
+def restore_cmd(archive: Path, data_dir: Path, force: bool) -> None:
+    """Khôi phục dịch vụ web từ tệp sao lưu vào một thư mục dữ liệu trống.
+
+    Khi đặt DATABASE_URL, các bản ghi được nạp vào cơ sở dữ liệu PostgreSQL đó (phải trống, hoặc thêm --force).
+    Tệp sao lưu từ SQLite khôi phục được lên PostgreSQL và ngược lại.
+    """
+    from web import backup, server
+
+    manifest = backup.check(archive)  # a damaged archive is refused before anything is touched
+    with backup.set_aside(data_dir, force=force):
+        server.configure(data_dir)
+        backup.restore(archive, force=force, echo=click.echo, manifest=manifest)
+    click.echo(f"Đã khôi phục bản sao lưu lúc {manifest.created_text} vào {data_dir}.")
+
+
 def register(group: click.Group) -> None:
     group.add_command(serve_cmd)
     group.add_command(worker_cmd)
+    group.add_command(backup_cmd)
+    group.add_command(restore_cmd)

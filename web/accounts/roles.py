@@ -52,5 +52,16 @@ rules.add_perm("vanban.edit_campaign", (is_so_staff | is_admin) & same_agency)
 rules.add_perm("vanban.view_campaign", is_so_member & same_agency)
 rules.add_perm("vanban.approve_document", is_so_leader & same_agency)
 rules.add_perm("vanban.issue_document", is_clerk & same_agency)
+# Documents and their issuance (NĐ 30): the chuyên viên renders and submits, the lãnh đạo approves and signs
+# (approve_document), the văn thư issues (issue_document), the quản trị configures keys and seals; every
+# Sở role reads the documents and the issued records, the units' roles see none of it.
+rules.add_perm("vanban.view_documents", is_so_member & same_agency)
+rules.add_perm("vanban.render_documents", is_so_staff & same_agency)
+rules.add_perm("vanban.submit_document", is_so_staff & same_agency)
+rules.add_perm("vanban.configure_signing", is_admin & same_agency)
 rules.add_perm("vanban.check_evidence", (is_so_staff | is_so_leader | is_admin) & same_agency)
+# Evidence reports and results: the Sở's people read them (the văn thư too); units get their own pages later.
+rules.add_perm("vanban.view_evidence", is_so_member & same_agency)
+rules.add_perm("vanban.run_results", (is_so_staff | is_so_leader | is_admin) & same_agency)
+rules.add_perm("vanban.view_results", is_so_member & same_agency)
 rules.add_perm("vanban.view_job", is_so_member & same_agency)

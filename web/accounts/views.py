@@ -77,5 +77,10 @@ def home(request: HttpRequest) -> HttpResponse:
     from web.jobs.models import Job
 
     profile = getattr(request.user, "profile", None)
-    jobs = Job.objects.filter(agency_id=profile.agency_id)[:10] if profile else []
+    # The Sở's jobs are the Sở's business: the units' people do not see them (as the job pages say).
+    jobs = (
+        Job.objects.filter(agency_id=profile.agency_id)[:10]
+        if profile and request.user.has_perm("vanban.view_job")
+        else []
+    )
     return render(request, "web/home.html", {"jobs": jobs})

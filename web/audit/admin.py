@@ -3,11 +3,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from web.accounts.admin_scope import AgencyScopedAdmin
 from web.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AgencyScopedAdmin):
+    agency_lookup = "agency_id_value"
     list_display = ("at", "username", "address", "action", "object_type", "object_repr")
     list_filter = ("action", "object_type")
     search_fields = ("username", "object_repr", "note")

@@ -19,7 +19,14 @@ class Campaign(models.Model):
     version = models.PositiveIntegerField("phiên bản", default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # What `vanban check` said about `source` after the last save: kept so pages show it without re-checking.
+    diagnostics = models.JSONField("kết quả kiểm tra", default=list, blank=True)
+    error_count = models.PositiveIntegerField("số lỗi", default=0)
+    warning_count = models.PositiveIntegerField("số cảnh báo", default=0)
+    checked_version = models.PositiveIntegerField("phiên bản đã kiểm tra", default=0)
+    history = HistoricalRecords(
+        excluded_fields=["diagnostics", "error_count", "warning_count", "checked_version"]
+    )
 
     class Meta:
         verbose_name = "đợt đánh giá"

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from letters.core.errors import VanbanError
@@ -90,6 +90,7 @@ def run_pending(limit: int | None = None) -> int:
 
 
 _wake = threading.Event()
+_stop = threading.Event()
 _worker: threading.Thread | None = None
 
 
@@ -104,19 +105,34 @@ def start_worker_thread(poll_seconds: float = 2.0) -> threading.Thread:
         return _worker
 
     def loop() -> None:
-        while True:
+        while not _stop.is_set():
             _wake.wait(poll_seconds)
             _wake.clear()
+            if _stop.is_set():
+                break
             try:
                 run_pending()
             except Exception:  # noqa: BLE001
                 log.exception("job worker loop")
             finally:
                 close_old_connections()
+        connections.close_all()
 
+    _stop.clear()
     _worker = threading.Thread(target=loop, name="vanban-jobs", daemon=True)
     _worker.start()
     return _worker
+
+
+def stop_worker_thread(timeout: float = 30.0) -> None:
+    """Let the running job finish, then end the thread and close its database connection (tests, shutdown)."""
+    global _worker
+    if _worker is None:
+        return
+    _stop.set()
+    _wake.set()
+    _worker.join(timeout)
+    _worker = None
 
 
 def requeue_interrupted() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,4 +18,6 @@ def job_status(request: HttpRequest, job_id: UUID) -> HttpResponse:
     job = Job.objects.filter(pk=job_id, agency_id=agency_of(request.user)).first()
     if job is None:
         raise Http404("Không có tác vụ này.")
+    if not request.user.has_perm("vanban.view_job", job):
+        raise PermissionDenied("Bạn không có quyền xem tác vụ này.")
     return render(request, "jobs/status.html", {"job": job})
