@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -191,3 +192,44 @@ def test_trust_store_import_then_verify(samples: Samples, tmp_path: Path) -> Non
     (unit / "a.pdf").write_bytes(samples.signed_bb)
     code, out = _invoke("verify", str(unit.parent), "--out", str(tmp_path / "o"), "--trust-store", str(store))
     assert code == 0, out
+
+
+def test_one_file_verify_loads_only_the_checker(samples: Samples, tmp_path: Path) -> None:
+    """A one-file `vanban verify` (issue 11: under 0.6 s) loads neither Jinja, PDFium (only for overlap checks
+    after signing), the document stack nor a second TLS context, and leaves the collector on."""
+    import subprocess
+    import sys
+
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(samples.signed_bb)
+    made = tmp_path / "tls-contexts.txt"  # appended to by the checking worker too (a forked process)
+    code = (
+        "import gc, json, ssl, sys\n"
+        "make = ssl.create_default_context\n"
+        "def logged(*a, **k):\n"
+        f"    with open({str(made)!r}, 'a') as fh:\n"
+        "        fh.write(f\"{k.get('cafile')}\\n\")\n"
+        "    return make(*a, **k)\n"
+        "ssl.create_default_context = logged\n"
+        "from letters.cli.main import main\n"
+        "sys.argv = sys.argv[1:]\n"
+        "try:\n    main()\n"
+        "except SystemExit as exc:\n"
+        "    print(json.dumps([exc.code, sorted(sys.modules), gc.isenabled()]))\n"
+    )
+    args = ["verify", str(pdf), "--out", str(tmp_path / "o"), "-q", "--trust", str(samples.pki.root_path)]
+    done = subprocess.run(
+        [sys.executable, "-c", code, "vanban", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOME": str(tmp_path / "home")},
+    )
+    exit_code, modules, gc_on = json.loads(done.stdout.splitlines()[-1])
+    assert exit_code == 0, done.stdout + done.stderr[-2000:]
+    loaded = {m.split(".")[0] for m in modules}
+    # jinja2 is loaded: report.html is rendered from its template on every run.
+    assert not loaded & {"pypdfium2", "docxtpl", "openpyxl", "PIL"}, sorted(loaded)
+    assert not any(m.startswith(("letters.campaign", "letters.documents", "web")) for m in modules)
+    # aiohttp's own context, made when it is imported; none loaded from certifi's bundle for the fetchers.
+    assert made.read_text(encoding="utf-8").splitlines() == ["None"]
+    assert gc_on

@@ -1,4 +1,4 @@
-"""report.html from its Jinja template: everything a unit sent is escaped, the page stands alone offline."""
+"""report.html: everything a unit sent is escaped, the page stands alone offline."""
 
 from __future__ import annotations
 

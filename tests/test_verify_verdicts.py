@@ -193,6 +193,12 @@ def test_broken_files_get_format_failure(samples: Samples, verify_one: VerifyFn,
     assert r.indication in ("TOTAL_FAILED", "INDETERMINATE"), r
     assert r.indication != "TOTAL_PASSED" and r.sub_indication == "FORMAT_FAILURE"
     assert r.message and not r.accepted
+    # The reader's complaint in Vietnamese ("EOF marker not found" is pyHanko's), English only in the log.
+    assert not re.search(r"\b(not|found|marker|malformed|could|error|read)\b", r.message, re.IGNORECASE), (
+        r.message
+    )
+    if case == "truncated":
+        assert "không có dấu kết thúc tệp %%EOF" in r.message, r.message
 
 
 def test_encrypted_pdf(samples: Samples, verify_one: VerifyFn) -> None:

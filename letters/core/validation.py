@@ -14,13 +14,15 @@ import types
 import typing
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from letters.core import vn
 from letters.core.errors import Diagnostic, Severity
-from letters.core.yamlsrc import Loc, SourceDoc, field_path
+
+if TYPE_CHECKING:  # PyYAML loads only when a YAML file is read (`vanban verify` without a policy file)
+    from letters.core.yamlsrc import Loc, SourceDoc
 
 # --------------------------------------------------------------------------- date fields
 
@@ -231,6 +233,8 @@ def validation_diagnostics(
 ) -> list[Diagnostic]:
     """Every error of `exc` (raised validating `model`, the part of `doc` at `prefix`) as a Diagnostic
     naming the file, the line and the field (list positions from 1), worded in Vietnamese."""
+    from letters.core.yamlsrc import field_path
+
     out = []
     for err in exc.errors():
         place = _place(model, tuple(err["loc"]))

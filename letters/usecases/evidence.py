@@ -28,6 +28,7 @@ __all__ = [
     "check_policy_text",
     "import_trusted_certificate",
     "list_trusted_certificates",
+    "load_verifier",
     "policy_template_text",
     "read_report",
     "signature_rows",
@@ -80,6 +81,12 @@ class VerifyOutcome:
     @property
     def exit_code(self) -> int:
         return self.run.exit_code
+
+
+def load_verifier() -> None:
+    """Import the verifier now (it loads on the first `verify_evidence` otherwise): for a caller that tunes
+    how its process loads it, such as the CLI, which imports it with the cyclic garbage collector off."""
+    import signing.verify.api  # noqa: F401
 
 
 def verify_evidence(request: VerifyRequest) -> VerifyOutcome:

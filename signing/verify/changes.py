@@ -259,13 +259,13 @@ class FileChanges:
             return self._findings(signed_revision, signed_end)
         except MemoryError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a change we cannot analyse is not a harmless one
+        except Exception:  # noqa: BLE001 - a change we cannot analyse is not a harmless one
             log.debug("strict change analysis failed", exc_info=True)
             return [
                 Finding(
                     "unanalysable",
-                    "phần bổ sung sau khi ký có cấu trúc không phân tích được "
-                    f"({type(exc).__name__}); không khẳng định được nội dung hiển thị là nội dung đã ký",
+                    "phần bổ sung sau khi ký có cấu trúc không phân tích được; không khẳng định được nội dung "
+                    "hiển thị là nội dung đã ký",
                 )
             ]
 

@@ -13,8 +13,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
+import aiohttp
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
@@ -36,13 +37,13 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers import Fetchers
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
 from pyhanko_certvalidator.fetchers.api import FetchLimits
 from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
 
 from letters.core.vn import iso_vn, short, time_text, to_vn
 from signing.verify import speedups as verify_speedups
 from signing.verify.annotations import annotation_only_changes
-from signing.verify.changes import FileChanges, describe_changes
 from signing.verify.model import (
     INDICATION_VI,
     MODIFICATION_VI,
@@ -56,6 +57,9 @@ from signing.verify.model import (
 from signing.verify.policy import AllowedChange, Policy, RevocationMode, Sha1Rule, UnprovenTime
 from signing.verify.trust import common_name, fingerprint
 
+if TYPE_CHECKING:
+    from signing.verify.changes import FileChanges, Finding
+
 # pyHanko logs every rejected diff with a traceback; the verdict already carries the reason.
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,18 @@ logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 
 SUPPORTED_SUBFILTERS = {"/adbe.pkcs7.detached", "/ETSI.CAdES.detached", "/ETSI.RFC3161"}
+
+
+class _SystemTlsSession(LazySession):
+    """pyHanko's lazy HTTP session, made with aiohttp's default TLS context (the system's CA store, loaded
+    once when aiohttp is imported) rather than a second context loaded from certifi's bundle on the first
+    fetch, which costs a one-file run some 45 ms. CRL and OCSP URLs are plain HTTP nearly always,
+    and what they return is signed and checked whatever the transport."""
+
+    def get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
 
 
 @dataclass
@@ -90,10 +106,14 @@ class Verifier:
         # the fetchers' caches are what keeps a batch from downloading the same CRL for every file.
         self.loop = asyncio.new_event_loop()
         self.backend = AIOHttpFetcherBackend(
-            per_request_timeout=10, limits=FetchLimits(max_requests=50_000, max_cert_requests=500)
+            _SystemTlsSession(),  # type: ignore[arg-type]  # a LazySession, which the fetchers also accept
+            per_request_timeout=10,
+            limits=FetchLimits(max_requests=50_000, max_cert_requests=500),
         )
         self.fetchers: Fetchers | None = self.backend.get_fetchers() if self.online else None
-        self._changes: FileChanges | None = None  # the strict change analysis of the file being checked
+        # The file being checked, and its strict change analysis once a signature does not cover it all.
+        self._open: tuple[PdfFileReader, BinaryIO, int] | None = None
+        self._changes: FileChanges | None = None
 
     def close(self) -> None:
         try:
@@ -117,8 +137,7 @@ class Verifier:
                 unit,
                 Indication.TOTAL_FAILED,
                 SubIndication.FORMAT_FAILURE,
-                _bomb_text(exc)
-                or f"Tệp PDF hỏng, không đọc được cấu trúc ({type(exc).__name__}: {_short(exc)}).",
+                _bomb_text(exc) or f"Tệp PDF hỏng, không đọc được cấu trúc{_why(exc)}.",
                 self.policy,
                 size=_size(path),
             )
@@ -171,7 +190,7 @@ class Verifier:
                     unit,
                     Indication.TOTAL_FAILED,
                     SubIndication.FORMAT_FAILURE,
-                    _bomb_text(exc) or f"Tệp PDF hỏng hoặc bị cắt cụt, không đọc được ({_short(exc)}).",
+                    _bomb_text(exc) or f"Tệp PDF hỏng hoặc bị cắt cụt, không đọc được{_why(exc)}.",
                     self.policy,
                     size=size,
                 )
@@ -206,7 +225,7 @@ class Verifier:
                 raise
             except Exception as exc:  # noqa: BLE001
                 reports.append(
-                    (1 << 30, _broken(str(fq_name), None, f"Không đọc được từ điển chữ ký ({_short(exc)})."))
+                    (1 << 30, _broken(str(fq_name), None, f"Không đọc được từ điển chữ ký{_why(exc)}."))
                 )
                 continue
             identity = _signature_identity(sig_obj_ref, sig_obj)
@@ -245,9 +264,7 @@ class Verifier:
                 reports.append(
                     (
                         1 << 30,
-                        _broken(
-                            str(fq_name), sub_str, f"Chữ ký hỏng hoặc trống, không đọc được ({_short(exc)})."
-                        ),
+                        _broken(str(fq_name), sub_str, f"Chữ ký hỏng hoặc trống, không đọc được{_why(exc)}."),
                     )
                 )
         if reused:
@@ -269,7 +286,7 @@ class Verifier:
             )
             return [r for _, r in sorted(reports, key=lambda pair: pair[0])]
         embedded.sort(key=lambda e: e.signed_revision)
-        self._changes = FileChanges(reader, fh, size)
+        self._open, self._changes = (reader, fh, size), None
         sig_field_names = {str(e.field_name) for e in embedded}
         dss_data = self._read_dss(reader)
         for emb in embedded:
@@ -474,11 +491,12 @@ class Verifier:
                     "crypto",
                 )
             else:
+                log.debug("no signer certificate: %s", _short(exc))
                 _degrade(
                     rep,
                     Indication.INDETERMINATE,
                     SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                    f"Không tìm thấy chứng thư số của người ký trong chữ ký ({_short(exc)}).",
+                    "Không tìm thấy chứng thư số của người ký trong chữ ký.",
                     "no_signer_cert",
                 )
             rep.modification = "unknown"
@@ -494,7 +512,7 @@ class Verifier:
         except MemoryError:
             raise
         except Exception as exc:  # noqa: BLE001
-            diff_error = _short(exc)
+            diff_error = _vi_problem(exc) or "không phân tích được phần được bổ sung sau khi ký"
         revocation_gap = False
         try:
             status, vc = self._validate(emb, is_ts, dss, embedded_crls, embedded_ocsps)
@@ -517,7 +535,7 @@ class Verifier:
                 rep,
                 Indication.TOTAL_FAILED,
                 SubIndication.FORMAT_FAILURE,
-                f"Chữ ký không kiểm tra được do cấu trúc hỏng ({_short(exc)}).",
+                f"Chữ ký không kiểm tra được do cấu trúc hỏng{_why(exc)}.",
                 "broken_signature",
             )
             rep.coverage = "unknown"
@@ -630,6 +648,17 @@ class Verifier:
         )
         return past, past_vc
 
+    def _strict_findings(self, emb: EmbeddedPdfSignature) -> list[Finding]:
+        """The strict change analysis (changes.py) of what was added after `emb`; loaded, and the file's
+        revisions indexed, only when a signature does not cover the whole file."""
+        if self._open is None:
+            return []
+        if self._changes is None:
+            from signing.verify.changes import FileChanges
+
+            self._changes = FileChanges(*self._open)
+        return self._changes.findings_for(emb)
+
     def _judge_modifications(
         self,
         rep: SignatureReport,
@@ -660,8 +689,10 @@ class Verifier:
         # pyHanko's analysis was the first pass; this stricter one (changes.py, which says where pyHanko is
         # lenient) can only make the verdict worse, and
         # names what changed where pyHanko could not analyse the update.
-        strict = self._changes.findings_for(emb) if self._changes is not None else []
+        strict = self._strict_findings(emb)
         if strict:
+            from signing.verify.changes import describe_changes
+
             rep.modification = "other"
             rep.modification_detail = describe_changes(strict)
             _degrade(
@@ -708,7 +739,8 @@ class Verifier:
                 return
         elif isinstance(diff, SuspiciousModification) or diff is None:
             rep.modification = "other"
-            rep.modification_detail = _short(diff) if diff is not None else None
+            # pyHanko says what it refused in English (the strict pass above names changes in Vietnamese).
+            rep.modification_detail = _vi_problem(diff) if diff is not None else None
         elif isinstance(diff, DiffResult):
             level = diff.modification_level
             if level in (ModificationLevel.NONE,):
@@ -864,8 +896,8 @@ class Verifier:
             ):
                 rep.caveats.append(
                     "Chưa kiểm tra được chứng thư số có bị thu hồi hay không (không có mạng, tệp không lưu kèm "
-                    "thông tin thu hồi, không có tệp CRL); chính sách cho phép bỏ qua (soft-fail) nên tệp vẫn "
-                    "được chấp nhận. Nên kiểm tra lại khi có mạng."
+                    "thông tin thu hồi, không có tệp CRL); chính sách kiểm tra cho phép chấp nhận khi thiếu thông tin "
+                    "thu hồi nên tệp vẫn được chấp nhận. Nên kiểm tra lại khi có mạng."
                 )
 
     def _revocation_info(
@@ -910,7 +942,7 @@ class Verifier:
                     return "còn hiệu lực (chưa bị thu hồi)", label + _crl_url(cert, label)
         if self.policy.revocation.mode is RevocationMode.HARD:
             return "còn hiệu lực", "thông tin thu hồi kiểm tra được"
-        return "chưa kiểm tra được (không có thông tin thu hồi; bỏ qua theo chế độ soft-fail)", None
+        return "chưa kiểm tra được (không có thông tin thu hồi; chính sách cho phép bỏ qua)", None
 
     def _judge_policy(self, rep: SignatureReport, status: Any, cert: x509.Certificate) -> None:
         policy = self.policy
@@ -1044,6 +1076,39 @@ def _size(path: Path) -> int:
 def _short(exc: object, limit: int = 300) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:limit]
+
+
+# What pyHanko's reader and asn1crypto say about a broken file (in English), in the words of the reports; the
+# first marker found in the lower-cased text wins, so the more specific ones come first.
+_PROBLEMS_VI: tuple[tuple[str, str], ...] = (
+    ("eof marker", "không có dấu kết thúc tệp %%EOF: tệp bị cắt cụt hoặc chưa được tải về hết"),
+    ("eol marker", "phần cuối tệp không đúng chuẩn PDF"),
+    ("startxref", "không tìm thấy vị trí bảng tham chiếu chéo (startxref)"),
+    ("xref", "bảng tham chiếu chéo (xref) bị hỏng"),
+    ("cross-reference", "bảng tham chiếu chéo (xref) bị hỏng"),
+    ("trailer", "phần cuối tệp (trailer) bị hỏng"),
+    ("header", "phần đầu tệp không đúng chuẩn PDF"),
+    ("object stream", "luồng đối tượng (object stream) bị hỏng"),
+    ("encrypt", "thông tin mã hoá của tệp bị hỏng"),
+    ("insufficient data", "dữ liệu bị cắt cụt"),
+    ("malformed", "cấu trúc tệp không đúng chuẩn PDF"),
+)
+
+
+def _vi_problem(exc: object) -> str | None:
+    """What went wrong, in Vietnamese, or None when vanban has no words for it. pyHanko's own text goes to
+    the log only (shown with --verbose): reports and the console carry no English."""
+    log.debug("detail: %s: %s", type(exc).__name__, _short(exc))
+    if isinstance(exc, KeyError) and exc.args and str(exc.args[0]).startswith("/"):
+        return f"thiếu khoá {exc.args[0]}"  # a PDF name, such as /Size in the trailer
+    text = str(exc).lower()
+    return next((words for marker, words in _PROBLEMS_VI if marker in text), None)
+
+
+def _why(exc: object) -> str:
+    """' (what went wrong)' to end a Vietnamese sentence with, or '' when there are no words for it."""
+    problem = _vi_problem(exc)
+    return f" ({problem})" if problem else ""
 
 
 def _guess_type(head: bytes) -> str:

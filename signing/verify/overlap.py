@@ -14,9 +14,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
 # PDFium is not thread-safe; the verifier runs one file per process, but jobs=0 runs in the caller's threads.
 _PDFIUM_LOCK = threading.RLock()
 
@@ -150,6 +147,10 @@ class SignedPages:
         return self._pages[index]
 
     def _read(self, index: int) -> PageContent | None:
+        # PDFium loads only when a page is looked at: most files have nothing added after signing, and
+        # loading it would cost every one-file `vanban verify` some 15 ms.
+        import pypdfium2 as pdfium
+
         try:
             if self._doc is None:
                 self._doc = pdfium.PdfDocument(_Prefix(self._fh, self._end))
@@ -171,6 +172,8 @@ class SignedPages:
 
 
 def _glyphs(page: Any) -> list[tuple[float, float, str]]:
+    import pypdfium2.raw as pdfium_c
+
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
@@ -189,6 +192,8 @@ def _glyphs(page: Any) -> list[tuple[float, float, str]]:
 
 def _images(page: Any) -> list[Rect]:
     """Page-space boxes of every image, including images drawn inside form XObjects."""
+    import pypdfium2.raw as pdfium_c
+
     forms: list[Any] = []  # matrix of the enclosing form at each nesting level
     out = []
     for obj in page.get_objects(max_depth=15):

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from letters.core.errors import Diagnostic, DiagnosticsError, Severity
 from letters.core.validation import OptDate, validation_diagnostics
-from letters.core.yamlsrc import SourceDoc, field_path, load_yaml
+
+if TYPE_CHECKING:  # PyYAML loads only with a policy file: the default policy needs none
+    from letters.core.yamlsrc import SourceDoc
 
 
 class RevocationMode(StrEnum):
@@ -145,6 +147,8 @@ class Policy(_Strict):
 
 
 def policy_from_source(doc: SourceDoc) -> Policy:
+    from letters.core.yamlsrc import field_path
+
     data = doc.data if doc.data is not None else {}
     diags = list(doc.duplicate_keys)
     if not isinstance(data, dict):
@@ -223,20 +227,21 @@ signing_time:
   without_timestamp: flag
 
 # Kiểm tra thu hồi chứng thư số. Thông tin thu hồi lưu kèm trong tệp (chữ ký mức B-LT) được dùng trước, rồi
-# tệp CRL/OCSP tải sẵn, rồi tải qua mạng.
-#   hard-fail  không xác định được chứng thư có bị thu hồi hay không (máy không có mạng, tệp không lưu kèm thông
-#              tin thu hồi, không có tệp CRL) thì kết luận «Chưa xác định được» (TRY_LATER): kết nối mạng hoặc
-#              khai báo tệp CRL rồi kiểm tra lại; đơn vị không phải nộp lại.
-#   soft-fail  khi đó vẫn chấp nhận, nhưng tệp được đánh dấu «chưa kiểm tra được tình trạng thu hồi» trong mọi
-#              báo cáo (chỉ dùng khi chấp nhận rủi ro chứng thư đã bị thu hồi).
-#   off        không kiểm tra thu hồi (không nên dùng).
+# tệp CRL/OCSP tải sẵn, rồi tải qua mạng. Ghi vào mode một trong ba giá trị:
+#   hard-fail  chặt chẽ (mặc định): không xác định được chứng thư có bị thu hồi hay không (máy không có mạng,
+#              tệp không lưu kèm thông tin thu hồi, không có tệp CRL) thì kết luận «Chưa xác định được»
+#              (TRY_LATER): kết nối mạng hoặc khai báo tệp CRL rồi kiểm tra lại; đơn vị không phải nộp lại.
+#   soft-fail  nới lỏng: khi đó vẫn chấp nhận, nhưng tệp được đánh dấu «chưa kiểm tra được tình trạng thu hồi»
+#              trong mọi báo cáo (chỉ dùng khi chấp nhận rủi ro chứng thư đã bị thu hồi).
+#   off        tắt: không kiểm tra thu hồi (không nên dùng).
 revocation:
   mode: hard-fail
   online: true          # tải CRL/OCSP qua mạng khi có mạng
   crl_files: []         # tệp CRL tải sẵn từ trang của tổ chức chứng thực, để kiểm tra khi không có mạng
   ocsp_files: []
 
-# Chữ ký hoặc chứng thư số dùng thuật toán băm SHA-1 (đã lỗi thời): reject (không chấp nhận) hoặc accept.
+# Chữ ký hoặc chứng thư số dùng thuật toán băm SHA-1 (đã lỗi thời): reject (không chấp nhận) hoặc accept
+# (chấp nhận).
 # MD5, khoá RSA dưới 2048 bit và đường cong elliptic dưới 256 bit luôn bị từ chối.
 sha1: reject
 
@@ -265,4 +270,6 @@ def load_policy(path: Path | None) -> Policy:
     """The policy in `path`, or the strict default when no file is given."""
     if path is None:
         return Policy()
+    from letters.core.yamlsrc import load_yaml
+
     return policy_from_source(load_yaml(Path(path)))
