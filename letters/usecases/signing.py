@@ -91,16 +91,20 @@ def sign_documents(request: SignDocumentsRequest) -> list[SignedFile]:
     All files are signed before any is written, so a failure on the tenth file leaves no output at all.
     """
     from signing.sign.batch import map_documents, sign_job, worker_count
-    from signing.sign.signer import SigningTools, SignRequest, open_signer, read_input, sign_pdf_bytes
+    from signing.sign.signer import (
+        SigningTools,
+        SignRequest,
+        open_signer,
+        read_input,
+        refuse_same_file,
+        sign_pdf_bytes,
+    )
 
     if request.role is Role.ATTACHMENT and request.image is not None:
         raise VanbanError("Tệp đính kèm được ký không kèm ảnh (Nghị định 30): bỏ ảnh chữ ký, con dấu.")
     outputs = [out for _, out in request.files]
     for source, out in request.files:
-        if out.exists() and source.exists() and out.resolve() == source.resolve():
-            raise VanbanError(
-                f"Tệp ra trùng tệp vào ({source}): vanban không sửa tệp gốc.", hint="Chọn tên tệp ra khác."
-            )
+        refuse_same_file(source, out)
         check_writable(out, request.force)
     if len(set(outputs)) != len(outputs):
         raise VanbanError("Hai tệp vào được ghi ra cùng một tệp; chọn tên tệp ra khác nhau.")

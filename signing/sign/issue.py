@@ -36,6 +36,7 @@ from signing.sign.signer import (
     open_for_update,
     open_signer,
     read_input,
+    refuse_same_file,
     sign_pdf_bytes,
 )
 from signing.sign.stamp_fields import (
@@ -295,8 +296,7 @@ def issue_files(
     """
     items = [(Path(i), Path(o)) for i, o in pairs]
     for input_path, output_path in items:
-        if output_path.exists() and output_path.resolve() == input_path.resolve():
-            raise VanbanError(f"Tệp ra trùng tệp vào ({input_path}): vanban không sửa tệp gốc.")
+        refuse_same_file(input_path, output_path)
         check_writable(output_path, force)
     datas = [read_input(input_path) for input_path, _ in items]
     sources = [str(input_path) for input_path, _ in items]

@@ -557,7 +557,7 @@ def sign_file(
 ) -> SignResult:
     """Sign `input_path` into `output_path` (atomic; refuses to overwrite unless `force`)."""
     input_path, output_path = Path(input_path), Path(output_path)
-    _refuse_same_file(input_path, output_path)
+    refuse_same_file(input_path, output_path)
     check_writable(output_path, force)
     data = read_input(input_path)
     log.info("signing %s as %s, PAdES %s", input_path, request.role.value, request.level.value)
@@ -569,7 +569,8 @@ def sign_file(
     return result
 
 
-def _refuse_same_file(input_path: Path, output_path: Path) -> None:
+def refuse_same_file(input_path: Path, output_path: Path) -> None:
+    """vanban never writes over the file it reads."""
     if output_path.exists() and input_path.exists() and output_path.resolve() == input_path.resolve():
         raise VanbanError(
             f"Tệp ra trùng tệp vào ({input_path}): vanban không sửa tệp gốc.",
