@@ -65,6 +65,12 @@ INSTALLED_APPS = [
     "web.issuance",
     "web.evidence",
     "web.results",
+    "web.assessment",
+    "web.onboarding",
+    "web.selfassess",
+    "web.deadlines",
+    "web.appraisal",
+    "web.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +182,24 @@ VANBAN_BROKER = os.environ.get("VANBAN_BROKER", "")
 CELERY_BROKER_URL = VANBAN_BROKER or "memory://"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# The online campaign's clock (web.assessment.clock): adjustable in demo mode and in tests only, so a demo can
+# stand inside the self-assessment window and a test can pass a deadline without sleeping.
+VANBAN_CLOCK_ADJUSTABLE = DEMO or os.environ.get("VANBAN_CLOCK_ADJUSTABLE") == "1"
+
+# E-mail (reminders, notices): SMTP from the environment; without VANBAN_SMTP_HOST the messages are written to
+# the data folder's mail/ instead of being lost.
+EMAIL_HOST = os.environ.get("VANBAN_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("VANBAN_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("VANBAN_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("VANBAN_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("VANBAN_SMTP_TLS") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("VANBAN_MAIL_FROM", "vanban@localhost")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 
 LOGGING = {
     "version": 1,

@@ -15,3 +15,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests on
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not SQLite's in-memory default: the Celery worker processes the job tests start share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-database.sqlite3")}  # noqa: F405
+VANBAN_CLOCK_ADJUSTABLE = True  # tests pass deadlines by moving the clock, never by sleeping

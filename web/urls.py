@@ -16,5 +16,11 @@ urlpatterns = [
     path("ban-hanh/", include("web.issuance.urls")),
     path("minh-chung/", include("web.evidence.urls")),
     path("ket-qua/", include("web.results.urls")),
+    path("cap-tai-khoan/", include("web.onboarding.urls")),
+    path("tu-danh-gia/", include("web.selfassess.urls")),
+    path("thoi-han/", include("web.deadlines.urls")),
+    path("tham-dinh/", include("web.appraisal.urls")),
+    path("theo-doi/", include("web.dashboard.urls")),
+    path("xep-hang/", include("web.dashboard.public_urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SelfassessConfig(AppConfig):
+    name = "web.selfassess"
+    label = "selfassess"
