@@ -48,6 +48,9 @@ def prepare(echo: Callable[[str], None], *, demo: bool = False) -> None:
         from web.issuance.demo import load_demo_signing
 
         load_demo_signing(agency, echo)
+        from web.assessment.demo import load_demo_year
+
+        load_demo_year(agency, echo)
     from web.jobs.runner import requeue_interrupted
 
     requeue_interrupted()
