@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+
+def clock_now() -> Any:
+    from web.assessment.clock import now
+
+    return now()
 
 
 class State(models.TextChoices):
@@ -168,7 +175,9 @@ class ScoreChange(models.Model):
     reason = models.TextField("lý do", blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     by_name = models.CharField("người sửa", max_length=255, blank=True)
-    at = models.DateTimeField("thời điểm", auto_now_add=True)
+    at = models.DateTimeField(
+        "thời điểm", default=clock_now
+    )  # the service's clock: a demo's history reads in order
 
     class Meta:
         verbose_name = "lịch sử điểm"
@@ -187,7 +196,9 @@ class StateChange(models.Model):
     comment = models.TextField("ý kiến", blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     by_name = models.CharField("người thực hiện", max_length=255, blank=True)
-    at = models.DateTimeField("thời điểm", auto_now_add=True)
+    at = models.DateTimeField(
+        "thời điểm", default=clock_now
+    )  # the service's clock: a demo's history reads in order
 
     class Meta:
         verbose_name = "chuyển trạng thái"
