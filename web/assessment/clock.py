@@ -4,6 +4,7 @@ can stand inside the self-assessment window and a test can pass a deadline witho
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,7 +44,8 @@ def set_now(target: datetime, *, by: str = "") -> None:
         raise RuntimeError("the clock is not adjustable outside demo mode and tests")
     if timezone.is_naive(target):
         target = target.replace(tzinfo=VN)
-    seconds = int((target - timezone.now()).total_seconds())
+    # Rounded up: the shift is whole seconds, and a clock set to a deadline's 24h00 must not read 23:59:59.
+    seconds = math.ceil((target - timezone.now()).total_seconds())
     row = ClockShift.objects.order_by("pk").first() or ClockShift()
     row.seconds, row.set_by = seconds, by
     row.save()

@@ -104,7 +104,8 @@ class Entry(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    # Set by the writes from the service's clock (not auto_now): "đã lưu lúc …" agrees with the deadlines.
+    updated_at = models.DateTimeField(default=clock_now)
 
     class Meta:
         verbose_name = "chỉ số"

@@ -168,6 +168,7 @@ def save_self_score(
         current.self_score, current.self_note = value, note
         current.version += 1
         current.updated_by = user
+        current.updated_at = clock.now()
         current.save()
         if not locked_sub.started:
             locked_sub.started = True
@@ -250,6 +251,7 @@ def save_appraisal(
         setattr(current, at_f, clock.now())
         current.version += 1
         current.updated_by = user
+        current.updated_at = clock.now()
         current.save()
     return current
 

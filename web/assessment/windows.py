@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from letters.core.vn import short as short_date
+from letters.usecases.deadlines import TierDeadlines, tier_deadlines
 from letters.usecases.online import EXPLANATIONS, SELF_ASSESSMENT, OnlinePlan
 from web.assessment import clock
 
@@ -66,11 +67,21 @@ class Window:
         return f"{self.name}: đang mở đến 24 giờ 00 ngày {short_date(self.last_day)}{extra}."
 
 
+def own_deadline(plan: OnlinePlan, tier_id: str) -> TierDeadlines | None:
+    """The tier's own submission deadline from the campaign file: a commune's is the day it sends to its
+    district, earlier than the tier's ranking deadline (the day the district forwards it to the Sở)."""
+    try:
+        return tier_deadlines(plan.path).get(tier_id)
+    except OSError:
+        return None
+
+
 def self_assessment(plan: OnlinePlan, tier_id: str, extension: date | None = None) -> Window:
     tier = plan.tier(tier_id)
     phase = plan.phase(SELF_ASSESSMENT)
     first = phase.start if phase else None
-    last = tier.deadline or (phase.end if phase else None)
+    own = own_deadline(plan, tier_id)
+    last = (own.submit_by if own else None) or tier.deadline or (phase.end if phase else None)
     extended = extension is not None and (last is None or extension > last)
     if extended:
         last = extension

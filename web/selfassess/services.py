@@ -335,6 +335,7 @@ def save_answer(
         current.answer = answer
         current.version += 1
         current.updated_by = user
+        current.updated_at = now
         current.save()
         record(
             "luu_giai_trinh_chi_so",
