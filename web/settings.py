@@ -186,6 +186,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The online campaign's clock (web.assessment.clock): adjustable in demo mode and in tests only, so a demo can
 # stand inside the self-assessment window and a test can pass a deadline without sleeping.
 VANBAN_CLOCK_ADJUSTABLE = DEMO or os.environ.get("VANBAN_CLOCK_ADJUSTABLE") == "1"
+# The address units use, for links in e-mails (reminders, notices): https://dti.example.gov.vn
+VANBAN_SITE_URL = os.environ.get("VANBAN_SITE_URL", "").rstrip("/")
+# Reminders go to units that have not submitted this many days before each close.
+VANBAN_REMINDER_DAYS = tuple(
+    int(d) for d in os.environ.get("VANBAN_REMINDER_DAYS", "3,1").split(",") if d.strip().isdigit()
+)
+# Verify an uploaded evidence file inside the request instead of as a job (benchmarks, small installations).
+VANBAN_VERIFY_INLINE = os.environ.get("VANBAN_VERIFY_INLINE") == "1"
 
 # E-mail (reminders, notices): SMTP from the environment; without VANBAN_SMTP_HOST the messages are written to
 # the data folder's mail/ instead of being lost.

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "letters.cli.verify",
     "letters.cli.sign",
     "letters.cli.serve",
+    "letters.cli.remind",
 )
 
 

@@ -218,7 +218,7 @@ class Extension(models.Model):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_at = models.DateTimeField(default=clock_now)
 
     class Meta:
         verbose_name = "gia hạn"
