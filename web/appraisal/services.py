@@ -14,12 +14,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from letters.core.vn import short, vi_sort_key
-from letters.usecases.online import EXPLANATIONS, OnlinePlan
+from letters.core.vn import vi_sort_key
+from letters.usecases.online import OnlinePlan
 from web.accounts.models import Role
 from web.accounts.roles import role_of
-from web.assessment import clock
-from web.assessment.models import Entry, State, StateChange, Submission
+from web.assessment.models import State, Submission
 from web.assessment.scope import assignment_of, visible_submissions
 from web.assessment.states import TRANSITIONS, Transition, TransitionRefused, take, transition
 
@@ -39,82 +38,12 @@ def _listing(names: list[str], unit: str) -> str:
     return shown + (f" và {len(names) - LISTED} {unit} khác" if len(names) > LISTED else "")
 
 
-def undecided_codes(submission: Submission, *, for_round: int) -> list[str]:
-    """The indicators without the decision `for_round` needs: round 1 a round-1 decision; round 2 a decision of
-    either round (a round-2 decision stands on its own, otherwise round 1's)."""
-    entries = Entry.objects.filter(submission_id=submission.pk, appraised_1_at__isnull=True)
-    if for_round == 2:
-        entries = entries.filter(appraised_2_at__isnull=True)
-    return list(entries.order_by("id").values_list("code", flat=True))
-
-
-def _guard(locked: Submission, action: str) -> str | None:
-    """What the state machine does not check itself: the decisions behind «Chuyển đơn vị giải trình» and
-    «Chốt điểm», and the end of the explanations window behind «Kết thúc giải trình»."""
-    if action in ("yeu_cau_giai_trinh", "chot_diem"):
-        round_no = 2 if locked.state == State.REAPPRAISAL else 1
-        missing = undecided_codes(locked, for_round=round_no)
-        if missing:
-            what = "chuyển đơn vị giải trình" if action == "yeu_cau_giai_trinh" else "chốt điểm"
-            which = "lần 1" if round_no == 1 else "lần 1 hay lần 2"
-            return (
-                f"Chưa thể {what}: còn {len(missing)} chỉ số chưa có điểm thẩm định {which} "
-                f"({_listing(missing, 'chỉ số')}). Hãy chấp nhận hoặc chấm điểm các chỉ số này trước."
-            )
-    if action == "dong_giai_trinh":
-        from web.assessment.plans import plan_for
-        from web.assessment.windows import for_unit
-
-        window = for_unit(
-            plan_for(locked.campaign), locked.campaign_id, locked.unit_id, locked.tier, EXPLANATIONS
-        )
-        if window.closes is not None and clock.now() < window.closes:
-            return (
-                f"Đơn vị còn thời hạn giải trình đến 24 giờ 00 ngày {short(window.last_day)}"  # type: ignore[arg-type]
-                "; chỉ kết thúc giải trình thay đơn vị sau thời hạn này."
-            )
-    return None
-
-
-class _GuardRefused(TransitionRefused):
-    """A refusal of `_guard`: raised inside take()'s transaction (so nothing is written) and logged after it."""
-
-
 def take_checked(
     submission: Submission, action: str, user: Any, *, comment: str = "", seen_version: int | None = None
 ) -> Submission:
-    """`states.take` with the appraisal's own checks run under the submission's lock (an appraiser's save
-    takes the same lock, so a score cannot go missing between the check and the transition)."""
-
-    def check(locked: Submission) -> None:
-        message = _guard(locked, action)
-        if message is not None:
-            raise _GuardRefused(message)
-
-    try:
-        return take(submission, action, user, comment=comment, seen_version=seen_version, before=check)
-    except _GuardRefused as exc:
-        _log_refusal(submission, action, user, exc.message)
-        raise TransitionRefused(exc.message) from None
-
-
-def _log_refusal(submission: Submission, action: str, user: Any, message: str) -> None:
-    from web.audit.log import record
-
-    fresh = Submission.objects.get(pk=submission.pk)
-    profile = getattr(user, "profile", None)
-    StateChange.objects.create(
-        submission=fresh,
-        action=action,
-        from_state=fresh.state,
-        to_state=transition(action).target,
-        accepted=False,
-        comment=message,
-        by=user,
-        by_name=(profile.full_name if profile is not None and profile.full_name else "")
-        or user.get_username(),
-    )
-    record("tu_choi_chuyen_trang_thai", fresh, user=user, note=f"{action}: {message}")
+    """`states.take`: the appraisal's own checks (decisions before «Chốt điểm», the explanations window) are
+    part of the state machine, so every page that takes a transition gets them."""
+    return take(submission, action, user, comment=comment, seen_version=seen_version)
 
 
 def bulk_transitions(user: Any) -> list[Transition]:

@@ -288,4 +288,46 @@ def _refusal(
             return str(window.status(now))
     if t.action == "mo_lai" and not _window(locked, "tu_danh_gia").writable(now):
         return "Thời hạn tự đánh giá của đơn vị đã hết; hãy gia hạn cho đơn vị trước khi mở lại."
+    return _appraisal_refusal(locked, t, now)
+
+
+LISTED = 12  # codes named in one message before "và N … khác"
+
+
+def undecided_codes(submission: Submission, *, for_round: int) -> list[str]:
+    """The indicators without the decision `for_round` needs: round 1 a round-1 decision; round 2 a decision of
+    either round (a round-2 decision stands on its own, otherwise round 1's)."""
+    from web.assessment.models import Entry
+
+    entries = Entry.objects.filter(submission_id=submission.pk, appraised_1_at__isnull=True)
+    if for_round == 2:
+        entries = entries.filter(appraised_2_at__isnull=True)
+    return list(entries.order_by("id").values_list("code", flat=True))
+
+
+def _appraisal_refusal(locked: Submission, t: Transition, now: Any) -> str | None:
+    """The decisions behind «Chuyển đơn vị giải trình» and «Chốt điểm», and the end of the explanations window
+    behind «Kết thúc giải trình»: checked here, under the submission's lock, whoever asks."""
+    from letters.core.vn import short
+
+    if t.action in ("yeu_cau_giai_trinh", "chot_diem"):
+        round_no = 2 if locked.state == State.REAPPRAISAL else 1
+        missing = undecided_codes(locked, for_round=round_no)
+        if missing:
+            what = "chuyển đơn vị giải trình" if t.action == "yeu_cau_giai_trinh" else "chốt điểm"
+            which = "lần 1" if round_no == 1 else "lần 1 hay lần 2"
+            shown = ", ".join(missing[:LISTED])
+            if len(missing) > LISTED:
+                shown += f" và {len(missing) - LISTED} chỉ số khác"
+            return (
+                f"Chưa thể {what}: còn {len(missing)} chỉ số chưa có điểm thẩm định {which} ({shown}). Hãy chấp "
+                "nhận hoặc chấm điểm các chỉ số này trước."
+            )
+    if t.action == "dong_giai_trinh":
+        window = _window(locked, "giai_trinh")
+        if window.closes is not None and now < window.closes:
+            return (
+                f"Đơn vị còn thời hạn giải trình đến 24 giờ 00 ngày {short(window.last_day)}; chỉ kết thúc giải "
+                "trình thay đơn vị sau thời hạn này."
+            )
     return None
