@@ -17,6 +17,11 @@ class VersionStatus(models.TextChoices):
     FAILED = "failed", "Lỗi"
 
 
+class VersionOrigin(models.TextChoices):
+    LETTERS = "van_ban", "Văn bản của đợt đánh giá"
+    RESULTS = "ket_qua", "Văn bản kết quả (từ một lần tổng hợp kết quả)"
+
+
 class DocumentVersion(models.Model):
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
     campaign = models.ForeignKey(
@@ -39,6 +44,11 @@ class DocumentVersion(models.Model):
     )
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A results run registers its Tờ trình, Quyết định and notices as a version of the campaign's documents, so
+    # they are approved, signed and issued as the letters are (web.results registers them).
+    origin = models.CharField(
+        "nguồn", max_length=16, choices=VersionOrigin.choices, default=VersionOrigin.LETTERS
+    )
 
     class Meta:
         verbose_name = "phiên bản văn bản"
@@ -64,10 +74,19 @@ class DocumentKind(models.TextChoices):
     KE_HOACH = "ke_hoach", "Kế hoạch"
     CONG_VAN = "cong_van", "Công văn"
     ANNEX = "annex", "Biểu mẫu, phụ lục"
+    TO_TRINH = "to_trinh", "Tờ trình"
+    QUYET_DINH = "quyet_dinh", "Quyết định"
+    THONG_BAO = "thong_bao", "Thông báo kết quả"
 
 
 # Register series (sổ đăng ký) of the documents that are issued with a number.
-DOC_TYPES = {DocumentKind.KE_HOACH: "KH", DocumentKind.CONG_VAN: "CV"}
+DOC_TYPES = {
+    DocumentKind.KE_HOACH: "KH",
+    DocumentKind.CONG_VAN: "CV",
+    DocumentKind.TO_TRINH: "TTr",
+    DocumentKind.QUYET_DINH: "QĐ",
+    DocumentKind.THONG_BAO: "TB",
+}
 
 
 class Document(models.Model):
@@ -85,6 +104,9 @@ class Document(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_size = models.BigIntegerField(null=True, blank=True)
     pages = models.PositiveIntegerField("số trang", default=0)  # page images made for the preview
+    # Who signs this document when it is not the version's signer: the province's leader signs the Quyết định
+    # of a results version whose Tờ trình and notices the Sở's leader signs. Empty: the version's.
+    signer_name = models.CharField("người ký", max_length=255, blank=True)
 
     class Meta:
         verbose_name = "văn bản"
@@ -117,6 +139,11 @@ class Document(models.Model):
     def issuable(self) -> bool:
         """A letter that is signed and issued with a number (forms and guides go with one as attachments)."""
         return self.kind in DOC_TYPES and bool(self.pdf_path)
+
+    @property
+    def signer(self) -> str:
+        """Who signs this document: its own signer when it has one, else its version's."""
+        return self.signer_name or self.version.signer_name
 
     @property
     def doc_type(self) -> str:

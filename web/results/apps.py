@@ -7,4 +7,4 @@ class ResultsConfig(AppConfig):
     verbose_name = "Tổng hợp kết quả, xếp hạng"
 
     def ready(self) -> None:
-        from web.results import jobs  # noqa: F401 - registers the job kinds
+        from web.results import jobs, permissions  # noqa: F401 - registers the job kinds and the rules

@@ -14,7 +14,8 @@ class ScoresForm(forms.Form):
         "điền (chọn nhiều tệp, kèm tiep_nhan.csv nếu có), hoặc một tệp ZIP chứa các biểu mẫu đó.",
     )
     pdf = forms.BooleanField(
-        label="Kèm bản PDF của Tờ trình, Quyết định và các thông báo (chậm hơn)", required=False
+        label="Kèm bản PDF của Tờ trình, Quyết định và các thông báo (chậm hơn; cần để trình ký, ban hành)",
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

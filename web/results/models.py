@@ -27,6 +27,9 @@ class ScoresUpload(models.Model):
     )
     kind = models.CharField("loại", max_length=8, choices=Kind.choices)
     example = models.BooleanField("dữ liệu mẫu", default=False)
+    # Built by the service from the online campaign's final scores («Tổng hợp kết quả từ hệ thống»), stored as an
+    # upload would be: the run that reads it cannot tell the difference.
+    from_system = models.BooleanField("tổng hợp từ hệ thống", default=False)
     folder = models.CharField(max_length=500)  # relative to FILES_DIR
     files = models.JSONField(default=list)  # [{"name", "size", "sha256"}], as stored
     uploaded_by = models.ForeignKey(
@@ -68,6 +71,11 @@ class ResultsRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True)
+    # The campaign's document version its Tờ trình, Quyết định and notices were registered as (none for a run on
+    # example scores): approved, signed and issued through web.documents and web.issuance.
+    document_version = models.ForeignKey(
+        "documents.DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "lần tổng hợp kết quả"
@@ -145,6 +153,13 @@ class ResultDocument(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     label = models.CharField(max_length=300)
     unit_name = models.CharField(max_length=255, blank=True)
+    unit_key = models.CharField(
+        max_length=120, blank=True
+    )  # a notice's unit: its id in the campaign (Unit.code)
+    # The same file registered among the campaign's documents (Tờ trình, Quyết định, notices of a real run).
+    document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     stored_path = models.CharField(max_length=500)
     pdf_path = models.CharField(max_length=500, blank=True)
     size = models.BigIntegerField()
@@ -167,3 +182,45 @@ class ResultDocument(models.Model):
     @property
     def extension(self) -> str:
         return Path(self.stored_path).suffix.lstrip(".").upper()
+
+
+class Publication(models.Model):
+    """The results of a run made public, once its Quyết định was issued: each unit finds its notice in its
+    account and is told by e-mail, and the ranking appears on the public page. Never undone: a corrected
+    ranking is a later run, issued and published in turn (the public page shows the latest)."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="publications")
+    run = models.OneToOneField(ResultsRun, on_delete=models.PROTECT, related_name="publication")
+    issued = models.ForeignKey("issuance.IssuedDocument", on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField("thời điểm công bố", auto_now_add=True)
+    mail_job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "công bố kết quả"
+        verbose_name_plural = "công bố kết quả"
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Công bố kết quả lần tổng hợp {self.run.number}: {self.campaign}"
+
+
+class NoticeMail(models.Model):
+    """The e-mail telling one unit its notice is in its account: one per unit and publication, never twice."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="mails")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thư báo kết quả"
+        verbose_name_plural = "thư báo kết quả"
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "unit"], name="one_notice_mail_per_unit")
+        ]

@@ -307,6 +307,7 @@ def execute_run(run: ResultsRun, progress: Progress) -> dict[str, int]:
             kind=d.kind,
             label=d.label,
             unit_name=d.unit_name,
+            unit_key=d.unit_id,
             stored_path=relative_to_files(d.path),
             pdf_path=relative_to_files(d.pdf) if d.pdf else "",
             size=d.path.stat().st_size,
@@ -319,9 +320,28 @@ def execute_run(run: ResultsRun, progress: Progress) -> dict[str, int]:
         ResultDocument.objects.filter(run=run).delete()
         RankingEntry.objects.bulk_create(rows, batch_size=500)
         ResultDocument.objects.bulk_create(documents, batch_size=500)
+    try:
+        # The Tờ trình, the Quyết định and the notices become documents of the campaign, to be approved, signed
+        # and issued as the letters are (not those of a trial on example scores).
+        from web.results.online import register_documents
+
+        progress(0, 0, "Đưa văn bản kết quả vào văn bản của đợt đánh giá")
+        version = register_documents(run)
+    except Exception as exc:
         ResultsRun.objects.filter(pk=run.pk).update(
-            status=JobStatus.DONE,
-            diagnostics=[_diagnostic(d, base) for d in outcome.diagnostics],
+            status=JobStatus.FAILED,
+            error="Đã xếp hạng nhưng không đưa được văn bản kết quả vào văn bản của đợt đánh giá: "
+            + describe_error(exc),
             finished_at=timezone.now(),
         )
-    return {"units": len(rows), "documents": len(documents)}
+        raise
+    ResultsRun.objects.filter(pk=run.pk).update(
+        status=JobStatus.DONE,
+        diagnostics=[_diagnostic(d, base) for d in outcome.diagnostics],
+        finished_at=timezone.now(),
+    )
+    return {
+        "units": len(rows),
+        "documents": len(documents),
+        "document_version": version.number if version is not None else 0,
+    }

@@ -29,6 +29,8 @@ from web.results.models import RankingEntry, ResultDocument, ResultsRun, ScoresU
 
 VIEW = "vanban.view_results"
 RUN = "vanban.run_results"
+FROM_SYSTEM = "vanban.results_from_system"
+PUBLISH = "vanban.publish_results"
 
 
 def _run(campaign: Campaign, number_: int) -> ResultsRun:
@@ -55,7 +57,24 @@ def _overview_context(
         "running": next((r for r in runs if not r.finished), None),
         "can_run": request.user.has_perm(RUN, campaign),
         "max_mb": max_upload_bytes() // (1024 * 1024),
+        "online": _online_summary(campaign),
+        "can_from_system": request.user.has_perm(FROM_SYSTEM, campaign),
     }
+
+
+def _online_summary(campaign: Campaign) -> dict[str, int] | None:
+    """How many units of an online campaign have sent their data to the Sở (None: not run online)."""
+    from django.db.models import Count, Q
+
+    from web.assessment.models import State, Submission
+    from web.results.online import REACHED_SO
+
+    counts = Submission.objects.filter(campaign=campaign).aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(state__in=REACHED_SO)),
+        final=Count("pk", filter=Q(state=State.FINAL)),
+    )
+    return counts if counts["total"] else None
 
 
 @login_required
@@ -84,6 +103,71 @@ def upload(request: HttpRequest, campaign_id: int) -> HttpResponse:
             )
             return redirect("results:run", campaign.pk, run.number)
     return render(request, "results/overview.html", _overview_context(request, campaign, form), status=400)
+
+
+@login_required
+@require_POST
+def from_system(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """«Tổng hợp kết quả từ hệ thống»: the final scores of the online campaign as a scores file, then a run."""
+    from web.results.online import Refused, save_system_scores
+
+    campaign = campaign_for(request, campaign_id, FROM_SYSTEM)
+    try:
+        scores, summary = save_system_scores(campaign, request.user)
+    except Refused as exc:
+        messages.error(request, exc.message)
+        return redirect("results:campaign", campaign.pk)
+    except VanbanError as exc:
+        messages.error(request, "Không tổng hợp được điểm từ hệ thống: " + describe_error(exc))
+        return redirect("results:campaign", campaign.pk)
+    record(
+        "tong_hop_diem_tu_he_thong",
+        scores,
+        after={
+            "files": scores.files,
+            "so_don_vi": summary.units,
+            "chua_gui": len(summary.not_sent),
+            "chua_cham": summary.unscored,
+        },
+    )
+    run = services.start_run(campaign, request.user, scores, pdf=True)
+    record("tong_hop_ket_qua", run, after={"number": run.number, "scores": scores.pk, "pdf": run.pdf})
+    missing = f"; {len(summary.not_sent)} đơn vị chưa gửi số liệu về Sở" if summary.not_sent else ""
+    messages.success(
+        request,
+        f"Đã lấy điểm cuối cùng của {summary.units} đơn vị{missing}; đang tổng hợp kết quả (lần {run.number}).",
+    )
+    if summary.extended:
+        messages.warning(
+            request,
+            f"{len(summary.extended)} đơn vị được gia hạn và gửi số liệu sau hạn chung của nhóm: "
+            f"{', '.join(summary.extended)}. Bảng xếp hạng tính hạn theo nhóm nên ghi các đơn vị này là nộp muộn; "
+            "hãy kiểm tra trước khi trình ký.",
+        )
+    return redirect("results:run", campaign.pk, run.number)
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, campaign_id: int, number: int) -> HttpResponse:
+    """«Công bố kết quả», once the run's Quyết định is issued."""
+    from web.results.online import Refused
+    from web.results.online import publish as publish_run
+
+    campaign = campaign_for(request, campaign_id, PUBLISH)
+    run = _run(campaign, number)
+    try:
+        publication = publish_run(run, request.user, request.build_absolute_uri("/"))
+    except Refused as exc:
+        record("cong_bo_ket_qua_bi_tu_choi", run, note=exc.message)
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Đã công bố kết quả theo Quyết định số {publication.issued.reference}; các đơn vị xem thông báo "
+            "trong tài khoản và được báo qua thư điện tử.",
+        )
+    return redirect("results:run", campaign.pk, run.number)
 
 
 @login_required
@@ -230,6 +314,7 @@ def run_page(request: HttpRequest, campaign_id: int, number: int) -> HttpRespons
             },
             max_points=rows[0]["max_points"] if rows else "",
             documents=list(run.documents.all()),
+            **_publication_context(request, campaign, run),
         )
         if request.htmx and request.htmx.target == "ranking":
             return render(request, "results/_ranking.html", context)
@@ -248,3 +333,48 @@ def document(request: HttpRequest, campaign_id: int, number: int, doc_id: int, f
     path = doc.path if fmt == "goc" else files_path(doc.pdf_path)
     record("tai_ve_van_ban_ket_qua", doc.run, note=f"{doc.label} ({path.suffix.lstrip('.').upper()})")
     return file_response(path, path.name)
+
+
+def _publication_context(request: HttpRequest, campaign: Campaign, run: ResultsRun) -> dict[str, Any]:
+    """The run's documents as documents of the campaign (with where each stands in signing and issuance) and
+    its publication: three queries whatever the number of notices."""
+    from web.documents.models import DocumentVersion, VersionStatus
+    from web.issuance.models import Draft, IssuedDocument
+    from web.results.models import Publication
+    from web.results.online import issued_decision
+
+    registered = list(
+        run.documents.filter(document__isnull=False).select_related("document").order_by("position")
+    )
+    drafts: dict[int, Any] = {}
+    for draft in Draft.objects.filter(document__in=[d.document_id for d in registered]).order_by(
+        "submitted_at"
+    ):
+        drafts[draft.document_id] = draft
+    issued = {i.draft_id: i for i in IssuedDocument.objects.filter(draft__in=[d.pk for d in drafts.values()])}
+    for d in registered:
+        draft = drafts.get(d.document_id)
+        d.draft = draft  # type: ignore[attr-defined]
+        d.issued = issued.get(draft.pk) if draft else None  # type: ignore[attr-defined]
+    letters = [d for d in registered if d.kind != "thong_bao"]
+    publication = (
+        Publication.objects.filter(run=run)
+        .select_related("issued", "published_by__profile", "mail_job")
+        .first()
+    )
+    version = run.document_version
+    newer = (
+        version is not None
+        and DocumentVersion.objects.filter(
+            campaign=campaign, status=VersionStatus.READY, number__gt=version.number
+        ).exists()
+    )
+    return {
+        "registered_letters": letters,
+        "registered_notices": [d for d in registered if d.kind == "thong_bao"],
+        "version": version,
+        "newer_version": newer,
+        "publication": publication,
+        "decision_issued": None if publication else issued_decision(run),
+        "can_publish": request.user.has_perm(PUBLISH, campaign),
+    }
