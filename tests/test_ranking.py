@@ -450,3 +450,60 @@ def test_results_pipeline_in_one_call(tmp_path: Path) -> None:
     so = results.tier("so")
     assert any(u.tied for u in so.ranked) and so.units[-1].late
     assert results.unit("xa-tan-hung").excluded
+
+
+def test_an_extended_unit_is_judged_by_its_own_deadline(tmp_path: Path) -> None:
+    units = [make_unit(n, "so") for n in ("Sở Tư pháp", "Sở Nội vụ", "Sở Y tế", "Sở Tài chính")]
+    lines = ["don_vi;ma_chi_so;diem;giai_trinh;ngay_nop;han_nop"]
+    for unit_id, submitted, due in (
+        ("so-tu-phap", "08/11/2024", "10/11/2024"),  # after the tier's 05/11, within its extension
+        ("so-noi-vu", "12/11/2024", "10/11/2024"),  # after its extension too
+        ("so-y-te", "08/11/2024", ""),  # late: no extension
+    ):
+        for code, value in zip(("1.1", "1.2", "2.1", "2.2"), ("300", "300", "250", "100"), strict=True):
+            lines.append(f"{unit_id};{code};{value};Chưa đạt tối đa;{submitted};{due}")
+    path = tmp_path / "diem.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    res = compute_results(units, _tiers(), path, RankingRules(late_policy="exclude"))
+    tp = res.unit("so-tu-phap")
+    assert tp.status == "ranked" and tp.rank == 1 and not tp.late and not tp.excluded
+    assert tp.deadline == date(2024, 11, 10) and tp.extended and tp.note() == ""
+    nv = res.unit("so-noi-vu")
+    assert nv.status == "excluded" and nv.late and nv.rank is None
+    assert nv.note() == (
+        "Gửi kết quả ngày 12/11/2024, quá hạn nộp đã được gia hạn là chậm nhất ngày 10/11/2024; "
+        "không được chấm điểm, xếp hạng"
+    )
+    yt = res.unit("so-y-te")
+    assert yt.status == "excluded" and yt.deadline == DEADLINE and not yt.extended
+    assert "quá hạn nộp là chậm nhất ngày 05/11/2024" in yt.note()
+    assert res.unit("so-tai-chinh").status == "missing"
+    assert [u.unit.name for u in res.tier("so").ranked] == ["Sở Tư pháp"]
+
+    last = compute_results(units, _tiers(), path, RankingRules(late_policy="last"))
+    assert [(u.rank, u.unit.name, u.late) for u in last.tier("so").ranked] == [
+        (1, "Sở Tư pháp", False),
+        (2, "Sở Nội vụ", True),
+        (2, "Sở Y tế", True),
+    ]
+
+
+def test_a_register_of_arrivals_keeps_the_extension_read_from_the_scores(tmp_path: Path) -> None:
+    from letters.results.scores import Receipt
+
+    units = [make_unit("Sở Tư pháp", "so"), make_unit("Sở Tài chính", "so")]
+    path = tmp_path / "diem.csv"
+    rows = [f"so-tu-phap;{c};100;Chưa đạt;;10/11/2024" for c in ("1.1", "1.2", "2.1", "2.2")]
+    path.write_text("don_vi;ma_chi_so;diem;giai_trinh;ngay_nop;han_nop\n" + "\n".join(rows) + "\n", "utf-8")
+    register = {
+        "so-tu-phap": Receipt(submitted_on=date(2024, 11, 9)),
+        "so-tai-chinh": Receipt(due_on=date(2024, 11, 20)),  # extended, then sent nothing
+    }
+    res = compute_results(units, _tiers(), path, RankingRules(late_policy="exclude"), receipts=register)
+    tp = res.unit("so-tu-phap")
+    assert (
+        tp.submitted_on == date(2024, 11, 9) and tp.status == "ranked" and tp.deadline == date(2024, 11, 10)
+    )
+    tc = res.unit("so-tai-chinh")
+    assert tc.status == "missing" and tc.deadline == date(2024, 11, 20)  # its notice names its own deadline

@@ -153,3 +153,92 @@ def test_csv_rows_from_another_set_version_are_rejected(tmp_path: Path) -> None:
     assert book.units["so-y-te"].scores == {"1.2": Decimal(30)}
     missing = next(d for d in book.errors if "thiếu điểm" in d.message)
     assert "2 chỉ số: 2.1, 2.2" in missing.message
+
+
+def test_han_nop_is_read_in_either_header_and_date_form(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        "Đơn vị;Mã chỉ số;Điểm;Giải trình;Ngày nộp;Hạn nộp\n"
+        "Sở Tư pháp;1.1;30;;08/11/2024;10/11/2024\n"
+        "Sở Tư pháp;1.2;30;;08/11/2024;2024-11-10\n"  # ISO on another row: the same day, no conflict
+        "Sở Tư pháp;2.1;25;;08/11/2024;\n"  # blank on a row: the unit's other rows say it
+        "Sở Tư pháp;2.2;15;;08/11/2024;10/11/2024\n",
+    )
+    book = read_scores(path, UNITS, TIERS)
+    assert book.diagnostics == []
+    receipt = book.receipts["so-tu-phap"]
+    assert receipt.submitted_on == date(2024, 11, 8) and receipt.due_on == date(2024, 11, 10)
+
+    plain = _csv(tmp_path, "don_vi;ma_chi_so;diem;han_nop\nSở Y tế;1.1;30;05/11/2024\n")
+    # The tier's own deadline written as the unit's: allowed, and it changes nothing.
+    assert read_scores(plain, UNITS, TIERS).receipts["so-y-te"].due_on == date(2024, 11, 5)
+
+
+def test_han_nop_may_only_extend_and_must_agree(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        "don_vi;ma_chi_so;diem;ngay_nop;han_nop\n"
+        "Sở Tư pháp;1.1;30;04/11/2024;01/11/2024\n"  # 2: before the tier's 05/11/2024
+        "Sở Y tế;1.1;30;04/11/2024;10/11/2024\n"
+        "Sở Y tế;1.2;30;04/11/2024;12/11/2024\n"  # 4: another day than row 3
+        "Sở Y tế;2.1;25;04/11/2024;31/11/2024\n",  # 5: no such day
+    )
+    book = read_scores(path, UNITS, TIERS)
+    by_line = {d.line: d for d in book.errors if d.field == "han_nop"}
+    assert set(by_line) == {2, 4, 5}
+    early = by_line[2]
+    assert early.file == str(path) and early.extra["unit"] == "Sở Tư pháp"
+    assert early.message == (
+        "Đơn vị «Sở Tư pháp»: hạn nộp 01/11/2024 sớm hơn hạn nộp của nhóm «Các sở, ban, ngành» (chậm nhất ngày "
+        "05/11/2024); cột hạn nộp chỉ ghi ngày đơn vị được gia hạn, không được rút ngắn hạn nộp."
+    )
+    assert "diem.csv:2, trường «han_nop»" in early.format()
+    assert "hạn nộp 12/11/2024 khác hạn nộp đã ghi trước đó (10/11/2024)" in by_line[4].message
+    assert "hạn nộp không hợp lệ" in by_line[5].message and "31/11/2024 không tồn tại" in by_line[5].message
+    # A refused date never stands: the earlier one is dropped, the first of two conflicting ones is kept.
+    assert book.receipts["so-tu-phap"].due_on is None
+    assert book.receipts["so-y-te"].due_on == date(2024, 11, 10)
+
+
+def test_han_nop_without_a_tier_deadline_is_not_used(tmp_path: Path) -> None:
+    open_tier = [TierRef("so", "Các sở, ban, ngành", SET, "Biểu số 01")]
+    path = _csv(tmp_path, "don_vi;ma_chi_so;diem;ngay_nop;han_nop\nSở Y tế;1.1;30;04/11/2024;10/11/2024\n")
+    book = read_scores(path, UNITS, open_tier)
+    warning = next(d for d in book.warnings if d.field == "han_nop")
+    assert "không có hạn nộp chung" in warning.message and warning.line == 2
+    assert book.receipts["so-y-te"].due_on is None
+
+
+def test_han_nop_in_tiep_nhan_beside_the_forms(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from letters.indicators import forms_xlsx as fx
+
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    for unit in UNITS:
+        form = fx.write_form_xlsx(
+            SET,
+            folder / f"{unit.id}.xlsx",
+            tier_id="so",
+            tier_name=TIERS[0].name,
+            form_label="Biểu số 01",
+            year=2024,
+        )
+        wb = load_workbook(form)
+        ws = wb[fx.SHEET_NAME]
+        ws[fx.UNIT_NAME_CELL] = unit.name
+        for r in range(fx.FIRST_DATA_ROW, ws.max_row + 1):
+            code = ws[f"{fx.COL_CODE}{r}"].value
+            if ws[f"{fx.COL_KIND}{r}"].value == "component":
+                ws[f"{fx.COL_SCORE}{r}"] = int(SET.component(str(code)).max_points)
+        wb.save(form)
+    (folder / "tiep_nhan.csv").write_text(
+        "Đơn vị;Ngày nộp;Hạn nộp\nSở Tư pháp;08/11/2024;10/11/2024\nSở Y tế;07/11/2024;01/11/2024\n",
+        encoding="utf-8",
+    )
+    book = read_scores(folder, UNITS, TIERS)
+    assert book.receipts["so-tu-phap"].due_on == date(2024, 11, 10)
+    [error] = book.errors
+    assert error.file == str(folder / "tiep_nhan.csv") and error.line == 3 and error.field == "han_nop"
+    assert "sớm hơn hạn nộp của nhóm" in error.message

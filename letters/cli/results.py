@@ -142,12 +142,15 @@ def register(group: click.Group) -> None:
           giai_trinh    giải trình, bắt buộc khi điểm thấp hơn điểm tối đa
           ngay_nop      (không bắt buộc) ngày đơn vị nộp, NN/TT/NNNN: sau hạn
                         nộp là nộp muộn, xử lý theo --late-rule
+          han_nop       (không bắt buộc) hạn nộp riêng khi đơn vị được gia hạn,
+                        NN/TT/NNNN: thay hạn nộp của nhóm; không sớm hơn hạn đó
           da_tham_dinh  (không bắt buộc) có/không: cấp xã đã được cấp huyện
                         thẩm định chưa (khi hồ sơ yêu cầu thẩm định)
 
-        Tiêu đề cột viết tiếng Việt cũng được (Đơn vị, Mã chỉ số, Điểm, Giải trình, Ngày nộp, Đã thẩm
-        định). Với thư mục biểu mẫu Excel, ngày nộp và thẩm định ghi trong tệp tiep_nhan.csv (cột don_vi,
-        ngay_nop, da_tham_dinh) đặt cùng thư mục. Tạo dữ liệu mẫu để thử: vanban example-scores.
+        Tiêu đề cột viết tiếng Việt cũng được (Đơn vị, Mã chỉ số, Điểm, Giải trình, Ngày nộp, Hạn nộp, Đã
+        thẩm định). Với thư mục biểu mẫu Excel, ngày nộp, hạn nộp riêng và thẩm định ghi trong tệp tiep_nhan.csv
+        (cột don_vi, ngay_nop, han_nop, da_tham_dinh) đặt cùng thư mục. Tạo dữ liệu mẫu để thử: vanban
+        example-scores.
         """
         from letters.core.vn import number
         from letters.usecases.results import ResultsRequest, run_results

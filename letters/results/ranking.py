@@ -78,7 +78,8 @@ class RankingRules:
     """Campaign rules. `late_policy`: what happens to a unit whose results arrived after its deadline: "last"
     (scored, ranked after every unit that was on time) or "exclude" (neither scored nor ranked). A unit that
     sent nothing acceptable is "chưa nộp" under either rule: never scored, never ranked.
-    `deadlines` (tier id -> date) override the tiers' own; a deadline is the last day that is on time.
+    `deadlines` (tier id -> date) override the tiers' own; a deadline is the last day that is on time. A unit
+    the Sở gave an extension (Receipt.due_on, the scores' `han_nop` column) is judged by its own later deadline.
     `rank_by`: "points" (exact) or "dti" (the 4-decimal value)."""
 
     bands: tuple[Band, ...] = DEFAULT_BANDS
@@ -149,7 +150,8 @@ class UnitResult:
     tied: bool = False
     submitted: bool = True  # an accepted submission exists; False: "chưa nộp"
     submitted_on: date | None = None
-    deadline: date | None = None  # last day that was on time for the unit's tier
+    deadline: date | None = None  # last day that was on time for the unit: its tier's, or its extension's
+    extended: bool = False  # `deadline` is the unit's own, later than its tier's by an extension
     late: bool = False
     excluded: bool = False  # submitted, but a campaign rule keeps it out of scoring and ranking
     rejected: tuple[
@@ -327,7 +329,7 @@ def rank_tier(
         receipt = book.receipts.get(unit.id, Receipt())
         res.submitted = entry is not None
         res.submitted_on = receipt.submitted_on
-        res.deadline = deadline
+        res.deadline, res.extended = _unit_deadline(deadline, receipt)
         res.rejected = tuple(book.rejected.get(unit.id, ()))
         res.has_errors = unit.id in error_units
         res.causes, consequence = _reasons(res, receipt, rules, all_units)
@@ -376,6 +378,14 @@ def rank_tier(
     return TierResult(tier, on_time + last + excluded + missing, average, avg_points, avg_dti)
 
 
+def _unit_deadline(tier_deadline: date | None, receipt: Receipt) -> tuple[date | None, bool]:
+    """The last day on time for one unit: its extension where it has one that extends. An extension never
+    shortens the tier's deadline, nor gives a deadline to a tier without one (the reader reports both)."""
+    if tier_deadline is not None and receipt.due_on is not None and receipt.due_on > tier_deadline:
+        return receipt.due_on, True
+    return tier_deadline, False
+
+
 def _reasons(
     res: UnitResult, receipt: Receipt, rules: RankingRules, all_units: Mapping[str, Unit]
 ) -> tuple[tuple[str, ...], str]:
@@ -398,8 +408,9 @@ def _reasons(
     # The deadline is the last day on time ("đến hết ngày"), as every document writes it.
     if deadline is not None and receipt.submitted_on is not None and receipt.submitted_on > deadline:
         res.late = True
+        extended = " đã được gia hạn" if res.extended else ""
         causes.append(
-            f"gửi kết quả ngày {short(receipt.submitted_on)}, quá hạn nộp là {deadline_text(deadline)}"
+            f"gửi kết quả ngày {short(receipt.submitted_on)}, quá hạn nộp{extended} là {deadline_text(deadline)}"
         )
         if not res.excluded:
             if rules.late_policy == "exclude":

@@ -8,15 +8,21 @@ CSV format (UTF-8, with or without BOM; comma or semicolon separated; one row pe
     giai_trinh    explanation (required by the letters whenever diem is below the maximum)
     tai_lieu_kiem_chung   optional: evidence references
     ngay_nop      optional: date the unit's submission reached the Sở (dd/mm/yyyy or yyyy-mm-dd)
+    han_nop       optional: the unit's own last day on time when the Sở granted it an extension
+                  (dd/mm/yyyy or yyyy-mm-dd); it replaces the tier's deadline for that unit when deciding
+                  whether ngay_nop is late. It may only extend: a date before the tier's deadline is an error
     da_tham_dinh  optional: "có"/"không" - whether the district appraised this commune
     phien_ban     optional: version of the indicator set the scores were given against; a row from
                   another version than the tier's current set is rejected
 
-Headers may also be written in Vietnamese ("Đơn vị", "Mã chỉ số", "Điểm", "Giải trình"...). A folder of XLSX
-forms may contain `tiep_nhan.csv` with columns don_vi, ngay_nop, da_tham_dinh for the same receipt data.
+Headers may also be written in Vietnamese ("Đơn vị", "Mã chỉ số", "Điểm", "Giải trình", "Ngày nộp", "Hạn nộp"...).
+A folder of XLSX forms may contain `tiep_nhan.csv` with columns don_vi, ngay_nop, han_nop, da_tham_dinh for the
+same receipt data. The receipt columns (ngay_nop, han_nop, da_tham_dinh) describe the unit, not the indicator:
+every row of a unit that fills one must agree with the others.
 
-Every problem is a Diagnostic naming the file, the sheet, the row (Diagnostic.line), the indicator code
-(Diagnostic.field) and the unit (in the message and in extra["unit"]).
+Every problem is a Diagnostic naming the file, the sheet, the row (Diagnostic.line), the indicator code or, for
+a receipt column, the column's name (Diagnostic.field: "1.2", "han_nop") and the unit (in the message and in
+extra["unit"]).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from letters.core.errors import Diagnostic, Severity, VanbanError, os_error, os_error_text
-from letters.core.vn import DateFormatError, number, parse_date, short, slugify
+from letters.core.vn import DateFormatError, deadline_text, number, parse_date, short, slugify
 from letters.indicators import forms_xlsx as fx
 from letters.indicators.model import TierRef, Unit, UnitIndex, normalise_name
 from letters.indicators.sets import IndicatorSet
@@ -57,6 +63,10 @@ _HEADER_ALIASES = {
     "tai_lieu_kiem_chung": "tai_lieu_kiem_chung",
     "ngay_nop": "ngay_nop",
     "ngay_gui": "ngay_nop",
+    "han_nop": "han_nop",
+    "han_nop_gia_han": "han_nop",
+    "gia_han_den": "han_nop",
+    "gia_han_den_het_ngay": "han_nop",
     "da_tham_dinh": "da_tham_dinh",
     "tham_dinh": "da_tham_dinh",
     "phien_ban": "phien_ban",
@@ -70,6 +80,8 @@ class Receipt:
 
     submitted_on: date | None = None
     appraised: bool | None = None  # None: not stated
+    # The unit's own last day on time, after an extension the Sở granted; None: its tier's deadline.
+    due_on: date | None = None
 
 
 @dataclass
@@ -176,7 +188,9 @@ class _Reader:
         sheet: str | None = None,
         unit: Unit | None = None,
         code: str | None = None,
+        column: str | None = None,
     ) -> None:
+        """`code` names an indicator (in the message and as the field); `column` a column about the whole unit."""
         prefix = []
         if unit is not None:
             prefix.append(f"đơn vị «{unit.name}»")
@@ -196,7 +210,7 @@ class _Reader:
             if v
         }
         self.book.diagnostics.append(
-            Diagnostic(severity, head + message, file=str(file), line=row, field=code, extra=extra)
+            Diagnostic(severity, head + message, file=str(file), line=row, field=code or column, extra=extra)
         )
 
     def indicator_set(self, unit: Unit) -> IndicatorSet | None:
@@ -294,17 +308,31 @@ class _Reader:
         if evidence and str(evidence).strip():
             entry.evidence[code] = str(evidence).strip()
 
-    def add_receipt(self, unit: Unit, submitted: object, appraised: object, *, file: Path, row: int) -> None:
+    def _receipt_date(
+        self, raw: object, what: str, *, file: Path, row: int, unit: Unit, column: str
+    ) -> date | None:
+        try:
+            return parse_date(raw)
+        except DateFormatError as exc:
+            self.diag(
+                Severity.ERROR,
+                f"{what} không hợp lệ: {exc.message}.",
+                file=file,
+                row=row,
+                unit=unit,
+                column=column,
+            )
+            return None
+
+    def add_receipt(
+        self, unit: Unit, submitted: object, appraised: object, *, file: Path, row: int, due: object = None
+    ) -> None:
         current = self.book.receipts.get(unit.id, Receipt())
-        sub_date, appr = current.submitted_on, current.appraised
+        sub_date, appr, due_date = current.submitted_on, current.appraised, current.due_on
         if submitted not in (None, ""):
-            parsed: date | None = None
-            try:
-                parsed = parse_date(submitted)
-            except DateFormatError as exc:
-                self.diag(
-                    Severity.ERROR, f"ngày nộp không hợp lệ: {exc.message}.", file=file, row=row, unit=unit
-                )
+            parsed = self._receipt_date(
+                submitted, "ngày nộp", file=file, row=row, unit=unit, column="ngay_nop"
+            )
             if parsed is not None and sub_date is not None and parsed != sub_date:
                 self.diag(
                     Severity.ERROR,
@@ -312,9 +340,14 @@ class _Reader:
                     file=file,
                     row=row,
                     unit=unit,
+                    column="ngay_nop",
                 )
             elif parsed is not None:
                 sub_date = parsed
+        if due not in (None, ""):
+            own = self._receipt_date(due, "hạn nộp", file=file, row=row, unit=unit, column="han_nop")
+            if own is not None:
+                due_date = self._checked_due(unit, own, due_date, file=file, row=row)
         if appraised not in (None, ""):
             parsed_bool = parse_yes_no(appraised)
             if parsed_bool is None:
@@ -324,6 +357,7 @@ class _Reader:
                     file=file,
                     row=row,
                     unit=unit,
+                    column="da_tham_dinh",
                 )
             elif appr is not None and parsed_bool != appr:
                 self.diag(
@@ -332,10 +366,51 @@ class _Reader:
                     file=file,
                     row=row,
                     unit=unit,
+                    column="da_tham_dinh",
                 )
             else:
                 appr = parsed_bool
-        self.book.receipts[unit.id] = Receipt(sub_date, appr)
+        self.book.receipts[unit.id] = Receipt(sub_date, appr, due_date)
+
+    def _checked_due(self, unit: Unit, own: date, known: date | None, *, file: Path, row: int) -> date | None:
+        """The unit's own deadline if it may stand: the same on every row, and an extension, never a shorter
+        deadline than its tier's (a typo there would silently turn an on-time unit late)."""
+        if known is not None and own != known:
+            self.diag(
+                Severity.ERROR,
+                f"hạn nộp {short(own)} khác hạn nộp đã ghi trước đó ({short(known)}).",
+                file=file,
+                row=row,
+                unit=unit,
+                column="han_nop",
+            )
+            return known
+        tier = self.tiers.get(unit.tier)
+        if tier is None:  # reported with the unit's scores
+            return known
+        if tier.deadline is None:
+            self.diag(
+                Severity.WARNING,
+                f"có hạn nộp riêng {short(own)} nhưng nhóm «{tier.name}» không có hạn nộp chung trong hồ sơ đợt "
+                "đánh giá; hạn nộp riêng không được dùng (không đơn vị nào của nhóm bị tính nộp muộn).",
+                file=file,
+                row=row,
+                unit=unit,
+                column="han_nop",
+            )
+            return known
+        if own < tier.deadline:
+            self.diag(
+                Severity.ERROR,
+                f"hạn nộp {short(own)} sớm hơn hạn nộp của nhóm «{tier.name}» ({deadline_text(tier.deadline)}); "
+                "cột hạn nộp chỉ ghi ngày đơn vị được gia hạn, không được rút ngắn hạn nộp.",
+                file=file,
+                row=row,
+                unit=unit,
+                column="han_nop",
+            )
+            return known
+        return own
 
     def finish(self) -> ScoreBook:
         for unit_id, entry in self.book.units.items():
@@ -403,8 +478,10 @@ class _Reader:
                     code=get("ma_chi_so") or None,
                 )
                 continue
-            if "ngay_nop" in col or "da_tham_dinh" in col:
-                self.add_receipt(unit, get("ngay_nop"), get("da_tham_dinh"), file=path, row=line_no)
+            if "ngay_nop" in col or "han_nop" in col or "da_tham_dinh" in col:
+                self.add_receipt(
+                    unit, get("ngay_nop"), get("da_tham_dinh"), file=path, row=line_no, due=get("han_nop")
+                )
             if receipts_only:
                 continue
             version = get("phien_ban")
@@ -603,8 +680,14 @@ def read_scores(path: Path, units: Iterable[Unit], tiers: Iterable[TierRef]) -> 
 
 
 def merge_receipts(book: ScoreBook, receipts: Mapping[str, Receipt]) -> None:
-    """Receipts recorded elsewhere (e.g. the văn thư's register) override those read from the scores."""
-    book.receipts.update(receipts)
+    """Receipts recorded elsewhere (e.g. the văn thư's register) override those read from the scores; an
+    extension read from the scores stays unless the override names one (a register records arrivals, not the
+    extensions the Sở granted)."""
+    for unit_id, receipt in receipts.items():
+        read = book.receipts.get(unit_id)
+        if receipt.due_on is None and read is not None and read.due_on is not None:
+            receipt = Receipt(receipt.submitted_on, receipt.appraised, read.due_on)
+        book.receipts[unit_id] = receipt
 
 
 __all__ = [

@@ -24,6 +24,8 @@ SCORES_HEADER = (
     "ngay_nop",
     "da_tham_dinh",
 )
+# Written only when some unit has an extension, so a campaign without one gives the same file as before.
+DUE_COLUMN = "han_nop"
 
 
 @dataclass(frozen=True)
@@ -37,27 +39,33 @@ class ScoreRow:
     evidence: str = ""
     submitted_on: date | None = None  # the day the unit's data reached the Sở, in Việt Nam
     appraised: bool | None = None  # for a commune its district appraises: whether it did; None: not asked
+    # The unit's own last day on time, when the Sở extended its self-assessment beyond its tier's deadline: the
+    # ranking then judges `submitted_on` against this day, not the tier's.
+    due_on: date | None = None
 
 
 def scores_csv(rows: Iterable[ScoreRow]) -> bytes:
-    """The rows as the scores CSV (UTF-8, semicolons, the documented column names); the same rows give the
-    same bytes, so a run can be traced to exactly what it read."""
+    """The rows as the scores CSV (UTF-8, semicolons, the documented column names; `han_nop` only when a unit
+    has an extension); the same rows give the same bytes, so a run can be traced to exactly what it read."""
+    rows = list(rows)
+    with_due = any(row.due_on is not None for row in rows)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(SCORES_HEADER)
+    writer.writerow(SCORES_HEADER + ((DUE_COLUMN,) if with_due else ()))
     for row in rows:
         appraised = "" if row.appraised is None else ("có" if row.appraised else "không")
-        writer.writerow(
-            [
-                row.unit,
-                row.code,
-                "" if row.points is None else number(row.points, grouping=False),
-                " ".join(row.explanation.split()),
-                " ".join(row.evidence.split()),
-                short(row.submitted_on) if row.submitted_on else "",
-                appraised,
-            ]
-        )
+        cells = [
+            row.unit,
+            row.code,
+            "" if row.points is None else number(row.points, grouping=False),
+            " ".join(row.explanation.split()),
+            " ".join(row.evidence.split()),
+            short(row.submitted_on) if row.submitted_on else "",
+            appraised,
+        ]
+        if with_due:
+            cells.append(short(row.due_on) if row.due_on else "")
+        writer.writerow(cells)
     return out.getvalue().encode("utf-8")
 
 

@@ -15,6 +15,7 @@ import html
 import io
 import re
 from collections.abc import Iterator
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from email import policy
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from docx import Document as DocxDocument
 
 from letters.core.vn import vn_today
 from letters.usecases.signing import Pkcs12Key, SignDocumentsRequest, sign_documents, write_specimens
@@ -41,7 +43,7 @@ from tests.web.assessment_support import (  # noqa: F401 - fixtures
 from tests.web.servers import free_port
 from web.accounts.models import Agency, Role
 from web.assessment import clock
-from web.assessment.models import Entry, State, Submission
+from web.assessment.models import Entry, Extension, State, Submission
 from web.assessment.plans import plan_for
 from web.assessment.services import confirm, ensure_submissions, save_appraisal, save_self_score
 from web.assessment.states import take
@@ -575,3 +577,57 @@ def test_published_once_the_decision_is_issued_each_unit_its_own_notice_and_the_
         "tai_thong_bao_ket_qua",
     ):
         assert action in actions, action
+
+
+def test_a_unit_sent_within_its_extension_is_ranked_not_late(
+    campaign: Campaign, so_people: dict[Role, Any]
+) -> None:
+    """Phú Thọ 2026 excludes late units; the tier's deadline is 23/01/2026. A unit the Sở extended to 30/01 and
+    that sent on 25/01 is ranked and no document calls it late; a unit without an extension sending the same day
+    is late and not ranked."""
+    staff = so_people[Role.SO_STAFF]
+    extended, late = _subs(campaign, "so")[:2]
+    Extension.objects.create(
+        campaign=campaign, unit=extended.unit, until=date(2026, 1, 28), reason="Mất điện", granted_by=staff
+    )
+    Extension.objects.create(  # the latest grant counts
+        campaign=campaign,
+        unit=extended.unit,
+        until=date(2026, 1, 30),
+        reason="Gia hạn thêm",
+        granted_by=staff,
+    )
+    for sub, is_late in ((extended, False), (late, True)):
+        Submission.objects.filter(pk=sub.pk).update(
+            state=State.FINAL, started=True, late=is_late, submitted_at=at(LATE)
+        )
+        Entry.objects.filter(submission=sub).update(self_score=Decimal("0.5"), self_note="Chưa đạt tối đa")
+    client = client_for(staff)
+    response = client.post(f"/ket-qua/{campaign.pk}/tu-he-thong/", follow=True)
+    assert "không có gia hạn đến ngày gửi" not in response.content.decode()
+    assert run_pending() == 1
+    run = ResultsRun.objects.get()
+    assert run.status == JobStatus.DONE, (run.error, run.diagnostics)
+
+    upload = ScoresUpload.objects.get()
+    rows = list(
+        csv.DictReader(io.StringIO(upload.path.joinpath(upload.files[0]["name"]).read_text()), delimiter=";")
+    )
+    assert {(r["don_vi"], r["ngay_nop"], r["han_nop"]) for r in rows} == {
+        (extended.unit.code, "25/01/2026", "30/01/2026"),
+        (late.unit.code, "25/01/2026", ""),
+    }
+    ranking = {e.unit_id: e for e in RankingEntry.objects.filter(run=run)}
+    ok, bad = ranking[extended.unit.code], ranking[late.unit.code]
+    assert (ok.status, ok.rank, ok.late, ok.note) == ("ranked", 1, False, "")
+    assert (bad.status, bad.rank, bad.late) == ("excluded", None, True)
+    assert "quá hạn nộp là chậm nhất ngày 23/01/2026" in bad.note
+
+    proposal = ResultDocument.objects.get(run=run, kind="to_trinh")
+    text = " ".join(p.text for p in DocxDocument(str(proposal.path)).paragraphs)
+    assert f"{late.unit.name} (gửi kết quả ngày 25/01/2026, quá hạn nộp" in text
+    assert f"{extended.unit.name} (gửi kết quả" not in text
+    notice = ResultDocument.objects.get(run=run, kind="thong_bao", unit_key=extended.unit.code)
+    said = " ".join(p.text for p in DocxDocument(str(notice.path)).paragraphs)
+    assert "Xếp hạng: 1 trong số 1 sở, ban, ngành được xếp hạng" in said
+    assert "quá hạn" not in said and "muộn" not in said and "không được chấm điểm" not in said

@@ -21,10 +21,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from letters.core.files import atomic_write_bytes
+from letters.usecases.online import SELF_ASSESSMENT
 from letters.usecases.online_results import ScoreRow, results_signers, scores_csv
 from web.accounts.models import UNIT_ROLES, Profile, Unit
 from web.assessment import clock
-from web.assessment.models import Entry, EvidenceFile, State, Submission
+from web.assessment.models import Entry, EvidenceFile, Extension, State, Submission
 from web.assessment.plans import plan_for
 from web.audit.log import record
 from web.campaigns.models import Campaign
@@ -66,8 +67,9 @@ class SystemScores:
     units: int = 0  # units with rows
     not_sent: list[str] = field(default_factory=list)  # units of the campaign with nothing sent to the Sở
     unscored: int = 0  # indicators of sent units with no score at all
-    # Sent on time by an extension the Sở granted, yet after the tier's deadline: the ranking reads the tier's
-    # deadline only, so it counts them late (the page says so before anyone relies on the ranking).
+    # Not marked late by the system, yet sent after the tier's deadline with no extension reaching the day it was
+    # sent: the ranking counts them late (the page says so before anyone relies on the ranking). A unit sent
+    # within its extension is not here: its row carries the extension (han_nop) and the ranking honours it.
     extended: list[str] = field(default_factory=list)
 
 
@@ -83,7 +85,8 @@ def _explanation(entry: Entry) -> str:
 
 def system_scores(campaign: Campaign) -> SystemScores:
     """Every indicator of every unit whose data reached the Sở, with its final score (round 2, else round 1,
-    else the unit's own), in the campaign file's order of units and indicators: four queries whatever the
+    else the unit's own), in the campaign file's order of units and indicators, and the day of its
+    self-assessment extension where the Sở granted one past its tier's deadline: five queries whatever the
     number of units."""
     plan = plan_for(campaign)
     by_district = {t.id for t in plan.tiers if t.appraised_by}
@@ -103,6 +106,13 @@ def system_scores(campaign: Campaign) -> SystemScores:
         .values_list("entry_id", "name")
     ):
         evidence[entry_id].append(name)
+    extensions: dict[int, Any] = {}
+    for unit_id, until in (
+        Extension.objects.filter(campaign=campaign, phase=SELF_ASSESSMENT)
+        .order_by("unit_id", "-granted_at", "-id")
+        .values_list("unit_id", "until")
+    ):
+        extensions.setdefault(unit_id, until)  # the latest grant counts, as for the unit's window
     rows: list[ScoreRow] = []
     result = SystemScores(b"")
     for pu in plan.units:
@@ -113,7 +123,9 @@ def system_scores(campaign: Campaign) -> SystemScores:
         result.units += 1
         submitted_on = sub.submitted_at.astimezone(clock.VN).date()
         deadline = plan.tier(pu.tier).deadline
-        if not sub.late and deadline is not None and submitted_on > deadline:
+        until = extensions.get(sub.unit_id)
+        due_on = until if deadline is not None and until is not None and until > deadline else None
+        if not sub.late and deadline is not None and submitted_on > (due_on or deadline):
             result.extended.append(pu.name)
         appraised = (sub.state == State.FINAL) if pu.tier in by_district else None
         have = entries.get(sub.pk, {})
@@ -130,6 +142,7 @@ def system_scores(campaign: Campaign) -> SystemScores:
                     evidence=", ".join(evidence.get(e.pk, [])) if e is not None else "",
                     submitted_on=submitted_on,
                     appraised=appraised,
+                    due_on=due_on,
                 )
             )
     result.data = scores_csv(rows)

@@ -140,9 +140,9 @@ def from_system(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if summary.extended:
         messages.warning(
             request,
-            f"{len(summary.extended)} đơn vị được gia hạn và gửi số liệu sau hạn chung của nhóm: "
-            f"{', '.join(summary.extended)}. Bảng xếp hạng tính hạn theo nhóm nên ghi các đơn vị này là nộp muộn; "
-            "hãy kiểm tra trước khi trình ký.",
+            f"{len(summary.extended)} đơn vị gửi số liệu sau hạn nộp của nhóm, không bị hệ thống ghi là nộp muộn "
+            f"nhưng không có gia hạn đến ngày gửi: {', '.join(summary.extended)}. Bảng xếp hạng ghi các đơn vị "
+            "này là nộp muộn; hãy kiểm tra trước khi trình ký.",
         )
     return redirect("results:run", campaign.pk, run.number)
 
