@@ -1,31 +1,45 @@
-from django.contrib import admin
+"""The online campaign in the admin, scoped by agency like every other record; the state of a submission is
+read-only here (it changes only through the state machine) and the first passwords are never shown anywhere."""
 
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from web.accounts.admin_scope import AgencyScopedAdmin
 from web.assessment.models import Assignment, Extension, IssuedAccount, Submission
 
 
-@admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ["unit", "campaign", "tier", "state", "late", "submitted_at"]
-    list_filter = ["state", "tier", "late"]
-    # The state changes only through the state machine (web.assessment.states), never by editing the row.
-    readonly_fields = [f.name for f in Submission._meta.fields]
+class _ReadOnly(AgencyScopedAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
+@admin.register(Submission)
+class SubmissionAdmin(_ReadOnly):
+    list_display = ["unit", "campaign", "tier", "state", "late", "submitted_at"]
+    list_filter = ["state", "tier", "late"]
+
+
 @admin.register(Extension)
-class ExtensionAdmin(admin.ModelAdmin):
+class ExtensionAdmin(_ReadOnly):
+    agency_lookup = "campaign__agency"
     list_display = ["unit", "campaign", "phase", "until", "granted_by", "granted_at"]
-    readonly_fields = ["granted_by", "granted_at"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(_ReadOnly):
+    agency_lookup = "campaign__agency"
     list_display = ["user", "campaign", "body", "parent_unit"]
 
 
 @admin.register(IssuedAccount)
-class IssuedAccountAdmin(admin.ModelAdmin):
+class IssuedAccountAdmin(_ReadOnly):
+    agency_lookup = "campaign__agency"
     list_display = ["user", "unit", "kind", "campaign", "issued_at"]
-    readonly_fields = [f.name for f in IssuedAccount._meta.fields]
