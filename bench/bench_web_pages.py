@@ -188,6 +188,9 @@ def measure(requests: int, units: int, files: int) -> dict[str, object]:
 
     call_command("migrate", interactive=False, verbosity=0)
     pages = seed(units, files)
+    from web.server import settle_memory
+
+    settle_memory()  # as `vanban serve` does before it takes requests
     from django.contrib.auth import get_user_model
 
     client = Client()

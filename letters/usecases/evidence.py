@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ __all__ = [
     "FileResult",
     "ImportedCert",
     "SignatureReport",
+    "TrustedCertificate",
     "VerdictKind",
     "VerifyOutcome",
     "VerifyRequest",
@@ -28,6 +29,8 @@ __all__ = [
     "check_policy_text",
     "import_trusted_certificate",
     "list_trusted_certificates",
+    "read_certificate_file",
+    "remove_trusted_certificate",
     "load_verifier",
     "policy_template_text",
     "read_report",
@@ -194,24 +197,69 @@ class TrustedCertificate:
     subject: str
     sha256: str
     pinned: bool
+    issuer: str = ""
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    path: Path | None = None  # the store's file that holds it
+
+
+def _trusted(cert: Any, path: Path | None) -> TrustedCertificate:
+    from signing.verify.trust import PINNED_VN_CERTS, common_name, fingerprint
+
+    fp = fingerprint(cert)
+    return TrustedCertificate(
+        common_name(cert.subject),
+        fp,
+        fp in PINNED_VN_CERTS,
+        issuer=common_name(cert.issuer),
+        not_before=cert.not_valid_before,
+        not_after=cert.not_valid_after,
+        path=path,
+    )
 
 
 def list_trusted_certificates(store: Path | None) -> tuple[Path, list[TrustedCertificate]]:
-    """The trust store's folder and the certificates in it."""
-    from signing.verify.trust import (
-        PINNED_VN_CERTS,
-        common_name,
-        default_store_dir,
-        fingerprint,
-        store_certificates,
-    )
+    """The trust store's folder and the certificates in it, each with the file that holds it."""
+    from signing.verify.trust import default_store_dir, read_certificates
 
-    certs = store_certificates(store)
-    listed = [
-        TrustedCertificate(common_name(c.subject), fingerprint(c), fingerprint(c) in PINNED_VN_CERTS)
-        for c in certs
-    ]
-    return store or default_store_dir(), listed
+    folder = Path(store) if store else default_store_dir()
+    listed: list[TrustedCertificate] = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.crt")):
+            listed.extend(_trusted(c, path) for c in read_certificates(path))
+    return folder, listed
+
+
+def read_certificate_file(cert_file: Path) -> list[TrustedCertificate]:
+    """The certificates a file (DER, PEM or PKCS#7) holds, described as the trust store lists them; a
+    VanbanError in Vietnamese when it holds none."""
+    from signing.verify.trust import read_certificates
+
+    return [_trusted(c, None) for c in read_certificates(cert_file)]
+
+
+def remove_trusted_certificate(store: Path, sha256: str) -> TrustedCertificate:
+    """Take the certificate with this SHA-256 fingerprint out of the trust store (its file is deleted; files
+    the store keeps are one certificate each, as `import_trusted_certificate` writes them)."""
+    wanted = sha256.replace(":", "").replace(" ", "").upper()
+    _, listed = list_trusted_certificates(store)
+    found = next((c for c in listed if c.sha256 == wanted), None)
+    if found is None or found.path is None:
+        raise VanbanError(f"Không có chứng thư số có dấu vân tay SHA-256 {wanted} trong kho tin cậy.")
+    if sum(1 for c in listed if c.path == found.path) > 1:
+        raise VanbanError(
+            f"Tệp {found.path.name} của kho tin cậy chứa nhiều chứng thư số; không xoá riêng một chứng thư được.",
+            hint="Xoá tệp đó khỏi thư mục kho tin cậy rồi nhập lại từng chứng thư cần giữ.",
+        )
+    try:
+        found.path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise VanbanError(
+            f"Không xoá được chứng thư «{found.subject}» khỏi kho tin cậy: {exc.strerror}."
+        ) from exc
+    return found
 
 
 def import_trusted_certificate(
@@ -236,26 +284,26 @@ class VerdictKind:
 def verdict_kinds() -> list[VerdictKind]:
     """Every verdict kind in the order report.html lists them, with report.html's colours."""
     from signing.verify.model import PASSED_WITH_CAVEATS_VI
-    from signing.verify.report import _COLOURS, _FLAGGED
+    from signing.verify.report import FLAGGED, VERDICT_COLOURS
 
     return [
-        VerdictKind(code, PASSED_WITH_CAVEATS_VI if code == _FLAGGED else INDICATION_VI[code], bg, fg)
-        for code, (bg, fg) in _COLOURS.items()
+        VerdictKind(code, PASSED_WITH_CAVEATS_VI if code == FLAGGED else INDICATION_VI[code], bg, fg)
+        for code, (bg, fg) in VERDICT_COLOURS.items()
     ]
 
 
 def verdict_kind(result: FileResult) -> str:
     """The code of `result`'s kind in `verdict_kinds()`: a pass with caveats is its own (amber) kind."""
-    from signing.verify.report import _kind
+    from signing.verify import report
 
-    return _kind(result)
+    return report.verdict_kind(result)
 
 
 def signature_rows(sig: SignatureReport) -> list[tuple[str, str]]:
     """A signature's details as report.html shows them: (label, value) in Vietnamese, empty ones left out."""
-    from signing.verify.report import _sig_rows
+    from signing.verify import report
 
-    return _sig_rows(sig)
+    return report.signature_rows(sig)
 
 
 def read_report(report_json: Path) -> list[FileResult]:
@@ -319,3 +367,82 @@ def check_policy_text(text: str, policy_file: Path, *, allowed_dir: Path | None 
     except DiagnosticsError as exc:
         diagnostics.extend(exc.diagnostics)
     return diagnostics
+
+
+# --------------------------------------------------------------------------- one file, at upload
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    """One uploaded file's verdict as a unit's form shows it at once: what kind, why, and what to do."""
+
+    outcome: str  # "valid" | "invalid" | "unsigned" | "indeterminate" | "unreadable"
+    accepted: bool  # whether the campaign's policy accepts the file as evidence
+    verdict: str  # the words `vanban verify` prints ("Không hợp lệ: nội dung đã ký bị sửa sau khi ký …")
+    explanation: str  # the verifier's message: which signature, which signer, which certificate, which date
+    advice: str  # what the unit should do about it; empty when nothing
+    report: dict[str, Any]  # the file's full result, as report.json keeps it
+
+
+def _outcome(result: FileResult) -> str:
+    if result.indication == "NO_SIGNATURE":
+        return "unsigned"
+    if result.accepted:
+        return "valid"
+    if result.indication == "TOTAL_FAILED":
+        return "invalid"
+    # pyHanko's catch-all: the check itself could not run (resource limits, a crash), not a judgement.
+    if result.sub_indication == "GENERIC":
+        return "unreadable"
+    return "indeterminate"
+
+
+def verify_one_file(
+    path: Path,
+    *,
+    name: str | None = None,
+    policy_text: str = "",
+    policy_file: Path | None = None,
+    trust_store: Path | None = None,
+    in_process: bool = False,
+) -> FileVerdict:
+    """Verify one file against a policy given as text (empty: the strict default), as `vanban verify` would.
+
+    Relative paths in the policy resolve against `policy_file`'s folder (default: the file's own folder), as
+    they would if the text were saved there; nothing is written. `name` is how the file is called in the
+    result (the stored file's own name means nothing to the person who uploaded it). DiagnosticsError when the
+    policy text has errors. The file is checked in a worker process with the policy's time and memory limits,
+    unless `in_process`.
+    """
+    from letters.core.yamlsrc import parse_yaml
+    from signing.verify.api import verify_evidence as run_verification
+    from signing.verify.policy import Policy, load_policy, policy_from_source
+
+    policy: Policy
+    if policy_text.strip():
+        policy = policy_from_source(parse_yaml(policy_text, policy_file or path.parent / "chinh-sach.yaml"))
+    else:
+        policy = load_policy(None)
+    run = run_verification([path], policy=policy, jobs=0 if in_process else 1, trust_store=trust_store)
+    if not run.results:
+        message = " ".join(run.warnings) or "Không đọc được tệp."
+        return FileVerdict("unreadable", False, "Không kiểm tra được tệp", message, "", {})
+    result = run.results[0]
+    report = result.to_dict()
+    if name is not None:
+        report["file"] = name
+    explanation = result.message
+    extra = [c for c in result.caveats if c not in explanation]
+    if extra:
+        explanation += " " + " ".join(extra)
+    return FileVerdict(
+        _outcome(result),
+        result.accepted,
+        verdict_text(result),
+        explanation,
+        result.action or "",
+        report,
+    )
+
+
+__all__ += ["FileVerdict", "verify_one_file"]

@@ -110,6 +110,18 @@ def _name(
 
 
 @dataclass(frozen=True)
+class DemoSigner:
+    """Whom the demo's signing certificates name: the director who signs the documents and the agency that issues
+    them. A caller whose campaign names another signer passes its own, so that a document signed with the demo
+    key is signed by the person the document says (the signer check compares the names)."""
+
+    name: str = DIRECTOR_NAME
+    title: str = DIRECTOR_TITLE
+    agency: str = AGENCY_NAME
+    province: str = "Bắc Giang"
+
+
+@dataclass(frozen=True)
 class _Spec:
     """How to issue one certificate of the demo PKI."""
 
@@ -124,7 +136,8 @@ class _Spec:
     digest: str = "sha256"  # hash of the issuer's signature on the certificate: sha256, sha1 or md5
 
 
-def _specs() -> list[_Spec]:
+def _specs(signer: DemoSigner | None = None) -> list[_Spec]:
+    signer = signer or DemoSigner()
     org_ca = f"Ban Cơ yếu Chính phủ ({DEMO_LABEL})"
     demo = DEMO_LABEL
     return [
@@ -147,7 +160,14 @@ def _specs() -> list[_Spec]:
         _Spec(
             DIRECTOR,
             CA,
-            _name(DIRECTOR_NAME, org=AGENCY_NAME, title=DIRECTOR_TITLE, uid="CCCD:024000000001", unit=demo),
+            _name(
+                signer.name,
+                org=signer.agency,
+                title=signer.title,
+                uid="CCCD:024000000001",
+                unit=demo,
+                locality=signer.province,
+            ),
             "signer",
             -1,
             3 * 365,
@@ -155,7 +175,9 @@ def _specs() -> list[_Spec]:
         _Spec(
             AGENCY,
             CA,
-            _name(AGENCY_NAME, org=AGENCY_NAME, uid="MST:2400000000", unit=demo),
+            _name(
+                signer.agency, org=signer.agency, uid="MST:2400000000", unit=demo, locality=signer.province
+            ),
             "signer",
             -1,
             3 * 365,
@@ -326,6 +348,12 @@ class DemoPKI:
     @property
     def foreign_p12(self) -> Path:
         return self.p12_path(FOREIGN_LEAF)
+
+    @property
+    def director_name(self) -> str:
+        """The name the director's certificate gives (its common name)."""
+        names = self.certs[DIRECTOR].subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return str(names[0].value) if names else ""
 
     @property
     def root_path(self) -> Path:
@@ -566,12 +594,12 @@ def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def _write_pki(directory: Path, port: int) -> None:
+def _write_pki(directory: Path, port: int, signer: DemoSigner | None = None) -> None:
     created = dt.datetime.now(_UTC).replace(microsecond=0)
     base_url = f"http://127.0.0.1:{port}"
     certs: dict[str, x509.Certificate] = {}
     keys: dict[str, rsa.RSAPrivateKey] = {}
-    for spec in _specs():
+    for spec in _specs(signer):
         key = keys[spec.label] = _new_key(spec.key_size)
         issuer_cert = certs[spec.issuer] if spec.issuer else None
         issuer_key = keys[spec.issuer] if spec.issuer else key
@@ -646,12 +674,13 @@ def load_demo_pki(directory: Path) -> DemoPKI:
         ) from exc
 
 
-def create_demo_pki(directory: Path, *, port: int | None = None) -> DemoPKI:
+def create_demo_pki(directory: Path, *, port: int | None = None, signer: DemoSigner | None = None) -> DemoPKI:
     """Create the demo PKI in `directory`, or load it if the directory already holds one.
 
     `port` is the 127.0.0.1 port baked into the certificates' CRL/OCSP/CA-issuer URLs; a free one is
-    picked when None. Loading an existing PKI with a different explicit port is an error, because the
-    URLs cannot change without re-issuing every certificate.
+    picked when None. `signer` names the director and the agency (Bắc Giang's sample ones when None). Loading
+    an existing PKI with a different explicit port or signer is an error, because neither can change without
+    re-issuing every certificate.
     """
     directory = Path(directory)
     if (directory / METADATA_FILE).exists():
@@ -660,6 +689,12 @@ def create_demo_pki(directory: Path, *, port: int | None = None) -> DemoPKI:
             raise VanbanError(
                 f"PKI mẫu trong {directory} đã được tạo với cổng {pki.port}, không thể đổi sang cổng {port}.",
                 hint="Dùng cổng cũ, hoặc xoá thư mục để tạo PKI mẫu mới.",
+            )
+        if signer is not None and signer.name != pki.director_name:
+            raise VanbanError(
+                f"PKI mẫu trong {directory} đã được tạo cho người ký {pki.director_name}, không phải "
+                f"{signer.name}.",
+                hint="Dùng người ký cũ, hoặc xoá thư mục để tạo PKI mẫu mới.",
             )
         return pki
     if directory.exists() and any(directory.iterdir()):
@@ -672,7 +707,7 @@ def create_demo_pki(directory: Path, *, port: int | None = None) -> DemoPKI:
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
         tmp.chmod(dir_mode())  # mkdtemp's 0700 would hide the demo's certificates from colleagues
-        _write_pki(tmp, port if port is not None else pick_free_port())
+        _write_pki(tmp, port if port is not None else pick_free_port(), signer)
         if directory.exists():
             try:
                 directory.rmdir()
@@ -686,7 +721,7 @@ def create_demo_pki(directory: Path, *, port: int | None = None) -> DemoPKI:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return create_demo_pki(directory, port=port)
+    return create_demo_pki(directory, port=port, signer=signer)
 
 
 # ---------------------------------------------------------------------------------------------- NSS

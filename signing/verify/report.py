@@ -103,12 +103,13 @@ def report_csv(results: list[FileResult]) -> bytes:
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8", "backslashreplace")
 
 
-_FLAGGED = "TOTAL_PASSED_FLAGGED"
+# A pass with caveats (soft-fail revocation, unproven signing time) is a kind of its own in every report.
+FLAGGED = "TOTAL_PASSED_FLAGGED"
 # Background and text colour of each verdict's badge; rows of the summary take the background.
-_COLOURS = {
+VERDICT_COLOURS = {
     "TOTAL_PASSED": ("#e6f4ea", "#137333"),
     # Accepted with remarks (soft-fail revocation, unproven signing time): amber, never plain green.
-    _FLAGGED: ("#fef7e0", "#8a5a00"),
+    FLAGGED: ("#fef7e0", "#8a5a00"),
     "TOTAL_FAILED": ("#fce8e6", "#a50e0e"),
     "INDETERMINATE": ("#fef7e0", "#8a5a00"),
     "NO_SIGNATURE": ("#eceff1", "#37474f"),
@@ -126,7 +127,8 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _sig_rows(sig: SignatureReport) -> list[tuple[str, str]]:
+def signature_rows(sig: SignatureReport) -> list[tuple[str, str]]:
+    """A signature's details as report.html shows them: (label, value) in Vietnamese, empty ones left out."""
     rows = [
         ("Trường chữ ký", sig.field_name),
         ("Loại", "Dấu thời gian tài liệu" if sig.kind == "timestamp" else "Chữ ký số"),
@@ -156,13 +158,14 @@ def _sig_rows(sig: SignatureReport) -> list[tuple[str, str]]:
     return [(label, str(value)) for label, value in rows if value]
 
 
-def _kind(result: FileResult) -> str:
-    return _FLAGGED if result.indication == "TOTAL_PASSED" and result.caveats else result.indication
+def verdict_kind(result: FileResult) -> str:
+    """The code of `result`'s kind in VERDICT_COLOURS: a pass with caveats is FLAGGED."""
+    return FLAGGED if result.indication == "TOTAL_PASSED" and result.caveats else result.indication
 
 
 def _counts(results: list[FileResult]) -> dict[str, int]:
-    found = Counter(_kind(r) for r in results)
-    return {code: found.get(code, 0) for code in _COLOURS}
+    found = Counter(verdict_kind(r) for r in results)
+    return {code: found.get(code, 0) for code in VERDICT_COLOURS}
 
 
 def _html_context(run: VerifyRun) -> dict[str, Any]:
@@ -177,7 +180,7 @@ def _html_context(run: VerifyRun) -> dict[str, Any]:
         shade = (
             "TOTAL_FAILED"
             if ok < len(items)
-            else _FLAGGED
+            else FLAGGED
             if any(r.caveats for r in items)
             else "TOTAL_PASSED"
         )
@@ -185,7 +188,7 @@ def _html_context(run: VerifyRun) -> dict[str, Any]:
             {
                 "name": name,
                 "anchor": f"u{n}",
-                "background": _COLOURS[shade][0],
+                "background": VERDICT_COLOURS[shade][0],
                 "counts": _counts(items),
                 "accepted": ok,
                 "rejected": len(items) - ok,
@@ -193,12 +196,12 @@ def _html_context(run: VerifyRun) -> dict[str, Any]:
                     {
                         "file": r.file,
                         "indication": r.indication,
-                        "badge": _kind(r),
+                        "badge": verdict_kind(r),
                         "sub_indication": r.sub_indication,
                         "message": r.message,
                         "action": r.action,
                         "signatures": [
-                            {"field_name": s.field_name, "signer": s.signer, "rows": _sig_rows(s)}
+                            {"field_name": s.field_name, "signer": s.signer, "rows": signature_rows(s)}
                             for s in r.signatures
                         ],
                     }
@@ -213,11 +216,11 @@ def _html_context(run: VerifyRun) -> dict[str, Any]:
         "warnings": run.warnings,
         "kinds": {
             code: {
-                "label": PASSED_WITH_CAVEATS_VI if code == _FLAGGED else INDICATION_VI[code],
+                "label": PASSED_WITH_CAVEATS_VI if code == FLAGGED else INDICATION_VI[code],
                 "background": bg,
                 "colour": fg,
             }
-            for code, (bg, fg) in _COLOURS.items()
+            for code, (bg, fg) in VERDICT_COLOURS.items()
         },
         "units": units,
         "total": {

@@ -742,3 +742,32 @@ def test_a_tier_of_three_hundred_units_is_edited_in_one_save() -> None:
     campaign.refresh_from_db()
     units = yaml.safe_load(campaign.source)["tiers"][1]["units"]
     assert len(units) == 300 and units[-1] == {"name": "UBND phường Cuối", "id": "xa-299"}
+
+
+def test_rows_shown_without_forms_are_the_formsets_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's compact tables are written without a form per row when nothing was posted; what a browser gets,
+    and so posts back, is what the formset's own forms would have written, for editors and readers alike."""
+    import re
+
+    from web.campaigns import pages
+    from web.campaigns.schema import sections
+
+    editor = login(Role.SO_STAFF)
+    reader = login(Role.SO_LEADER)
+    campaign = imported(editor, "phutho-2026")
+    page(editor, f"/dot-danh-gia/{campaign.pk}/")  # the import's message, shown once
+    data = yaml.safe_load(campaign.source)
+    urls = [f"/dot-danh-gia/{campaign.pk}/sua/{s.name}/" for s in sections()]
+    urls += [f"/dot-danh-gia/{campaign.pk}/sua/tiers/{n + 1}/units/" for n in range(len(data["tiers"]))]
+
+    def shown(client: Client, url: str) -> str:
+        text = page(client, url)
+        return re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"', r'\1""', text)
+
+    lite = {(who, url): shown(c, url) for who, c in (("editor", editor), ("reader", reader)) for url in urls}
+    monkeypatch.setattr(pages, "_lite_forms", lambda e: list(e.formset.forms))
+    compared = 0
+    for (who, url), text in lite.items():
+        assert text == shown(editor if who == "editor" else reader, url), (who, url)
+        compared += text.count("<tr data-row")
+    assert compared >= 2 * sum(len(t["units"]) for t in data["tiers"])  # the tiers' units among them

@@ -204,3 +204,19 @@ def test_page_images_use_case(rendered_once: Path, tmp_path: Path) -> None:
     with pytest.raises(VanbanError, match="Không tạo được ảnh xem trước của hong.pdf"):
         preview_pages(broken, tmp_path / "hong")
     assert not (tmp_path / "hong").exists()
+
+
+def test_versions_whose_requester_is_gone_are_listed(
+    campaign: Campaign, people: dict[Role, Any], fast_render: None
+) -> None:
+    """A version keeps no requester once the account is deleted (or when the system made it): the page lists it
+    with a dash, and shows the requester's name where there is one."""
+    staff_user = people[Role.SO_STAFF]
+    staff = client_for(staff_user)
+    _render(staff, campaign)
+    second = _render(staff, campaign)
+    DocumentVersion.objects.filter(pk=second.pk).update(created_by=None)
+    page = client_for(people[Role.SO_LEADER]).get(f"/van-ban/{campaign.pk}/")
+    assert page.status_code == 200
+    rows = page.content.decode().split('id="cac-phien-ban"', 1)[1]
+    assert "<td>—</td>" in rows and f"<td>{staff_user.profile.full_name}</td>" in rows

@@ -373,6 +373,103 @@ def test_refused_uploads_say_why_and_keep_nothing(campaign: Campaign, staff: Any
     assert not VerificationRun.objects.exists()
 
 
+def test_an_uncompressed_zip_holding_a_pdf_is_taken_as_a_zip(campaign: Campaign, staff: Any) -> None:
+    """An archive stored without compression whose first member is a PDF has "%PDF-" in its first bytes; it is
+    still a ZIP, for one unit and for all units alike."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("Sở Y tế/bao-cao.pdf", b"%PDF-1.7\n" + b"0" * 200 + b"\n%%EOF\n")
+    data = buffer.getvalue()
+    assert data.startswith(b"PK\x03\x04") and b"%PDF-" in data[:1024]
+    client = client_for(staff)
+    page = _upload(client, campaign, "__tat_ca__", [("cac-don-vi.zip", data)])
+    assert page.status_code == 302, page.content.decode()
+    page = _upload(client, campaign, _unit_key("Sở Y tế"), [("so-y-te.pdf", data)])
+    assert page.status_code == 302, page.content.decode()
+    rows = list(EvidenceUpload.objects.order_by("pk").values_list("kind", "original_name"))
+    assert rows == [("zip", "cac-don-vi.zip"), ("zip", "so-y-te.pdf.zip")]
+
+
+def _uploads_rows(page: str) -> list[list[str]]:
+    table = re.search(r'<table class="uploads">(.*?)</table>', page, re.S)
+    assert table is not None
+    rows = [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)
+    ]
+    return [r for r in rows if r]  # the head row has no cells
+
+
+def test_the_upload_page_of_a_thousand_files_counts_them_per_unit_and_lists_one_page(
+    campaign: Campaign, staff: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from web.evidence.services import units_of
+
+    units = [u.name for u in units_of(campaign)]
+
+    def add(start: int, count: int) -> None:
+        EvidenceUpload.objects.bulk_create(
+            EvidenceUpload(
+                agency=campaign.agency,
+                campaign=campaign,
+                unit_name=units[i % len(units)],
+                kind="pdf",
+                original_name=f"minh-chung-{i:04d}.pdf",
+                stored_path=f"khong-co/{i:04d}.pdf",
+                size=1024,
+                sha256=f"{i:064x}",
+                uploaded_by=staff,
+            )
+            for i in range(start, start + count)
+        )
+
+    client = client_for(staff)
+    url = f"/minh-chung/{campaign.pk}/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add(0, 10)
+    few = queries()
+    add(10, 990)
+    assert queries() == few  # grouped and paged: the same queries whatever the number of files
+    page = client.get(url).content.decode()
+    assert "Tệp đã tải lên (1000)" in page
+    rows = _uploads_rows(page)
+    assert len(rows) == 100 and "Trang 1/10" in page
+    summary = re.search(r'<table class="summary" id="upload-summary">(.*?)</table>', page, re.S)
+    assert summary is not None
+    counted = {
+        html.unescape(re.sub(r"<[^>]+>", "", cells[0])): int(cells[1])
+        for cells in (
+            re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)
+            for r in re.findall(r"<tr[^>]*>(.*?)</tr>", summary.group(1), re.S)
+        )
+        if cells
+    }
+    assert counted == {u: sum(1 for i in range(1000) if units[i % len(units)] == u) for u in units}
+    # One unit's files, as a whole page and as the htmx fragment; the next page.
+    one = units[3]
+    only = _uploads_rows(client.get(url, {"don_vi": one}).content.decode())
+    assert len(only) == counted[one] and only[0][0] == one and all(r[0] == "" for r in only[1:])
+    assert {r[1].split()[0] for r in only} == {
+        f"minh-chung-{i:04d}.pdf" for i in range(1000) if units[i % len(units)] == one
+    }
+    fragment = client.get(
+        url, {"trang": 2}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="uploads"
+    ).content.decode()
+    assert fragment.lstrip().startswith('<div id="uploads">') and "<html" not in fragment
+    assert len(_uploads_rows(fragment)) == 100 and "Trang 2/10" in fragment
+
+
 def test_same_name_replaces_the_earlier_file_for_later_runs_only(campaign: Campaign, staff: Any) -> None:
     client = client_for(staff)
     unit = _unit_key("Sở Y tế")
@@ -411,6 +508,40 @@ def test_policy_errors_are_shown_beside_the_field_with_their_line(campaign: Camp
     assert EvidencePolicy.objects.get(campaign=campaign).text == policy_template_text()
     assert client.post(url, {"text": ""}).status_code == 302
     assert "Chính sách mặc định" in client.get(f"/minh-chung/{campaign.pk}/").content.decode()
+
+
+def test_the_report_names_the_policy_the_run_applied(campaign: Campaign, staff: Any, settings: Any) -> None:
+    settings.VANBAN_VERIFY_JOBS = 0
+    client = client_for(staff)
+    _upload(client, campaign, _unit_key("Sở Y tế"), [("khong-ky.pdf", b"%PDF-1.4\n%%EOF\n")])
+
+    def applied(number: int) -> str:
+        page = client.get(f"/minh-chung/{campaign.pk}/lan/{number}/").content.decode()
+        found = re.search(r'<strong id="chinh-sach-ap-dung">(.*?)</strong>', page)
+        assert found is not None
+        return html.unescape(found.group(1))
+
+    client.post(f"/minh-chung/{campaign.pk}/kiem-tra/")
+    run_pending()
+    assert applied(1) == "Chính sách mặc định"
+    # A saved policy without a name is not the default one, whatever the verifier calls it.
+    assert (
+        client.post(f"/minh-chung/{campaign.pk}/chinh-sach/", {"text": "sha1: reject\n"}).status_code == 302
+    )
+    assert (
+        "Chính sách riêng của đợt đánh giá (chưa đặt tên)"
+        in client.get(f"/minh-chung/{campaign.pk}/").content.decode()
+    )
+    client.post(f"/minh-chung/{campaign.pk}/kiem-tra/")
+    run_pending()
+    assert VerificationRun.objects.get(number=2).status == JobStatus.DONE
+    assert applied(2) == "Chính sách riêng của đợt đánh giá (chưa đặt tên)"
+    text = "name: Kiểm tra chặt năm 2023\nsha1: reject\n"
+    assert client.post(f"/minh-chung/{campaign.pk}/chinh-sach/", {"text": text}).status_code == 302
+    client.post(f"/minh-chung/{campaign.pk}/kiem-tra/")
+    run_pending()
+    assert applied(3) == "Kiểm tra chặt năm 2023"
+    assert applied(1) == "Chính sách mặc định"  # each run keeps the policy it applied
 
 
 def test_a_failed_run_says_why_and_leaves_the_earlier_run(
@@ -484,3 +615,98 @@ def test_who_may_see_and_do_what(campaign: Campaign, staff: Any, agency: Agency,
     for url in writes:
         assert c.post(url).status_code == 404, url
     assert Client().get(reads[0]).status_code == 302  # to the login page
+
+
+def test_the_quan_tri_manages_the_agencys_trusted_roots(
+    agency: Agency,
+    demo_pki: DemoPKI,  # noqa: F811
+) -> None:
+    from letters.usecases.evidence import list_trusted_certificates
+    from web.evidence.storage import trust_store_dir
+
+    admin = make_user("quantri", Role.ADMIN, agency)
+    client = client_for(admin)
+    url = "/minh-chung/tin-cay/"
+    page = client.get(url).content.decode()
+    assert "Kho đang trống" in page
+    root = Path(demo_pki.root_path).read_bytes()
+    fingerprint = hashlib.sha256(demo_pki.root_cert.public_bytes(_der())).hexdigest().upper()
+
+    def add(name: str, data: bytes, sha256: str = "") -> Any:
+        return client.post(url + "them/", {"file": SimpleUploadedFile(name, data), "sha256": sha256})
+
+    def errors(response: Any, field: str) -> str:
+        found = re.search(
+            rf'<div class="error" role="alert" id="{field}-errors">(.*?)</div>',
+            response.content.decode(),
+            re.S,
+        )
+        assert found is not None, response.content.decode()
+        return html.unescape(found.group(1))
+
+    # Refused, each with the reason beside its field, and nothing kept.
+    refused = add("goc-mau.pem", root)
+    assert refused.status_code == 400
+    assert "không thuộc các chứng thư gốc của Việt Nam đã ghim sẵn" in errors(refused, "sha256")
+    assert fingerprint in errors(refused, "sha256")  # shown to be compared with the CA's published one
+    wrong = add("goc-mau.pem", root, "AB" * 32)
+    assert wrong.status_code == 400 and "không khớp với giá trị đã khai" in errors(wrong, "sha256")
+    short = add("goc-mau.pem", root, "1234")
+    assert short.status_code == 400 and "64 chữ số hệ mười sáu" in errors(short, "sha256")
+    page = add("goc.crt", b"<script>alert(1)</script>", fingerprint)
+    assert page.status_code == 400 and "không phải chứng thư số (dạng PEM hoặc DER)" in errors(page, "file")
+    page = add("goc.txt", root, fingerprint)
+    assert page.status_code == 400 and "chỉ nhận tệp .cer, .crt hoặc .pem" in errors(page, "file")
+    page = add("goc.cer", b"\x30\x03\x02\x01\x00", fingerprint)
+    assert page.status_code == 400 and "không chứa chứng thư số" in errors(page, "file")
+    assert str(trust_store_dir(agency.pk)) not in page.content.decode()
+    assert list_trusted_certificates(trust_store_dir(agency.pk))[1] == []
+
+    # Added with the fingerprint checked out of band (colons allowed): listed with subject, validity, fingerprint.
+    colons = ":".join(fingerprint[i : i + 2] for i in range(0, 64, 2))
+    assert add("goc-mau.pem", root, colons.lower()).status_code == 302
+    stored = list_trusted_certificates(trust_store_dir(agency.pk))[1]
+    assert [c.sha256 for c in stored] == [fingerprint] and stored[0].subject == "Root CA vanban MẪU"
+    page = client.get(url).content.decode()
+    cert = demo_pki.root_cert
+    validity = (
+        f"từ {cert.not_valid_before_utc.astimezone(_vn()).strftime('%d/%m/%Y')} "
+        f"đến {cert.not_valid_after_utc.astimezone(_vn()).strftime('%d/%m/%Y')}"
+    )
+    assert "Root CA vanban MẪU" in page and fingerprint in page and validity in page
+
+    # Another agency's quản trị sees their own (empty) store and cannot remove this one's root.
+    other = Agency.objects.create(code="khac", name="Sở khác", abbreviation="SK")
+    outsider = client_for(make_user("quantri-khac", Role.ADMIN, other))
+    assert fingerprint not in outsider.get(url).content.decode()
+    outsider.post(f"{url}{fingerprint}/xoa/")
+    assert len(list_trusted_certificates(trust_store_dir(agency.pk))[1]) == 1
+
+    # Nobody else reaches the page.
+    for role in (Role.SO_STAFF, Role.SO_LEADER, Role.CLERK, Role.UNIT_STAFF, Role.APPRAISER):
+        c = client_for(make_user(f"u-{role.value}", role, agency))
+        assert c.get(url).status_code == 403, role
+        assert c.post(url + "them/", {"sha256": fingerprint}).status_code == 403, role
+        assert c.post(f"{url}{fingerprint}/xoa/").status_code == 403, role
+    assert Client().get(url).status_code == 302
+
+    # Removed, and audited both ways.
+    assert client.post(f"{url}{fingerprint}/xoa/").status_code == 302
+    assert list_trusted_certificates(trust_store_dir(agency.pk))[1] == []
+    assert "Kho đang trống" in client.get(url).content.decode()
+    added = AuditEvent.objects.get(action="nhap_chung_thu_tin_cay")
+    removed = AuditEvent.objects.get(action="xoa_chung_thu_tin_cay")
+    assert added.after["sha256"] == fingerprint and added.agency_id_value == agency.pk and added.user == admin
+    assert removed.before == {"chung_thu": "Root CA vanban MẪU", "sha256": fingerprint}
+
+
+def _der() -> Any:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.DER
+
+
+def _vn() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Ho_Chi_Minh")

@@ -100,3 +100,38 @@ def test_jobs_run_in_process_and_keep_their_outcome() -> None:
     bad.refresh_from_db()
     assert (ok.status, ok.result, ok.percent) == (JobStatus.DONE, {"sum": 6}, 100)
     assert bad.status == JobStatus.FAILED and bad.error == "Tệp chiến dịch có lỗi ở dòng 3."
+
+
+@job_kind("test.threaded")
+def _threaded(job: Job, progress: object) -> dict[str, object]:
+    """Reports from a helper thread, as the PDF conversion and the verifier do, then says what the row holds."""
+    import threading
+
+    from web.jobs.runner import from_any_thread
+
+    report = from_any_thread(progress)  # type: ignore[arg-type]
+    report(1, 4, "luồng chính")
+    helper = threading.Thread(target=report, args=(3, 4, "luồng phụ"))
+    helper.start()
+    helper.join()
+    row = Job.objects.get(pk=job.pk)
+    return {"progress": row.progress, "message": row.message}
+
+
+def _threaded_outcome() -> dict[str, object]:
+    agency = Agency.objects.create(code="t", name="T", abbreviation="T")
+    job = enqueue("test.threaded", "Luồng phụ", agency_id=agency.pk, params={})
+    assert run_pending() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    return dict(job.result)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_from_a_helper_thread_is_written_through_its_own_connection() -> None:
+    assert _threaded_outcome() == {"progress": 3, "message": "luồng phụ"}
+
+
+def test_progress_from_a_helper_thread_inside_a_transaction_is_dropped_not_waited_for() -> None:
+    # The job's thread holds a transaction (as in these tests): a write from another connection would wait on it.
+    assert _threaded_outcome() == {"progress": 1, "message": "luồng chính"}

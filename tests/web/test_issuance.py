@@ -8,6 +8,7 @@ stored once, read-only, and both pyHanko and pdfsig validate it; and each role m
 from __future__ import annotations
 
 import io
+import re
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -224,6 +225,13 @@ def test_upload_signed_on_the_leaders_computer_then_issue(
     assert draft.status == DraftStatus.ISSUED
     page = _text(clerk.get(f"/ban-hanh/{draft.pk}/"))
     assert "Đã ban hành: số 01/KH-STTTT" in page and "Cấp số và ban hành" not in page
+    # Signing times as Vietnamese pages write them, in Vietnam time; never the ISO text the checks keep.
+    from letters.core.vn import time_text
+
+    assert re.fullmatch(r"\d{2}:\d{2} ngày \d{2}/\d{2}/\d{4}", time_text(issued.agency_signing_time))
+    assert f"cơ quan ký số lúc {time_text(issued.agency_signing_time)};" in page
+    assert f"ký lúc {time_text(signed.signing_time)}</small>" in page
+    assert issued.agency_signing_time not in page and signed.signing_time not in page
     for role in (Role.SO_STAFF, Role.SO_LEADER, Role.CLERK, Role.ADMIN):
         assert _body(client_for(people[role]).get(f"/ban-hanh/{draft.pk}/ban-hanh.pdf")) == data
 
@@ -611,24 +619,79 @@ def test_who_may_do_what(
 def test_demo_mode_configures_signing(
     agency: Agency, people: dict[Role, Any], settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import contextlib
+
     from web.issuance import demo
 
     settings.DATA_DIR = tmp_path / "du-lieu"
     monkeypatch.setenv(demo.DEMO_PASSWORD_ENV, "")  # restored (removed) after the test
     monkeypatch.delenv(demo.DEMO_PASSWORD_ENV)
     lines: list[str] = []
-    try:
-        pki = demo.load_demo_signing(agency, lines.append)
+    with contextlib.ExitStack() as services:
+        pki = demo.load_demo_signing(agency, lines.append, services)
         assert "Hạ tầng khoá MẪU" in lines[0]
         conf = IssuanceSettings.objects.get(agency=agency)
         assert conf.agency_key is not None and conf.seal is not None and conf.trust
         director = SigningKey.objects.get(purpose=SigningKey.Purpose.SIGNER)
         assert director.owner == people[Role.SO_LEADER] and director.image is not None
         assert isinstance(director.spec(), Pkcs12Key) and director.spec().password == pki.password
-        demo.load_demo_signing(agency, lines.append)  # a second start keeps the configuration
+        demo.load_demo_signing(agency, lines.append, services)  # a second start keeps the configuration
         assert SigningKey.objects.count() == 2
-    finally:
-        demo._services.close()
+    # The services stopped with the stack that held them.
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(pki.crl_url(), timeout=2)
+
+
+def test_the_demo_issues_a_campaign_of_this_year_signed_by_its_signer(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a visitor of `vanban serve --demo` clicks through: the chuyên viên renders the campaign the demo
+    offers for issuing, submits its Kế hoạch, the lãnh đạo approves and signs with the demo key on the server,
+    the văn thư issues it today."""
+    import contextlib
+
+    from web.accounts.demo import load_demo_accounts
+    from web.campaigns.demo import load_demo_campaigns
+    from web.issuance import demo
+
+    settings.DATA_DIR = tmp_path / "du-lieu"
+    monkeypatch.setenv(demo.DEMO_PASSWORD_ENV, "")
+    monkeypatch.delenv(demo.DEMO_PASSWORD_ENV)
+    agency = load_demo_accounts()
+    load_demo_campaigns(agency)
+    users = {p.role: p.user for p in agency.people.select_related("user")}
+    lines: list[str] = []
+    with contextlib.ExitStack() as services:
+        pki = demo.load_demo_signing(agency, lines.append, services)
+        chosen = demo.issuing_campaign(agency)
+        assert chosen is not None and chosen.campaign.slug == "phutho-2026"
+        assert chosen.document_year == vn_today().year
+        assert pki.director_name == chosen.name == "Nguyễn Thành Trung"
+        assert f"đợt «{chosen.campaign.title}»" in lines[1] and "đúng người ký của đợt" in lines[1]
+
+        staff = client_for(users[Role.SO_STAFF])
+        version = _render(chosen.campaign, staff)
+        document = version.documents.get(kind=DocumentKind.KE_HOACH)
+        assert staff.post(f"/ban-hanh/trinh/{document.pk}/").status_code == 302
+        draft = Draft.objects.get(document=document)
+        assert draft.signer_name == "Nguyễn Thành Trung"
+        leader = client_for(users[Role.SO_LEADER])
+        assert leader.post(f"/ban-hanh/{draft.pk}/duyet/").status_code == 302
+        key = SigningKey.objects.get(agency=agency, purpose=SigningKey.Purpose.SIGNER)
+        assert "Nguyễn Thành Trung" in key.name
+        assert leader.post(f"/ban-hanh/{draft.pk}/ky-tren-may-chu/", {"key": key.pk}).status_code == 302
+        assert run_pending() == 1
+        signed = SignedDraft.objects.get(draft=draft)
+        assert signed.status == CheckStatus.ACCEPTED, signed.problems
+        assert _issue(client_for(users[Role.CLERK]), draft).status_code == 302
+        assert run_pending() == 1
+        issued = IssuedDocument.objects.get(draft=draft)
+        assert issued.issue_date == vn_today() and issued.reference.startswith("01/")
+        page = _text(leader.get(f"/ban-hanh/{draft.pk}/"))
+        assert f"Đã ban hành: số {issued.reference}" in page
 
 
 def test_signer_names_compare_as_vietnamese_names() -> None:

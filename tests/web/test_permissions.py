@@ -141,6 +141,10 @@ RULES: dict[str, Rule] = {
     "evidence:report_download": Rule(get=VIEW_EVIDENCE),
     "evidence:letter_create": Rule(post=CHECK),
     "evidence:letter_download": Rule(get=VIEW_EVIDENCE),
+    # The agency's trusted roots: its quản trị's, the store of their own agency (no object in the address).
+    "evidence:trust": Rule(get=CONFIGURE, scoped=False),
+    "evidence:trust_add": Rule(post=CONFIGURE, scoped=False),
+    "evidence:trust_remove": Rule(post=CONFIGURE, scoped=False),
     # Results.
     "results:campaign": Rule(get=VIEW_RESULTS),
     "results:upload": Rule(post=RUN_RESULTS),
@@ -151,6 +155,22 @@ RULES: dict[str, Rule] = {
     "results:run": Rule(get=VIEW_RESULTS),
     "results:run_status": Rule(get=VIEW_RESULTS),
     "results:document": Rule(get=VIEW_RESULTS),
+    "results:from_system": Rule(post="vanban.results_from_system"),
+    "results:publish": Rule(post="vanban.publish_results"),
+    # The Sở's dashboard; the units' notices (none is published in this world: a unit's own notice is served in
+    # test_publication); the public ranking, without login.
+    "dashboard:index": Rule(get="vanban.view_dashboard", scoped=False),
+    "dashboard:export": Rule(get="vanban.view_dashboard", scoped=False),
+    "dashboard:notices": Rule(get="vanban.view_own_notices", scoped=False),
+    "dashboard:notice_file": Rule(get="vanban.view_own_notices", ok=frozenset({404})),
+    "public:*": Rule(get=ANY, public=True, scoped=False),
+    # Deadlines of the online campaign: the Sở's chuyên viên and the quản trị (the clock: demo mode and tests).
+    "deadlines:index": Rule(get="vanban.manage_deadlines", scoped=False),
+    "deadlines:campaign": Rule(get="vanban.manage_deadlines"),
+    "deadlines:unit": Rule(get="vanban.manage_deadlines", post="vanban.manage_deadlines"),
+    "deadlines:revoke": Rule(post="vanban.manage_deadlines"),
+    "deadlines:remind": Rule(post="vanban.manage_deadlines", scoped=False),
+    "deadlines:clock": Rule(get="vanban.manage_deadlines", post="vanban.manage_deadlines", scoped=False),
     # The Django admin site (the quản trị).
     "admin:login": Rule(get=ANY, public=True, admin=True, scoped=False),
     "admin:logout": Rule(post=ANY, public=True, admin=True, scoped=False),
@@ -439,6 +459,14 @@ def _obj(key: str, attr: str = "pk") -> Callable[[World], Any]:
     return lambda w: getattr(w.objects[key], attr)
 
 
+def _online(world: World) -> Any:
+    """A's campaign run online: its units and submissions made from the file."""
+    from web.assessment.services import ensure_submissions
+
+    ensure_submissions(world.objects["campaign"])
+    return world.objects["campaign"]
+
+
 FILLERS: dict[str, Callable[[World], Any]] = {
     "job_id": lambda w: w.objects["job"].pk,
     "campaign_id": _obj("campaign"),
@@ -460,11 +488,18 @@ FILLERS: dict[str, Callable[[World], Any]] = {
     "evidence:*.file_id": _obj("file"),
     "evidence:*.name": lambda w: "report.html",
     "evidence:*.version": _obj("letter", "version"),
+    "evidence:trust_remove.sha256": lambda w: "0" * 64,
     "results:*.upload_id": _obj("scores"),
     "results:*.index": lambda w: 0,
     "results:*.number": _obj("results", "number"),
     "results:*.doc_id": _obj("result_document"),
     "results:*.fmt": lambda w: "goc",
+    "dashboard:*.doc_id": _obj("result_document"),
+    "dashboard:*.fmt": lambda w: "pdf",
+    "public:*.agency": lambda w: w.objects["campaign"].agency.code,
+    "public:*.slug": _obj("campaign", "slug"),
+    "deadlines:*.campaign_id": lambda w: _online(w).pk,
+    "deadlines:*.unit_id": lambda w: _online(w).submissions.order_by("pk").first().unit_id,
     "admin:auth_group_*.object_id": lambda w: w.objects["group"].pk,
     "admin:app_list.app_label": lambda w: "accounts",
     "admin:view_on_site.content_type_id": _content_type,

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from letters.core.errors import Diagnostic, DiagnosticsError, Severity, VanbanError
 from web.audit.log import record
 from web.documents.models import Document, DocumentKind, DocumentVersion, VersionStatus
 from web.jobs.registry import Progress, job_kind
+from web.jobs.runner import from_any_thread
 
 log = logging.getLogger(__name__)
 
@@ -36,25 +36,6 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(1 << 16):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def from_any_thread(progress: Progress) -> Progress:
-    """The job's progress callback, callable from the use case's helper threads (the PDF conversion reports from
-    its pool). Another thread writes through its own database connection, closed at once; not while the job's
-    thread holds a transaction (the tests run jobs inside one), which that write would wait for."""
-    owner = threading.get_ident()
-    in_transaction = connection.in_atomic_block
-
-    def report(done: int, total: int, message: str = "") -> None:
-        if threading.get_ident() == owner:
-            progress(done, total, message)
-        elif not in_transaction:
-            try:
-                progress(done, total, message)
-            finally:
-                connection.close()
-
-    return report
 
 
 @job_kind("documents.render")

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from letters.usecases.documents import CampaignUnit
 
@@ -36,9 +38,37 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class UnitSelect(forms.Select):
+    """The units' drop-down written here rather than through Django's widget templates: a province has 250 units,
+    and a template per option was most of the upload page's time."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        final = self.build_attrs(self.attrs, attrs)
+        chosen = {"" if value is None else str(value)} if not isinstance(value, list | tuple) else set(value)
+
+        def option(key: Any, label: Any) -> str:
+            selected = " selected" if str(key) in chosen else ""
+            return f'<option value="{escape(key)}"{selected}>{escape(label)}</option>'
+
+        parts = []
+        for key, label in self.choices:
+            if isinstance(label, list | tuple):
+                inner = "".join(option(k, v) for k, v in label)
+                parts.append(f'<optgroup label="{escape(key)}">{inner}</optgroup>')
+            else:
+                parts.append(option(key, label))
+        attributes = "".join(
+            f" {k}" if v is True else f' {k}="{escape(v)}"'
+            for k, v in final.items()
+            if v is not None and v is not False
+        )
+        return mark_safe(f'<select name="{escape(name)}"{attributes}>{"".join(parts)}</select>')
+
+
 class UploadForm(forms.Form):
     unit = forms.ChoiceField(
         label="Đơn vị",
+        widget=UnitSelect,
         error_messages={
             "required": "Chọn đơn vị gửi tệp.",
             "invalid_choice": "Đơn vị không có trong đợt này.",
@@ -88,3 +118,27 @@ class LetterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm."},
     )
+
+
+TRUST_SUFFIXES = (".cer", ".crt", ".pem")
+
+
+class TrustedRootForm(forms.Form):
+    file = forms.FileField(
+        label="Tệp chứng thư gốc (.cer, .crt, .pem)",
+        error_messages={"required": "Chưa chọn tệp chứng thư.", "empty": "Tệp rỗng (0 byte)."},
+    )
+    sha256 = forms.CharField(
+        label="Dấu vân tay SHA-256 đã đối chiếu (không bắt buộc với chứng thư gốc đã ghim sẵn)",
+        required=False,
+        max_length=120,
+        help_text="Với chứng thư không thuộc các chứng thư gốc của Việt Nam đã ghim sẵn: đối chiếu dấu vân tay "
+        "SHA-256 trên trang chính thức của tổ chức chứng thực rồi nhập vào đây (64 ký tự, có thể có dấu hai chấm).",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def clean_sha256(self) -> str:
+        text = str(self.cleaned_data.get("sha256") or "").replace(":", "").replace(" ", "").upper()
+        if text and (len(text) != 64 or any(c not in "0123456789ABCDEF" for c in text)):
+            raise forms.ValidationError("Dấu vân tay SHA-256 gồm 64 chữ số hệ mười sáu (0–9, A–F).")
+        return text

@@ -16,6 +16,26 @@ from web.evidence.storage import files_path, size_text
 from web.jobs.models import JobStatus
 
 ALL_UNITS = ""  # unit_name of an archive whose first-level folders are the units
+ALL_UNITS_LABEL = "Tất cả đơn vị (mỗi thư mục cấp một là một đơn vị)"
+DEFAULT_POLICY_NAME = "Chính sách mặc định"
+UNNAMED_POLICY_NAME = "Chính sách riêng của đợt đánh giá (chưa đặt tên)"
+
+
+def name_of_policy(text: str) -> str:
+    """A policy as pages name it: its `name:`, else words that say a saved policy (not the default) applies.
+
+    The verifier names a policy without `name:` after its default; a page saying "Chính sách mặc định" for the
+    campaign's own policy would tell the reader the wrong rules were applied."""
+    if not text.strip():
+        return DEFAULT_POLICY_NAME
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return UNNAMED_POLICY_NAME
+    name = str(data.get("name") or "").strip() if isinstance(data, dict) else ""
+    return name or UNNAMED_POLICY_NAME
 
 
 class EvidenceUpload(models.Model):
@@ -63,7 +83,7 @@ class EvidenceUpload(models.Model):
 
     @property
     def unit_label(self) -> str:
-        return self.unit_name or "Tất cả đơn vị (mỗi thư mục cấp một là một đơn vị)"
+        return self.unit_name or ALL_UNITS_LABEL
 
 
 class EvidencePolicy(models.Model):
@@ -158,6 +178,12 @@ class VerificationRun(models.Model):
     @property
     def rejected_files(self) -> int:
         return self.total_files - self.accepted_files
+
+    @property
+    def policy_label(self) -> str:
+        """The policy the run applied, named from its own text (rows written before the name was kept right
+        show right too)."""
+        return name_of_policy(self.policy_text)
 
     @property
     def finished(self) -> bool:

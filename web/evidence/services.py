@@ -6,7 +6,6 @@ import logging
 import re
 import secrets
 import shutil
-import threading
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -30,6 +29,7 @@ from web.evidence.models import (
     ResubmissionLetter,
     VerificationRun,
     VerifiedFile,
+    name_of_policy,
 )
 from web.evidence.storage import (
     UploadRefused,
@@ -45,32 +45,15 @@ from web.evidence.storage import (
 )
 from web.jobs.models import JobStatus
 from web.jobs.registry import Progress
-from web.jobs.runner import enqueue
+from web.jobs.runner import enqueue, from_any_thread
 
 log = logging.getLogger(__name__)
 
 VERIFY_JOB = "evidence.verify"
+# The results job still imports the old name from here; progress from helper threads lives in web.jobs.runner.
+in_this_thread = from_any_thread
 POLICY_FILE_MAX_BYTES = 2 * 1024 * 1024
 POLICY_FILE_SUFFIXES = (".crt", ".cer", ".pem", ".der", ".crl", ".p7b", ".p7c", ".ocsp", ".ors")
-
-
-# --------------------------------------------------------------------------- progress
-
-
-def in_this_thread(progress: Progress) -> Progress:
-    """`progress` for calls from the job's own thread only.
-
-    Some steps report from worker threads (the PDF conversion pool); a database write from there would hold a
-    connection of its own and contend with the job's, so those reports are dropped: the step's label, shown
-    when it starts, stands until the job's thread reports again.
-    """
-    owner = threading.get_ident()
-
-    def report(done: int, total: int, message: str) -> None:
-        if threading.get_ident() == owner:
-            progress(done, total, message)
-
-    return report
 
 
 # --------------------------------------------------------------------------- the campaign
@@ -248,18 +231,6 @@ def save_policy_file(campaign: Campaign, user: Any, uploaded: UploadedFile) -> P
         raise
 
 
-def policy_name(text: str) -> str:
-    if not text.strip():
-        return "Chính sách mặc định"
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return ""
-    return str(data.get("name") or "") if isinstance(data, dict) else ""
-
-
 # --------------------------------------------------------------------------- runs
 
 
@@ -282,7 +253,7 @@ def start_run(campaign: Campaign, user: Any) -> VerificationRun:
             campaign=campaign,
             number=(last.number + 1) if last else 1,
             policy_text=text,
-            policy_name=policy_name(text),
+            policy_name=name_of_policy(text)[:255],
             started_by=user,
         )
         run.uploads.set(uploads)
@@ -343,7 +314,7 @@ def execute_run(run: VerificationRun, progress: Progress) -> dict[str, int]:
             accepted_files=sum(r.accepted for r in results),
             seconds=outcome.run.seconds,
             warnings=list(outcome.run.warnings),
-            policy_name=outcome.run.policy.name,
+            policy_name=name_of_policy(run.policy_text)[:255],
             finished_at=timezone.now(),
         )
     return {"files": len(results), "accepted": sum(r.accepted for r in results)}
@@ -372,7 +343,7 @@ def _verify(run: VerificationRun, progress: Progress) -> Any:
         policy_file = policy_dir(run.campaign) / f"chinh-sach-lan-{run.number:03d}.yaml"
         atomic_write_text(policy_file, run.policy_text, force=True)
 
-    progress = in_this_thread(progress)
+    progress = from_any_thread(progress)
 
     def report(done: int, total: int) -> None:
         progress(done, total, f"Đã kiểm tra {done}/{total} tệp")

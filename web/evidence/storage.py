@@ -86,9 +86,11 @@ def trust_store_dir(agency_id: int) -> Path:
 
 def sniff(head: bytes) -> str:
     """What the first bytes say a file is: "pdf", "zip", "office" (a Word/Excel/ODF file, itself a ZIP),
-    "text" or "other"."""
-    if b"%PDF-" in head[:HEAD]:
-        return "pdf"
+    "text" or "other".
+
+    The ZIP signature is looked at first: an archive is an archive whatever it holds, and an uncompressed one
+    whose first member is a PDF carries "%PDF-" in its first bytes too. A PDF, on the other hand, may have a few
+    bytes before its header, so the header is looked for anywhere in the sample."""
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         # The first member's name sits at offset 30 of the local header: OOXML starts with its content types
         # (or _rels), ODF with its mimetype. Only the header is read: archives are opened by the verifier.
@@ -96,6 +98,8 @@ def sniff(head: bytes) -> str:
         if first.startswith((b"[Content_Types].xml", b"_rels/", b"docProps/", b"word/", b"xl/", b"mimetype")):
             return "office"
         return "zip"
+    if b"%PDF-" in head[:HEAD]:
+        return "pdf"
     if b"\x00" in head:
         return "other"
     try:

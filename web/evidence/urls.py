@@ -1,9 +1,12 @@
 from django.urls import path
 
-from web.evidence import views
+from web.evidence import trust, views
 
 app_name = "evidence"
 urlpatterns = [
+    path("tin-cay/", trust.trust_list, name="trust"),
+    path("tin-cay/them/", trust.trust_add, name="trust_add"),
+    path("tin-cay/<str:sha256>/xoa/", trust.trust_remove, name="trust_remove"),
     path("<int:campaign_id>/", views.overview, name="campaign"),
     path("<int:campaign_id>/tai-len/", views.upload, name="upload"),
     path("<int:campaign_id>/tep/<int:upload_id>/", views.upload_file, name="upload_file"),

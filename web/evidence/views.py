@@ -5,18 +5,20 @@ stored files are served only through these views."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Min
+from django.db.models import Count, Max, Min, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from letters.core.errors import DiagnosticsError, VanbanError
@@ -27,18 +29,26 @@ from web.campaigns.models import Campaign
 from web.evidence import services
 from web.evidence.forms import ALL_UNITS_CHOICE, LetterForm, PolicyFileForm, PolicyForm, UploadForm
 from web.evidence.models import (
+    ALL_UNITS,
+    ALL_UNITS_LABEL,
     EvidenceUpload,
     PolicyFile,
     ResubmissionLetter,
     VerificationRun,
     VerifiedFile,
+    name_of_policy,
 )
-from web.evidence.storage import UploadRefused, file_response, max_upload_bytes
+from web.evidence.storage import UploadRefused, file_response, max_upload_bytes, size_text
+from web.jobs.views import refresh_when_finished
+
+RunModel = TypeVar("RunModel", bound=Any)
+Saved = TypeVar("Saved")
 
 VIEW = "vanban.view_evidence"
 CHECK = "vanban.check_evidence"
 REPORT_NAMES = ("report.html", "report.csv", "report.json")
 FILES_PER_PAGE = 100
+UPLOADS_PER_PAGE = 100
 
 
 def campaign_for(request: HttpRequest, campaign_id: int, perm: str) -> Campaign:
@@ -52,11 +62,28 @@ def campaign_for(request: HttpRequest, campaign_id: int, perm: str) -> Campaign:
     return campaign
 
 
-def _run(campaign: Campaign, number: int) -> VerificationRun:
-    run = VerificationRun.objects.filter(campaign=campaign, number=number).select_related("job").first()
+def numbered_run(
+    model: type[RunModel], campaign: Campaign, number: int, missing: str, *related: str
+) -> RunModel:
+    """A campaign's run by its number (evidence checks, results), or a 404 saying `missing`."""
+    run = model.objects.filter(campaign=campaign, number=number).select_related("job", *related).first()
     if run is None:
-        raise Http404("Không có lần kiểm tra này.")
+        raise Http404(missing)
     return run
+
+
+def _run(campaign: Campaign, number: int) -> VerificationRun:
+    return numbered_run(VerificationRun, campaign, number, "Không có lần kiểm tra này.")
+
+
+def save_or_refuse(form: Any, field: str, save: Callable[[], Saved]) -> Saved | None:
+    """`save()`'s outcome, or None with its Vietnamese refusal (an upload refused, a use case's error) put beside
+    `field` of `form`: nothing was kept."""
+    try:
+        return save()
+    except (UploadRefused, VanbanError) as exc:
+        form.add_error(field, exc.message)
+        return None
 
 
 def _units(campaign: Campaign) -> tuple[list[Any], str]:
@@ -68,20 +95,73 @@ def _units(campaign: Campaign) -> tuple[list[Any], str]:
         return [], services.describe_error(exc)
 
 
+def _upload_summary(campaign: Campaign, chosen: str) -> list[dict[str, Any]]:
+    """Files in use per unit (one grouped query), the all-units archives first, then the units by name."""
+    grouped = (
+        EvidenceUpload.objects.filter(campaign=campaign, active=True)
+        .values("unit_name")
+        .annotate(files=Count("id"), size=Sum("size"), last=Max("uploaded_at"))
+        .order_by()
+    )
+    rows = sorted(grouped, key=lambda r: (r["unit_name"] != ALL_UNITS, r["unit_name"]))
+    for row in rows:
+        value = row["unit_name"] or ALL_UNITS_CHOICE
+        link = "?" + urlencode({"don_vi": value}) + "#tep"
+        row["value"] = value
+        # Built here rather than in the template, as the report's summary: a province has 250 units.
+        row["row"] = format_html(
+            '<tr{}><td><a href="{}" hx-get="{}" hx-target="#uploads" hx-swap="outerHTML" hx-push-url="true">{}</a>'
+            '</td><td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>',
+            mark_safe(' class="selected"') if value == chosen else "",
+            link,
+            link,
+            row["unit_name"] or ALL_UNITS_LABEL,
+            row["files"],
+            size_text(row["size"] or 0),
+            timezone.localtime(row["last"]).strftime("%d/%m/%Y %H:%M") if row["last"] else "",
+        )
+    return rows
+
+
+def _uploads_page(request: HttpRequest, campaign: Campaign, summary: list[dict[str, Any]]) -> dict[str, Any]:
+    """One page of the files in use, of one unit when one is chosen."""
+    chosen = request.GET.get("don_vi", "")
+    uploads = EvidenceUpload.objects.filter(campaign=campaign, active=True).select_related("uploaded_by")
+    if chosen:
+        uploads = uploads.filter(unit_name=ALL_UNITS if chosen == ALL_UNITS_CHOICE else chosen)
+    page = Paginator(uploads, UPLOADS_PER_PAGE).get_page(request.GET.get("trang"))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{} ({})</option>',
+        (
+            (
+                r["value"],
+                " selected" if r["value"] == chosen else "",
+                r["unit_name"] or ALL_UNITS_LABEL,
+                r["files"],
+            )
+            for r in summary
+        ),
+    )
+    return {
+        "uploads_page": page,
+        "upload_unit": chosen,
+        "upload_unit_options": options,
+        "upload_query": query.urlencode(),
+    }
+
+
 def _overview_context(
     request: HttpRequest, campaign: Campaign, form: UploadForm | None = None
 ) -> dict[str, Any]:
     units, units_error = _units(campaign)
-    uploads = list(
-        EvidenceUpload.objects.filter(campaign=campaign, active=True).select_related("uploaded_by")
-    )
-    by_unit: OrderedDict[str, list[EvidenceUpload]] = OrderedDict()
-    for upload in sorted(uploads, key=lambda u: (u.unit_name != "", u.unit_name, u.original_name.lower())):
-        by_unit.setdefault(upload.unit_label, []).append(upload)
-    sent = {u.unit_name for u in uploads}
+    summary = _upload_summary(campaign, request.GET.get("don_vi", ""))
+    sent = {r["unit_name"] for r in summary}
     runs = list(VerificationRun.objects.filter(campaign=campaign).select_related("job", "started_by")[:20])
     last_done = next((r for r in runs if r.status == "done"), None)
-    if last_done is not None and any(u.unit_name == "" for u in uploads):
+    if last_done is not None and ALL_UNITS in sent:
         # An all-units ZIP names its units inside: the last run says which ones it held.
         sent |= set(last_done.files.order_by().values_list("unit", flat=True).distinct())
     policy = services.policy_of(campaign)
@@ -89,15 +169,16 @@ def _overview_context(
         "campaign": campaign,
         "form": form or UploadForm(units=units),
         "units_error": units_error,
-        "uploads_by_unit": by_unit,
-        "upload_count": len(uploads),
+        "upload_summary": summary,
+        "upload_count": sum(r["files"] for r in summary),
         "units_without_files": [u for u in units if u.name not in sent] if units else [],
         "runs": runs,
         "running": next((r for r in runs if not r.finished), None),
         "policy": policy,
-        "policy_name": services.policy_name(policy.text if policy else ""),
+        "policy_name": name_of_policy(policy.text if policy else ""),
         "can_check": request.user.has_perm(CHECK, campaign),
         "max_mb": max_upload_bytes() // (1024 * 1024),
+        **_uploads_page(request, campaign, summary),
     }
 
 
@@ -105,6 +186,14 @@ def _overview_context(
 @require_GET
 def overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = campaign_for(request, campaign_id, VIEW)
+    if request.htmx and request.htmx.target == "uploads":
+        summary = _upload_summary(campaign, request.GET.get("don_vi", ""))
+        context = {
+            "campaign": campaign,
+            "can_check": request.user.has_perm(CHECK, campaign),
+            **_uploads_page(request, campaign, summary),
+        }
+        return render(request, "evidence/_uploads.html", context)
     return render(request, "evidence/overview.html", _overview_context(request, campaign))
 
 
@@ -117,11 +206,12 @@ def upload(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if form.is_valid():
         key = form.cleaned_data["unit"]
         unit = None if key == ALL_UNITS_CHOICE else services.unit_by_key(campaign, key)
-        try:
-            created = services.save_uploads(campaign, request.user, unit, form.cleaned_data["files"])
-        except (UploadRefused, VanbanError) as exc:
-            form.add_error("files", exc.message)
-        else:
+        created = save_or_refuse(
+            form,
+            "files",
+            lambda: services.save_uploads(campaign, request.user, unit, form.cleaned_data["files"]),
+        )
+        if created is not None:
             for row in created:
                 record(
                     "tai_len_minh_chung",
@@ -237,11 +327,12 @@ def policy_file(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = campaign_for(request, campaign_id, CHECK)
     file_form = PolicyFileForm(request.POST, request.FILES)
     if file_form.is_valid():
-        try:
-            saved = services.save_policy_file(campaign, request.user, file_form.cleaned_data["file"])
-        except (UploadRefused, VanbanError) as exc:
-            file_form.add_error("file", exc.message)
-        else:
+        saved = save_or_refuse(
+            file_form,
+            "file",
+            lambda: services.save_policy_file(campaign, request.user, file_form.cleaned_data["file"]),
+        )
+        if saved is not None:
             record("tai_len_tep_chinh_sach", saved, after={"name": saved.name, "sha256": saved.sha256})
             messages.success(request, f"Đã tải lên tệp «{saved.name}»; ghi tên này trong chính sách để dùng.")
             return redirect("evidence:policy", campaign.pk)
@@ -273,11 +364,7 @@ def start(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def run_status(request: HttpRequest, campaign_id: int, number: int) -> HttpResponse:
     """Polled by the report page while the run is going; tells htmx to reload the page once it is over."""
     campaign = campaign_for(request, campaign_id, VIEW)
-    run = _run(campaign, number)
-    response = HttpResponse("")
-    if run.finished:
-        response["HX-Refresh"] = "true"
-    return response
+    return refresh_when_finished(_run(campaign, number).finished)
 
 
 def _summary(run: VerificationRun, kinds: list[Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:

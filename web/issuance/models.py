@@ -22,6 +22,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from letters.core.errors import VanbanError
+from letters.core.vn import time_text
 
 ENV_NAME = re.compile(r"^VANBAN_[A-Z0-9_]{1,60}$")
 # Variables the service itself reads: a key's secret is never one of them.
@@ -288,6 +289,11 @@ class SignedDraft(models.Model):
     def path(self) -> Path:
         return files_path(self.stored_path)
 
+    @property
+    def signing_time_text(self) -> str:
+        """'09:15 ngày 06/12/2026', Vietnam time: the check keeps the moment as ISO 8601 text."""
+        return time_text(self.signing_time) if self.signing_time else ""
+
 
 class IssuedDocument(models.Model):
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
@@ -321,6 +327,10 @@ class IssuedDocument(models.Model):
     @property
     def path(self) -> Path:
         return files_path(self.stored_path)
+
+    @property
+    def agency_signing_time_text(self) -> str:
+        return time_text(self.agency_signing_time) if self.agency_signing_time else ""
 
 
 class IssuedAttachment(models.Model):

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
 from letters.core.errors import VanbanError
 from web.jobs.models import Job, JobStatus
-from web.jobs.registry import function_for
+from web.jobs.registry import Progress, function_for
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,29 @@ def claim(job_id: UUID | str | None = None) -> Job | None:
     return job
 
 
+def from_any_thread(progress: Progress) -> Progress:
+    """A job's progress callback that its use case may also call from helper threads (the PDF conversion and the
+    verifier report from their pools).
+
+    A report from another thread writes through that thread's own database connection, closed at once. Not
+    while the job's thread holds a transaction (the tests run jobs inside one): that write would wait for the
+    transaction to end, so such reports are dropped, and the last label stands until the job's thread reports
+    again."""
+    owner = threading.get_ident()
+    in_transaction = connection.in_atomic_block
+
+    def report(done: int, total: int, message: str = "") -> None:
+        if threading.get_ident() == owner:
+            progress(done, total, message)
+        elif not in_transaction:
+            try:
+                progress(done, total, message)
+            finally:
+                connection.close()
+
+    return report
+
+
 def run(job: Job) -> None:
     def progress(done: int, total: int, message: str = "") -> None:
         Job.objects.filter(pk=job.pk).update(progress=done, total=total, message=message[:500])
@@ -94,6 +120,59 @@ _stop = threading.Event()
 _worker: threading.Thread | None = None
 
 
+@dataclass
+class _Periodic:
+    every: float
+    first_after: float
+    function: Callable[[], Any]
+    due: float = 0.0
+    thread: threading.Thread | None = None
+
+
+# Work other apps want done every so often by the server's own worker (the deadline reminders), registered by
+# those apps so this one imports none of them. Each call runs on a thread of its own, one at a time per hook:
+# a slow mail server never holds up a queued job.
+_periodic: dict[str, _Periodic] = {}
+
+
+def register_periodic(
+    name: str, every_seconds: float, function: Callable[[], Any], *, first_after: float | None = None
+) -> None:
+    """Call `function` every `every_seconds` while the server's worker thread runs (the first call
+    `first_after` seconds after it starts; default: one period). With Celery workers nothing calls it: the
+    operator runs the matching command from a timer."""
+    _periodic[name] = _Periodic(
+        every_seconds, every_seconds if first_after is None else first_after, function
+    )
+    if _worker is not None and _worker.is_alive():
+        _periodic[name].due = time.monotonic() + _periodic[name].first_after
+
+
+def unregister_periodic(name: str) -> None:
+    _periodic.pop(name, None)
+
+
+def _run_due_periodic() -> None:
+    now = time.monotonic()
+    for name, hook in list(_periodic.items()):
+        if now < hook.due or (hook.thread is not None and hook.thread.is_alive()):
+            continue
+        hook.due = now + hook.every
+        hook.thread = threading.Thread(
+            target=_call_periodic, args=(name, hook.function), name=f"vanban-{name}", daemon=True
+        )
+        hook.thread.start()
+
+
+def _call_periodic(name: str, function: Callable[[], Any]) -> None:
+    try:
+        function()
+    except Exception:  # noqa: BLE001 - the next period tries again
+        log.exception("periodic task %s", name)
+    finally:
+        connections.close_all()
+
+
 def wake_worker() -> None:
     _wake.set()
 
@@ -111,6 +190,7 @@ def start_worker_thread(poll_seconds: float = 2.0) -> threading.Thread:
             if _stop.is_set():
                 break
             try:
+                _run_due_periodic()
                 run_pending()
             except Exception:  # noqa: BLE001
                 log.exception("job worker loop")
@@ -119,6 +199,9 @@ def start_worker_thread(poll_seconds: float = 2.0) -> threading.Thread:
         connections.close_all()
 
     _stop.clear()
+    started = time.monotonic()
+    for hook in _periodic.values():
+        hook.due = started + hook.first_after
     _worker = threading.Thread(target=loop, name="vanban-jobs", daemon=True)
     _worker.start()
     return _worker
@@ -133,6 +216,9 @@ def stop_worker_thread(timeout: float = 30.0) -> None:
     _wake.set()
     _worker.join(timeout)
     _worker = None
+    for hook in _periodic.values():
+        if hook.thread is not None:
+            hook.thread.join(timeout)
 
 
 def requeue_interrupted() -> int:

@@ -21,3 +21,12 @@ def job_status(request: HttpRequest, job_id: UUID) -> HttpResponse:
     if not request.user.has_perm("vanban.view_job", job):
         raise PermissionDenied("Bạn không có quyền xem tác vụ này.")
     return render(request, "jobs/status.html", {"job": job})
+
+
+def refresh_when_finished(finished: bool) -> HttpResponse:
+    """The answer to a page that polls while its run is going (evidence checks, results): nothing to swap, and once
+    the run is over, a request to htmx to reload the page, which then shows the outcome."""
+    response = HttpResponse("")
+    if finished:
+        response["HX-Refresh"] = "true"
+    return response
