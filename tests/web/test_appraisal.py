@@ -270,6 +270,46 @@ def test_a_second_appraiser_saving_over_a_newer_decision_is_refused_and_shown_th
     assert ScoreChange.objects.filter(entry=e, stage=Stage.APPRAISAL_1).count() == 1
 
 
+def test_the_provisional_total_follows_each_saved_row_and_a_reload(agency: Any, two_tier: Any) -> None:
+    """«Tổng điểm sau thẩm định (tạm tính)» comes back with the row's save (out of band, as the progress does):
+    12,5 appraised as 10 takes 997,5 to 995, round 2 moves it again, and a reload shows the same."""
+    sub = submission_of(two_tier, "so")
+    first = sub.entries.order_by("id").first()
+    sub = fill_and_submit(agency, sub, PT_SUBMIT, scores={first.code: "12,5"})
+    tdv = appraiser(agency, two_tier, "tdv-tong", tiers=["so"])
+    client = client_for(tdv)
+    take_on_page(client, sub, "bat_dau_tham_dinh")
+
+    def total(page: str) -> str:
+        found = re.search(r'<(\w+) id="tong-cuoi"[^>]*>(.*?)</\1>', page, re.S)
+        assert found is not None, "no provisional total"
+        return found.group(2).strip()
+
+    assert total(html(client.get(page_url(sub)))) == "997,5"
+    e = entry_of(sub, first.code)
+    saved = client.post(
+        entry_url(e),
+        {"decision": "score", "score": "10", "reason": "Thiếu quy chế", "version": e.version},
+        HTTP_HX_REQUEST="true",
+    )
+    body = html(saved)
+    assert saved.status_code == 200 and "Đã lưu." in body
+    assert 'id="tong-cuoi" hx-swap-oob="true"' in body and total(body) == "995"
+    assert total(html(client.get(page_url(sub)))) == "995"
+    # Accepting the unit's score again puts it back.
+    e.refresh_from_db()
+    back = client.post(entry_url(e), {"decision": "accept", "version": e.version}, HTTP_HX_REQUEST="true")
+    assert total(html(back)) == "997,5"
+    # A refused save changes nothing, and says the total as it stands.
+    e.refresh_from_db()
+    refused = client.post(
+        entry_url(e),
+        {"decision": "score", "score": "3", "reason": "", "version": e.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert total(html(refused)) == "997,5" and entry_of(sub, e.code).score_1 == Decimal("12.5")
+
+
 def test_closing_the_scores_is_refused_while_indicators_are_unappraised(agency: Any, two_tier: Any) -> None:
     sub = fill_and_submit(agency, submission_of(two_tier, "so"), PT_SUBMIT)
     cv = so_staff(agency)
@@ -433,7 +473,7 @@ def test_the_whole_chain_through_the_pages_and_the_final_scores(
     total = sum(e.final_score for e in finals.values())
     from letters.core.vn import points_text
 
-    assert f'<td id="tong-cuoi">{points_text(total)}</td>' in page and "Tổng điểm cuối cùng" in page
+    assert f'<span id="tong-cuoi">{points_text(total)}</span>' in page and "Tổng điểm cuối cùng" in page
     actions = list(StateChange.objects.filter(submission=sub, accepted=True).values_list("action", flat=True))
     assert actions == [
         "trinh_lanh_dao",

@@ -771,3 +771,71 @@ def test_rows_shown_without_forms_are_the_formsets_rows(monkeypatch: pytest.Monk
         assert text == shown(editor if who == "editor" else reader, url), (who, url)
         compared += text.count("<tr data-row")
     assert compared >= 2 * sum(len(t["units"]) for t in data["tiers"])  # the tiers' units among them
+
+
+# --------------------------------------------------------------------------- a new campaign's address
+
+
+def test_a_new_campaigns_slug_is_short_readable_and_cut_between_words() -> None:
+    """From the locality and the year («phu-tho-2025»), else the uploaded file's name, else the first whole words
+    of the name; unique in the agency with a suffix; never longer than 50; an existing campaign keeps its own."""
+    from web.campaigns.services import SLUG_MAX, save_source, slug_base, unique_slug
+
+    client = login(Role.SO_STAFF)
+    first = imported(client, "phutho-2026")
+    assert first.slug == "phu-tho-2025"  # the file's issuer.place and campaign.year
+    assert imported(client, "phutho-2026").slug == "phu-tho-2025-2"
+    assert imported(client, "brvt-2024").slug == "ba-ria-vung-tau-2024"  # «UBND tỉnh …» when no place
+    # Another agency may use the same address.
+    assert imported(login(Role.SO_STAFF, code="khac"), "phutho-2026").slug == "phu-tho-2025"
+
+    # A file that names no locality: the uploaded file's name.
+    source = EXAMPLES["gialai-2023"].read_text(encoding="utf-8")
+    bare = source.replace("  parent: UBND tỉnh Gia Lai\n", "").replace("  place: Gia Lai\n", "")
+    assert bare != source
+    response = client.post(
+        "/dot-danh-gia/tao-moi/",
+        {"cach": "nhap", "file": SimpleUploadedFile("Hồ sơ DTI Gia Lai.yaml", bare.encode(), "x")},
+    )
+    assert response.status_code == 302
+    assert Campaign.objects.latest("pk").slug == "ho-so-dti-gia-lai"
+
+    # Created from scratch: the agency's province and the year asked.
+    client.post(
+        "/dot-danh-gia/tao-moi/",
+        {"cach": "tu_dau", "name": "đánh giá chuyển đổi số năm 2026", "year": "2026"},
+    )
+    assert Campaign.objects.latest("pk").slug == "phu-tho-2026"
+
+    # Nothing but a long name: whole words only, the year kept, within the limit.
+    title = "đánh giá, xếp hạng mức độ chuyển đổi số trong các cơ quan nhà nước tỉnh Phú Thọ năm 2025"
+    words = set(
+        "danh-gia-xep-hang-muc-do-chuyen-doi-so-trong-cac-co-quan-nha-nuoc-tinh-phu-tho-nam".split("-")
+    )
+    nameless = Campaign(agency=agency(), title=title, year=2025, source="campaign: {}\n")
+    base = slug_base(nameless)
+    assert len(base) <= SLUG_MAX and base.endswith("-2025") and base.startswith("danh-gia-xep-hang")
+    assert set(base.removesuffix("-2025").split("-")) <= words
+    long = "-".join(["chuyen-doi-so"] * 6)
+    for n in range(1, 12):
+        slug = unique_slug(agency().pk, long)
+        head, _, suffix = slug.rpartition("-") if n > 1 else (slug, "", "")
+        assert len(slug) <= SLUG_MAX and set(head.split("-")) == {"chuyen", "doi", "so"}  # whole words
+        assert suffix == (str(n) if n > 1 else "")
+        Campaign.objects.create(agency=agency(), slug=slug, title=f"Đợt {n}", year=2025, source="")
+    assert Campaign.objects.filter(slug__endswith="-11").count() == 1
+
+    # A campaign that has an address keeps it when a new version is saved.
+    old = Campaign.objects.create(
+        agency=agency(),
+        slug="danh-gia-xep-hang-muc-do-chuyen-doi-so-trong-cac-co-quan-nha-nuoc-tinh",
+        title="Cũ",
+        year=2025,
+        source=source,
+    )
+    save_source(old, source.replace("year: 2023", "year: 2024"), action="sua_yaml", reason="Sửa năm")
+    old.refresh_from_db()
+    assert (
+        old.slug == "danh-gia-xep-hang-muc-do-chuyen-doi-so-trong-cac-co-quan-nha-nuoc-tinh"
+        and old.version == 2
+    )

@@ -30,7 +30,16 @@ from web.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-KEYS = ("chua_bat_dau", "dang_nhap", "cho_duyet", "da_gui", "nop_muon", "dang_tham_dinh", "da_co_ket_qua")
+KEYS = (
+    "chua_bat_dau",
+    "dang_nhap",
+    "cho_duyet",
+    "qua_han",
+    "da_gui",
+    "nop_muon",
+    "dang_tham_dinh",
+    "da_co_ket_qua",
+)
 SENT = "22/01/2026 10:15"
 
 # Per tier, by position of the unit in the tier (in creation order): its state, whether it started, was late.
@@ -61,7 +70,8 @@ def _category(state: str, started: bool) -> str:
 
 
 def _seed(campaign: Any) -> dict[str, dict[str, int]]:
-    """Move the seeded units to their states; return the counts they imply, computed from SEED alone."""
+    """Move the seeded units to their states; return the counts they imply, computed from SEED alone, as seen
+    after the deadline without any extension (every unit not sent is then overdue)."""
     expected: dict[str, dict[str, int]] = {}
     for tier, plan in SEED.items():
         subs = list(Submission.objects.filter(campaign=campaign, tier=tier).order_by("id"))
@@ -74,6 +84,7 @@ def _seed(campaign: Any) -> dict[str, dict[str, int]]:
             )
             counts[_category(state, started)] += 1
             counts["nop_muon"] += late
+            counts["qua_han"] += not sent
             counts["tong"] += 1
         expected[tier] = counts
     expected[""] = {k: sum(expected[t][k] for t in SEED) for k in (*KEYS, "tong")}
@@ -114,11 +125,14 @@ def test_counts_per_tier_and_every_unit_with_its_deadline(agency: Agency, two_ti
     clock.set_now(at("26/01/2026 09:00"))  # after the deadline: units not sent are overdue
     page = client_for(staff).get("/theo-doi/").content.decode()
 
+    for tier in ("so", ""):  # the extended unit is not overdue until its own deadline
+        expected[tier]["qua_han"] -= 1
     assert _counts(page) == expected
     assert expected["so"] == {
         "chua_bat_dau": 8,
         "dang_nhap": 2,
         "cho_duyet": 1,
+        "qua_han": 10,
         "da_gui": 2,
         "nop_muon": 2,
         "dang_tham_dinh": 3,
@@ -150,7 +164,27 @@ def test_counts_per_tier_and_every_unit_with_its_deadline(agency: Agency, two_ti
     drafting = _units(client_for(staff).get("/theo-doi/", {"trang_thai": "dang_nhap"}).content.decode())
     assert len(drafting) == expected[""]["dang_nhap"] == 3
     assert f'href="?dot={two_tier.pk}&amp;nhom=so&amp;trang_thai=cho_duyet#don-vi">1</a>' in page
-    assert AuditEvent.objects.filter(action="xem_theo_doi").count() == 3
+
+    # The overdue units: a column per tier, a filter, each listed unit marked so, the extended one not.
+    assert f'href="?dot={two_tier.pk}&amp;nhom=so&amp;trang_thai=qua_han#don-vi">10</a>' in page
+    assert '<option value="qua_han">Quá hạn, chưa gửi</option>' in page
+    overdue = _units(
+        client_for(staff).get("/theo-doi/", {"nhom": "so", "trang_thai": "qua_han"}).content.decode()
+    )
+    assert len(overdue) == 10 and all(r[3].endswith("quá hạn, chưa gửi") for r in overdue.values())
+    assert extended.unit.code not in overdue and not_started.unit.code not in overdue  # (a commune)
+    everywhere = _units(client_for(staff).get("/theo-doi/", {"trang_thai": "qua_han"}).content.decode())
+    assert len(everywhere) == expected[""]["qua_han"] == 38 and not_started.unit.code in everywhere
+    assert AuditEvent.objects.filter(action="xem_theo_doi").count() == 5
+
+    # Before the deadline nobody is overdue; at 24h00 of its last day the extended unit is not yet.
+    clock.set_now(at("23/01/2026 23:59"))
+    before = _counts(client_for(staff).get("/theo-doi/").content.decode())
+    assert before[""]["qua_han"] == 0
+    clock.set_now(at("30/01/2026 23:59"))
+    assert _counts(client_for(staff).get("/theo-doi/").content.decode())["so"]["qua_han"] == 10
+    clock.set_now(at("31/01/2026 00:00"))
+    assert _counts(client_for(staff).get("/theo-doi/").content.decode())["so"]["qua_han"] == 11
 
 
 def test_the_export_is_the_same_table_with_dates_as_dates(agency: Agency, two_tier: Any, staff: Any) -> None:
@@ -186,16 +220,20 @@ def test_the_export_is_the_same_table_with_dates_as_dates(agency: Agency, two_ti
     sheet = wb["Đơn vị"]
     assert sheet.cell(2, 6).number_format == "DD/MM/YYYY" and sheet.cell(2, 6).is_date
     summary = list(wb["Tổng hợp"].iter_rows(values_only=True))
-    assert summary[0][1:8] == (
+    assert summary[0] == (
+        "Nhóm đơn vị",
         "Chưa bắt đầu",
         "Đang nhập",
         "Chờ lãnh đạo duyệt",
+        "Quá hạn, chưa gửi",
         "Đã gửi Sở",
         "Nộp muộn",
         "Đang thẩm định",
         "Đã có kết quả",
+        "Tổng số đơn vị",
     )
-    by_tier = {r[0]: r[1:9] for r in summary[1:4]}
+    by_tier = {r[0]: r[1:10] for r in summary[1:4]}
+    assert by_tier["Tổng số"][3] == 39  # every unit not sent, after the deadline (no extension here)
     assert by_tier["Các sở, ban, ngành"] == tuple(expected["so"][k] for k in (*KEYS, "tong"))
     assert by_tier["UBND các xã, phường"] == tuple(expected["xa"][k] for k in (*KEYS, "tong"))
     assert by_tier["Tổng số"] == tuple(expected[""][k] for k in (*KEYS, "tong"))
@@ -204,7 +242,10 @@ def test_the_export_is_the_same_table_with_dates_as_dates(agency: Agency, two_ti
     filtered = client.get("/theo-doi/xuat.xlsx", {"dot": two_tier.pk, "nhom": "so", "trang_thai": "nop_muon"})
     rows = list(load_workbook(io.BytesIO(filtered.content))["Đơn vị"].iter_rows(values_only=True))[1:]
     assert len(rows) == 2 and {r[9] for r in rows} == {"Có"}
-    assert AuditEvent.objects.filter(action="xuat_theo_doi").count() == 2
+    overdue = client.get("/theo-doi/xuat.xlsx", {"dot": two_tier.pk, "trang_thai": "qua_han"})
+    rows = list(load_workbook(io.BytesIO(overdue.content))["Đơn vị"].iter_rows(values_only=True))[1:]
+    assert len(rows) == 39 and {r[4] for r in rows} <= {"Chưa bắt đầu", "Đang nhập", "Chờ lãnh đạo duyệt"}
+    assert AuditEvent.objects.filter(action="xuat_theo_doi").count() == 3
 
 
 def _bulk(campaign: Any, count: int) -> None:
@@ -254,6 +295,19 @@ def test_the_number_of_queries_does_not_grow_with_the_units(
     assert len(_units(page)) == 347 and _counts(page)[""]["tong"] == 347
     with django_assert_max_num_queries(12):
         assert client.get("/theo-doi/xuat.xlsx").status_code == 200
+
+    # After the deadline, the overdue column and its filter: bounded as well, and the same units as the
+    # deadlines page's rule (each unit's own window, its extension included) finds one by one.
+    from web.deadlines.services import overdue_submissions
+
+    clock.set_now(at("26/01/2026 09:00"))
+    with django_assert_max_num_queries(12):
+        page = client.get("/theo-doi/", {"trang_thai": "qua_han"}).content.decode()
+    listed = _units(page)
+    by_rule = {s.unit.code for s in overdue_submissions(two_tier, clock.now())}
+    assert set(listed) == by_rule and _counts(page)[""]["qua_han"] == len(by_rule)
+    assert 0 < len(by_rule) < 347
+    assert "them-0" not in by_rule and "them-3" in by_rule  # them-0's extension runs to 02/02/2026
 
 
 def test_only_the_sos_people_of_the_agency_see_it(agency: Agency, two_tier: Any, staff: Any) -> None:

@@ -222,6 +222,46 @@ def test_autosave_returns_the_rows_pieces_with_the_new_version_and_totals(unit: 
     assert Entry.objects.get(pk=second.pk).self_score is None
 
 
+def test_the_list_of_indicators_without_a_score_follows_each_autosave(unit: Any) -> None:
+    """The note above «Trình lãnh đạo» is swapped with the totals: after the last indicator is saved it says
+    nothing is missing, as the totals' «Đã nhập 45/45» does, and a reload agrees."""
+    sub, staff, _ = unit
+    client = client_for(staff)
+    entries = list(sub.entries.order_by("id"))
+    last, before_last = entries[-1], entries[-2]
+    Entry.objects.filter(pk__in=[e.pk for e in entries[:-2]]).update(self_score=0, self_note="Chưa có")
+
+    def note_of(fragment: str) -> str:
+        return " ".join(re.sub(r"<[^>]+>", "", element(fragment, "chua-nhap")).split())
+
+    page = client.get(f"/tu-danh-gia/{sub.pk}/").content.decode()
+    assert note_of(page).startswith(f"Còn 2 chỉ số chưa nhập điểm: {before_last.code}, {last.code}. ")
+
+    def autosave(entry: Entry) -> str:
+        top = max_of(sub, entry)
+        answer = client.post(
+            f"/tu-danh-gia/{sub.pk}/chi-so/{entry.pk}/luu/",
+            {"score": str(top).replace(".", ","), "note": "", "version": entry.version},
+            **HTMX,
+        )
+        assert answer.status_code == 200
+        return answer.content.decode()
+
+    body = autosave(before_last)
+    assert 'id="chua-nhap" hx-swap-oob="true"' in body
+    assert note_of(body) == (
+        f"Còn 1 chỉ số chưa nhập điểm: {last.code}. Chỉ số chưa nhập điểm được tính 0 điểm."
+    )
+    body = autosave(last)
+    count = len(entries)
+    assert f"Đã nhập {count}/{count} chỉ số" in text_of(element(body, "tong-diem"))
+    assert 'id="chua-nhap" hx-swap-oob="true"' in body and note_of(body) == ""
+
+    page = client.get(f"/tu-danh-gia/{sub.pk}/").content.decode()
+    assert note_of(page) == "" and "chưa nhập điểm" not in text_of(page) and "{#" not in page
+    assert "Trình lãnh đạo" in page
+
+
 def test_two_people_saving_one_indicator_the_second_is_told_and_nothing_is_overwritten(
     agency: Any, unit: Any
 ) -> None:
@@ -496,6 +536,53 @@ def test_the_form_is_read_only_after_the_deadline(unit: Any) -> None:
     assert "đã khóa lúc 24 giờ 00 ngày 23/01/2026" in index and "Nhập số liệu" not in index
 
 
+def test_a_form_locked_by_the_deadline_says_so_once_and_in_its_badge(agency: Any, unit: Any) -> None:
+    """The stored state stays «Đang nhập số liệu»; what the unit reads combines it with its closed window."""
+    from web.assessment.models import Extension
+
+    sub, staff, leader = unit
+    client = client_for(staff)
+    page = client.get(f"/tu-danh-gia/{sub.pk}/").content.decode()
+    assert "Đang nhập số liệu" in text_of(page) and "Đã khóa" not in text_of(page)
+
+    clock.set_now(at("24/01/2026 00:05"))
+    locked = "Tự đánh giá, chấm điểm: đã khóa lúc 24 giờ 00 ngày 23/01/2026; liên hệ Sở nếu cần gia hạn."
+    for person in (staff, leader):
+        page = client_for(person).get(f"/tu-danh-gia/{sub.pk}/").content.decode()
+        assert text_of(page).count(locked) == 1, person
+        assert text_of(element(page, "trang-thai")) == "Đã khóa (quá hạn, chưa gửi)"
+        assert "Đang nhập số liệu" not in text_of(page)
+        steps = re.search(r'<ol class="steps">(.*?)</ol>', page, re.S)
+        assert steps is not None and '<li class="bad">Nhập số liệu: đã khóa</li>' in steps.group(1)
+        assert '<li class="now">' not in steps.group(1)
+    index = text_of(client.get("/tu-danh-gia/").content.decode())
+    assert "Đã khóa (quá hạn, chưa gửi)" in index and "Đang nhập số liệu" not in index
+    sub.refresh_from_db()
+    assert sub.state == State.DRAFT  # only the display changed
+
+    # Submitted to the leader before the close: the same lock, named on the leader's step.
+    Submission.objects.filter(pk=sub.pk).update(state=State.AWAITING_APPROVAL)
+    page = client_for(leader).get(f"/tu-danh-gia/{sub.pk}/").content.decode()
+    assert text_of(element(page, "trang-thai")) == "Đã khóa (quá hạn, chưa gửi)"
+    assert '<li class="bad">Lãnh đạo duyệt: đã khóa</li>' in page
+    # A reason of its own (the chuyên viên waiting for the leader) is still said, once, below the window.
+    clock.set_now(at("22/01/2026 09:00"))
+    page = client_for(staff).get(f"/tu-danh-gia/{sub.pk}/").content.decode()
+    assert text_of(element(page, "trang-thai")) == "Chờ lãnh đạo duyệt"
+    assert "đang chờ duyệt: chuyên viên không sửa được nữa" in text_of(page)
+
+    # An extension opens the form again: the badge is the state again.
+    Submission.objects.filter(pk=sub.pk).update(state=State.DRAFT)
+    clock.set_now(at("24/01/2026 00:05"))
+    from datetime import date
+
+    Extension.objects.create(
+        campaign=sub.campaign, unit=sub.unit, until=date(2026, 1, 30), reason="Mất điện", granted_by=leader
+    )
+    page = client.get(f"/tu-danh-gia/{sub.pk}/").content.decode()
+    assert text_of(element(page, "trang-thai")) == "Đang nhập số liệu" and 'name="score"' in page
+
+
 # --------------------------------------------------------------------------- explanations and history
 
 
@@ -526,6 +613,10 @@ def _to_explanations(agency: Any, sub: Submission, staff: Any, leader: Any) -> t
         score="10",
         reason="Văn bản phân công chưa ký số",
         seen_version=entry.version,
+    )
+    # The others decided too: the state machine opens the explanations only once every indicator has one.
+    Entry.objects.filter(submission=sub).exclude(pk=entry.pk).update(
+        score_1=0, comment_1="Không có số liệu", appraised_1_by=so_staff, appraised_1_at=clock.now()
     )
     take(sub, "yeu_cau_giai_trinh", so_staff)
     clock.set_now(at("10/02/2026 08:30"))

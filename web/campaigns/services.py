@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,11 +55,64 @@ def _facts(source: str) -> dict[str, Any]:
     return info if isinstance(info, dict) else {}
 
 
+SLUG_MAX = 50
+# "UBND tỉnh Phú Thọ" → "Phú Thọ": the locality a campaign's address names.
+_AUTHORITY = re.compile(
+    r"^\s*(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)?\s*(?:tỉnh|thành phố|TP\.?)\s+", re.IGNORECASE
+)
+
+
+def _cut(slug: str, limit: int) -> str:
+    """At most `limit` characters, cut between words only (a single longer word is cut where it must)."""
+    if len(slug) <= limit:
+        return slug
+    head = slug[: limit + 1]
+    at = head.rfind("-")
+    return (slug[:at] if at > 0 else slug[:limit]).strip("-")
+
+
+def _issuer(source: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError:
+        return {}
+    info = data.get("issuer") if isinstance(data, dict) else None
+    return info if isinstance(info, dict) else {}
+
+
+def slug_base(campaign: Campaign, file_name: str = "") -> str:
+    """A short readable address for a new campaign: its locality and year ("phu-tho-2025"), else the uploaded
+    file's name, else the issuer's abbreviation and year, else the first words of its name."""
+    issuer = _issuer(campaign.source)
+    place = issuer.get("place")
+    if not (isinstance(place, str) and place.strip()):
+        parent = issuer.get("parent")
+        stripped = _AUTHORITY.sub("", parent) if isinstance(parent, str) else ""
+        place = stripped if stripped != parent else ""
+    year = str(campaign.year) if campaign.year else ""
+    abbreviation = issuer.get("abbreviation")
+    for candidate in (
+        f"{place} {year}" if place.strip() else "",
+        Path(file_name).stem if file_name else "",
+        f"{abbreviation} {year}" if isinstance(abbreviation, str) and abbreviation.strip() else "",
+    ):
+        slug = slugify(candidate)
+        if slug:
+            return _cut(slug, SLUG_MAX)
+    title = _cut(slugify(campaign.title), SLUG_MAX - len(year) - 1)
+    if year and not title.endswith(year):
+        title = f"{title}-{year}" if title else year
+    return title or "dot-danh-gia"
+
+
 def unique_slug(agency_id: int, base: str) -> str:
-    base = (slugify(base) or "dot-danh-gia")[:70].strip("-") or "dot-danh-gia"
+    """`base` made an address (at most SLUG_MAX characters, cut between words), free in the agency: "-2",
+    "-3"… after it when taken."""
+    base = _cut(slugify(base), SLUG_MAX) or "dot-danh-gia"
     slug, n = base, 2
     while Campaign.objects.filter(agency_id=agency_id, slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
+        suffix = f"-{n}"
+        slug, n = f"{_cut(base, SLUG_MAX - len(suffix))}{suffix}", n + 1
     return slug
 
 
@@ -150,15 +204,17 @@ def save_source(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
+    file_name: str = "",
 ) -> Saved:
-    """Store `source` as the campaign's next version (the first when it is new), write it, check it, audit it."""
+    """Store `source` as the campaign's next version (the first when it is new), write it, check it, audit it.
+    A new campaign's address comes from the file (`file_name`: the uploaded file's, when it says no locality)."""
     with transaction.atomic():
         if campaign.pk is None:
             campaign.source = source
             campaign.version = 1
             _sync_facts(campaign)
             if not campaign.slug:
-                campaign.slug = unique_slug(campaign.agency_id, f"{campaign.title}-{campaign.year}")
+                campaign.slug = unique_slug(campaign.agency_id, slug_base(campaign, file_name))
             campaign._change_reason = reason
             campaign.save()
             old = None

@@ -152,7 +152,12 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             campaign = Campaign(agency_id=agency_id, title="", year=0, slug="")
             action = "nhap_yaml" if how == "nhap" else "tao_dot_danh_gia"
             saved = save_source(
-                campaign, source, action=action, reason=f"Tạo đợt đánh giá ({origin})", after={"cach": origin}
+                campaign,
+                source,
+                action=action,
+                reason=f"Tạo đợt đánh giá ({origin})",
+                after={"cach": origin},
+                file_name=request.FILES["file"].name if how == "nhap" else "",
             )
             _saved(request, saved)
             return redirect("campaigns:detail", campaign.pk)

@@ -1,6 +1,7 @@
 """The Sở's view of an online campaign: per tier how many units are where, and per unit its state, deadline and
-submission. Set-based whatever the number of units: one aggregate query for the counts, one query for the units,
-one for the extensions; each tier's deadlines are computed from the campaign once."""
+submission. Set-based whatever the number of units: one aggregate query for the counts (the overdue ones too, as
+SQL from each tier's close and the few extensions), one query for the units, one for the extensions; each tier's
+deadlines are computed from the campaign once."""
 
 from __future__ import annotations
 
@@ -20,20 +21,26 @@ from web.assessment.plans import plan_for
 from web.campaigns.models import Campaign
 
 IN_APPRAISAL = (State.IN_APPRAISAL, State.EXPLANATIONS, State.REAPPRAISAL)
+NOT_SENT = (State.DRAFT, State.AWAITING_APPROVAL)
+OVERDUE = "qua_han"
+
+# The latest grant's last day per (unit, phase), as windows.for_unit reads it.
+Extensions = dict[tuple[int, str], date]
 
 
 @dataclass(frozen=True)
 class Category:
     key: str
     label: str
-    query: Q
+    query: Q  # for OVERDUE a placeholder: its query depends on the clock and the extensions (overdue_query)
 
 
-# "Nộp muộn" overlaps the others: a late unit is also counted where its state puts it.
+# "Quá hạn, chưa gửi" and "Nộp muộn" overlap the others: such a unit is also counted where its state puts it.
 CATEGORIES: tuple[Category, ...] = (
     Category("chua_bat_dau", "Chưa bắt đầu", Q(state=State.DRAFT, started=False)),
     Category("dang_nhap", "Đang nhập", Q(state=State.DRAFT, started=True)),
     Category("cho_duyet", "Chờ lãnh đạo duyệt", Q(state=State.AWAITING_APPROVAL)),
+    Category(OVERDUE, "Quá hạn, chưa gửi", Q(state__in=NOT_SENT)),
     Category("da_gui", "Đã gửi Sở", Q(state=State.SUBMITTED)),
     Category("nop_muon", "Nộp muộn", Q(late=True)),
     Category("dang_tham_dinh", "Đang thẩm định", Q(state__in=IN_APPRAISAL)),
@@ -58,12 +65,78 @@ def _tier_names(plan: OnlinePlan | None) -> dict[str, str]:
     return {t.id: t.name for t in plan.tiers} if plan else {}
 
 
-def tier_counts(campaign: Campaign, plan: OnlinePlan | None) -> list[TierCounts]:
-    """One row per tier (in the campaign file's order) and a last row for the whole campaign: one query."""
+class _TierWindows:
+    """Each tier's windows computed from the campaign once, whatever the number of its units."""
+
+    def __init__(self, plan: OnlinePlan | None) -> None:
+        self.plan = plan
+        self.base: dict[str, tuple[windows.Window | None, windows.Window | None]] = {}
+
+    def of(self, tier: str) -> tuple[windows.Window | None, windows.Window | None]:
+        if tier not in self.base:
+            try:
+                assert self.plan is not None
+                self.base[tier] = (
+                    windows.self_assessment(self.plan, tier),
+                    windows.explanations(self.plan, tier),
+                )
+            except (AssertionError, KeyError):  # a tier the campaign file no longer has
+                self.base[tier] = (None, None)
+        return self.base[tier]
+
+
+def latest_extensions(campaign: Campaign) -> Extensions:
+    """Every unit's latest grant per phase: one query (a campaign has few grants, whatever its units)."""
+    latest: Extensions = {}
+    for unit_id, phase, until in (
+        Extension.objects.filter(campaign=campaign)
+        .order_by("unit_id", "phase", "-granted_at", "-id")
+        .values_list("unit_id", "phase", "until")
+    ):
+        latest.setdefault((unit_id, phase), until)
+    return latest
+
+
+def overdue_query(plan: OnlinePlan | None, now: datetime, extensions: Extensions) -> Q:
+    """The units still drafting or awaiting their leader after their own close, as SQL: the tiers whose close
+    has passed, less the units an extension keeps open. An extension only moves a close later, so a unit of
+    such a tier is open exactly when its latest grant ends after `now` (web.deadlines.services.unit_deadlines
+    says the same unit by unit)."""
+    if plan is None:
+        return Q(pk__in=[])
+    tiers = _TierWindows(plan)
+    past = [t.id for t in plan.tiers if (own := tiers.of(t.id)[0]) is not None and own.past(now)]
+    if not past:
+        return Q(pk__in=[])
+    kept_open = [
+        unit_id
+        for (unit_id, phase), until in extensions.items()
+        if phase == SELF_ASSESSMENT and clock.end_of_day(until) > now
+    ]
+    query = Q(state__in=NOT_SENT, tier__in=past)
+    return query & ~Q(unit_id__in=kept_open) if kept_open else query
+
+
+def _queries(plan: OnlinePlan | None, now: datetime, extensions: Extensions) -> dict[str, Q]:
+    return {c.key: overdue_query(plan, now, extensions) if c.key == OVERDUE else c.query for c in CATEGORIES}
+
+
+def tier_counts(
+    campaign: Campaign,
+    plan: OnlinePlan | None,
+    *,
+    now: datetime | None = None,
+    extensions: Extensions | None = None,
+) -> list[TierCounts]:
+    """One row per tier (in the campaign file's order) and a last row for the whole campaign: one query (and
+    one for the extensions unless given)."""
+    if extensions is None:
+        extensions = latest_extensions(campaign)
+    queries = _queries(plan, now or clock.now(), extensions)
     rows = (
         Submission.objects.filter(campaign=campaign)
         .values("tier")
-        .annotate(total=Count("pk"), **{c.key: Count("pk", filter=c.query) for c in CATEGORIES})
+        .annotate(total=Count("pk"), **{key: Count("pk", filter=q) for key, q in queries.items()})
         .order_by()
     )
     names = _tier_names(plan)
@@ -116,15 +189,24 @@ def _extended(base: windows.Window, until: date | None) -> windows.Window:
 
 
 def unit_rows(
-    campaign: Campaign, plan: OnlinePlan | None, *, tier: str = "", category: str = ""
+    campaign: Campaign,
+    plan: OnlinePlan | None,
+    *,
+    tier: str = "",
+    category: str = "",
+    now: datetime | None = None,
+    extensions: Extensions | None = None,
 ) -> list[UnitRow]:
     """Every unit of the campaign (or of one tier, or one count's units), in the campaign file's tier order and
-    by name: two queries."""
+    by name: one query (and one for the extensions unless given)."""
+    now = now or clock.now()
+    if extensions is None:
+        extensions = latest_extensions(campaign)
     qs = Submission.objects.filter(campaign=campaign).select_related("unit")
     if tier:
         qs = qs.filter(tier=tier)
     if category in BY_KEY:
-        qs = qs.filter(BY_KEY[category].query)
+        qs = qs.filter(_queries(plan, now, extensions)[category])
     subs = list(
         qs.only(
             "tier",
@@ -138,29 +220,12 @@ def unit_rows(
             "campaign_id",
         )
     )
-    extensions: dict[tuple[int, str], date] = {}
-    for unit_id, phase, until in (
-        Extension.objects.filter(campaign=campaign, unit_id__in=[s.unit_id for s in subs])
-        .order_by("unit_id", "phase", "-granted_at", "-id")
-        .values_list("unit_id", "phase", "until")
-    ):
-        extensions.setdefault((unit_id, phase), until)  # the latest grant counts
     names = _tier_names(plan)
     order = {t: n for n, t in enumerate(names)}
-    base: dict[str, tuple[windows.Window | None, windows.Window | None]] = {}
-    now = clock.now()
+    tiers = _TierWindows(plan)
     rows = []
     for sub in sorted(subs, key=lambda s: (order.get(s.tier, len(order)), s.tier, vi_sort_key(s.unit.name))):
-        if sub.tier not in base:
-            try:
-                assert plan is not None
-                base[sub.tier] = (
-                    windows.self_assessment(plan, sub.tier),
-                    windows.explanations(plan, sub.tier),
-                )
-            except (AssertionError, KeyError):  # a tier the campaign file no longer has
-                base[sub.tier] = (None, None)
-        own, explain = base[sub.tier]
+        own, explain = tiers.of(sub.tier)
         if own is not None:
             own = _extended(own, extensions.get((sub.unit_id, SELF_ASSESSMENT)))
         if explain is not None and sub.state == State.EXPLANATIONS:
@@ -180,7 +245,7 @@ def unit_rows(
                 else None,
                 submitted_at=sub.submitted_at.astimezone(clock.VN) if sub.submitted_at else None,
                 late=sub.late,
-                overdue=sub.state in (State.DRAFT, State.AWAITING_APPROVAL) and bool(own and own.past(now)),
+                overdue=sub.state in NOT_SENT and bool(own and own.past(now)),
             )
         )
     return rows
@@ -251,7 +316,8 @@ def export_xlsx(campaign: Campaign, counts: Iterable[TierCounts], rows: Iterable
     summary.append([f"Đợt đánh giá: {campaign.title}"])
     summary.append(["Số liệu tại thời điểm", clock.now().astimezone(clock.VN).replace(tzinfo=None)])
     summary.cell(summary.max_row, 2).number_format = TIME_FORMAT
-    for sheet, widths in ((ws, (6, 48, 28, 26, 24, 16, 12, 16, 18, 10)), (summary, (30, *[16] * 8))):
+    summary_widths = (30, *[16] * (len(CATEGORIES) + 1))
+    for sheet, widths in ((ws, (6, 48, 28, 26, 24, 16, 12, 16, 18, 10)), (summary, summary_widths)):
         for cell in sheet[1]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -69,8 +69,10 @@ def _table(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
     tier = category = ""
     if form.is_valid():
         tier, category = form.cleaned_data["nhom"], form.cleaned_data["trang_thai"]
-    counts = services.tier_counts(campaign, plan)
-    rows = services.unit_rows(campaign, plan, tier=tier, category=category)
+    # One clock reading and one read of the extensions, so the counts and the list agree.
+    now, extensions = clock.now(), services.latest_extensions(campaign)
+    counts = services.tier_counts(campaign, plan, now=now, extensions=extensions)
+    rows = services.unit_rows(campaign, plan, tier=tier, category=category, now=now, extensions=extensions)
     return {
         "campaign": campaign,
         "plan": plan,

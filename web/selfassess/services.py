@@ -100,6 +100,28 @@ def status_line(submission: Submission, window: Window, now: datetime) -> str:
     return "Đã có kết quả đánh giá cuối cùng."
 
 
+@dataclass(frozen=True)
+class ShownState:
+    """What the badge and the steps say: the stored state, or that the form locked on a unit that has not sent."""
+
+    label: str
+    css: str  # the badge's class suffix: the state's value, or "qua_han"
+    overdue: bool
+
+
+def shown_state(submission: Submission, window: Window, now: datetime) -> ShownState:
+    """The stored state stays «nháp» (or «chờ duyệt») after the deadline; the unit must still read at a glance that
+    its window has closed without anything sent, so the display combines the state with the window."""
+    state = submission.state
+    if state in WINDOWED and window.past(now):
+        if state == State.EXPLANATIONS:
+            return ShownState("Đã khóa (quá hạn giải trình, chưa gửi)", "qua_han", True)
+        if window.late_allowed:
+            return ShownState("Quá hạn, chưa gửi", "qua_han", True)
+        return ShownState("Đã khóa (quá hạn, chưa gửi)", "qua_han", True)
+    return ShownState(submission.get_state_display(), state, False)
+
+
 def editing(
     submission: Submission, user: Any, now: datetime | None = None, plan: OnlinePlan | None = None
 ) -> Editing:
@@ -285,6 +307,13 @@ def blocks(submission: Submission, tier: PlanTier, *, with_files: bool = True) -
 
 def totals(submission: Submission, tier: PlanTier) -> Totals:
     return Totals(blocks(submission, tier, with_files=False), tier.max_points)
+
+
+def missing(submission: Submission, found: list[IndexBlock]) -> list[Row]:
+    """The indicators still without a score, while the unit may still send (they would count as 0)."""
+    if submission.state not in UNIT_EDITABLE:
+        return []
+    return [r for b in found for r in b.rows if r.entry.self_score is None]
 
 
 # --------------------------------------------------------------------------- the explanations' answers

@@ -28,7 +28,7 @@ from web.assessment import clock
 from web.assessment.models import Entry, EvidenceFile, ScoreChange, Stage, State, StateChange, Submission
 from web.assessment.plans import plan_for
 from web.assessment.scope import may_view, unit_filter
-from web.assessment.services import UNIT_EDITABLE, WriteRefused, confirm, save_self_score
+from web.assessment.services import WriteRefused, confirm, save_self_score
 from web.assessment.states import BY_ACTION, TransitionRefused, available, take
 from web.audit.log import record
 from web.evidence.storage import UploadRefused, file_response, files_path, max_upload_bytes
@@ -138,11 +138,7 @@ def _context(
     actions = [t for t in available(sub, request.user) if t.action in UNIT_ACTIONS] if ed.mode else []
     own = is_own_unit(request.user, sub)
     totals = services.Totals(blocks, tier.max_points)
-    missing = (
-        [r for b in blocks for r in b.rows if r.entry.self_score is None]
-        if sub.state in UNIT_EDITABLE
-        else []
-    )
+    shown = services.shown_state(sub, ed.window, now)
     return {
         "sub": sub,
         "campaign": sub.campaign,
@@ -153,7 +149,8 @@ def _context(
         "deadline": ed.window.last_day,
         "blocks": blocks,
         "totals": totals,
-        "missing": missing,
+        "missing": services.missing(sub, blocks),
+        "shown": shown,
         "actions": actions,
         "action_errors": action_errors or {},
         "history": list(
@@ -165,7 +162,7 @@ def _context(
         "show_appraisal": sub.state in APPRAISAL_SHOWN,
         "max_mb": max_upload_bytes() // (1024 * 1024),
         "now": now,
-        "steps": _steps(sub),
+        "steps": _steps(sub, shown),
     }
 
 
@@ -180,12 +177,16 @@ STEPS = (
 )
 
 
-def _steps(sub: Submission) -> list[dict[str, str]]:
+def _steps(sub: Submission, shown: services.ShownState) -> list[dict[str, str]]:
     current = next((n for n, (state, _) in enumerate(STEPS) if state == sub.state), 0)
-    return [
+    steps = [
         {"label": label, "css": "done" if n < current else ("now" if n == current else "")}
         for n, (_, label) in enumerate(STEPS)
     ]
+    if shown.overdue:
+        # The step the unit stopped at, closed by the deadline: not a step it is "now" working on.
+        steps[current] = {"label": f"{steps[current]['label']}: đã khóa", "css": "bad"}
+    return steps
 
 
 def _render_form(request: HttpRequest, sub: Submission, status: int = 200, **kwargs: Any) -> HttpResponse:
@@ -219,14 +220,17 @@ def index(request: HttpRequest) -> HttpResponse:
             window = services.window_of(sub, plan)
             tier_name = plan.tier(sub.tier).name
             status, deadline, error = services.status_line(sub, window, now), window.last_day, ""
+            shown = services.shown_state(sub, window, now)
         except (VanbanError, KeyError):
             tier_name, status, deadline = sub.tier, "", None
             error = "Hồ sơ đợt đánh giá đang được Sở chỉnh sửa; hãy quay lại sau."
+            shown = services.ShownState(sub.get_state_display(), sub.state, False)
         rows.append(
             {
                 "sub": sub,
                 "tier_name": tier_name,
                 "status": status,
+                "shown": shown,
                 "deadline": short(deadline) if deadline else "",
                 "error": error,
                 "writable": not error and editing(sub, request.user, now).mode is not None,
@@ -289,6 +293,7 @@ def save(request: HttpRequest, sub_id: int, entry_id: int) -> HttpResponse:
     if request.htmx:
         row = _decorate(_row(sub, entry), errors=errors, posted=posted if errors else None)
         tier = plan_for(sub.campaign).tier(sub.tier)
+        totals = services.totals(sub, tier)
         return _autosaved(
             request,
             row,
@@ -296,7 +301,9 @@ def save(request: HttpRequest, sub_id: int, entry_id: int) -> HttpResponse:
             {
                 "sub": sub,
                 "editing": ed,
-                "totals": services.totals(sub, tier),
+                "totals": totals,
+                # The list above «Trình lãnh đạo» is read from the same rows as the totals, so both agree.
+                "missing": services.missing(sub, totals.blocks),
                 "show_appraisal": sub.state in APPRAISAL_SHOWN,
             },
         )
