@@ -10,6 +10,13 @@ declared in RULES (a URL without one fails the test). Path parameters are filled
   others get 403 or 404, and a refused request changes nothing;
 - agency B: never a 200 on A's objects (404 for the service's pages), and no page B sees names anything of A.
 
+The online campaign's objects are scoped finer than the agency: a unit's submission to its own chuyên viên and
+lãnh đạo (another unit's people get 403 or 404), a submission to the appraisers whose assignment covers its tier
+and district, an indicator to those who appraise its main index. Its URLs are tried for each of A's submissions
+the world holds (a unit of a two-tier campaign the Sở appraises, a commune of a three-tier one its district
+appraises), by the people of each role and by extra people of agency A who differ only in their unit or
+assignment; no page shows anybody a submission they may not read (its unit's name, the mark in its notes).
+
 Every request runs in a transaction rolled back afterwards, so no request changes what the next one sees.
 """
 
@@ -19,8 +26,9 @@ import fnmatch
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -35,10 +43,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from letters.core.vn import vn_today
 from signing.demo.pki import DemoPKI
+from tests.conftest import EXAMPLES
 from tests.pki_fixtures import demo_pki, pki_server  # noqa: F401 - fixtures
+from tests.test_sign_support import DIRECTOR_NAME
+from tests.web.assessment_support import at
 from tests.web.docs_support import campaign_source, fast_render, rendered_once  # noqa: F401 - fixtures
 from tests.web.infra import PASSWORD_ENV, configure_signing
-from web.accounts.models import Agency, Profile, Role, Unit
+from web.accounts.models import SO_ROLES, UNIT_ROLES, Agency, Profile, Role, Unit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -53,24 +64,46 @@ PASSWORD = "mat-khau-dai-2026"
 
 
 ANY = "*"  # any logged-in person
+# A grant: a django-rules permission, ANY, or the roles a view admits by itself (the online campaign's views check
+# a role and then the object's scope, which no django-rules permission expresses).
+Grant = str | frozenset[str]
+
+
+def roles(*granted: Role | frozenset[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for r in granted:
+        out |= {str(x) for x in r} if isinstance(r, frozenset) else {str(r)}
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
 class Rule:
     """What a URL requires, per method: the django-rules permission the view must check against agency A's object
-    (ANY: any logged-in person; None: the method is not served)."""
+    (ANY: any logged-in person; a set of roles: those roles; None: the method is not served)."""
 
-    get: str | None = None
-    post: str | None = None
+    get: Grant | None = None
+    post: Grant | None = None
     public: bool = False  # anonymous users may open it
     scoped: bool | None = True  # it names agency A's objects (B must get a 404); None: when it has parameters
     admin: bool = False  # the Django admin site: its own login, staff only, scoped querysets
     skip: str = ""  # why it is not requested (it must still be declared)
     ok: frozenset[int] = frozenset({200, 302})  # what a permitted GET may get (302: not to a login page)
-    ok_post: frozenset[int] = frozenset({200, 302, 400})  # a permitted POST of an empty form
+    ok_post: frozenset[int] = frozenset({200, 302, 400})  # a permitted POST (of an empty form unless `data`)
+    # The online campaign's scopes, finer than the agency's; such a URL is tried once per submission of the world.
+    unit_scoped: bool = False  # a unit's chuyên viên and lãnh đạo are granted it on their own unit's only
+    # Appraisers are granted it only within their assignment: "campaign" (they have one in its campaign), "tiers"
+    # (it covers the submission's tier and, for a district's appraiser, its district), "indices" (besides, they
+    # score this unit and the indicator's main index).
+    assignment: str = ""
+    so_appraises: bool = False  # the Sở's chuyên viên is granted it on the tiers the Sở appraises only
+    data: Callable[[World], dict[str, Any]] | None = None  # what a POST sends (an empty form without it)
 
-    def methods(self) -> list[tuple[str, str]]:
+    def methods(self) -> list[tuple[str, Grant]]:
         return [(m, p) for m, p in (("GET", self.get), ("POST", self.post)) if p is not None]
+
+    @property
+    def per_submission(self) -> bool:
+        return self.unit_scoped or bool(self.assignment)
 
 
 VIEW_CAMPAIGN, EDIT_CAMPAIGN = "vanban.view_campaign", "vanban.edit_campaign"
@@ -79,6 +112,10 @@ APPROVE, ISSUE, CONFIGURE = "vanban.approve_document", "vanban.issue_document", 
 VIEW_EVIDENCE, CHECK = "vanban.view_evidence", "vanban.check_evidence"
 VIEW_RESULTS, RUN_RESULTS = "vanban.view_results", "vanban.run_results"
 ACCOUNTS = "vanban.manage_accounts"
+ONBOARDING, DEADLINES = "vanban.manage_onboarding", "vanban.manage_deadlines"
+UNIT = roles(*UNIT_ROLES)
+SO = roles(*SO_ROLES)
+APPRAISING = roles(Role.APPRAISER, Role.SO_STAFF, Role.SO_LEADER)  # the appraisal pages
 
 RULES: dict[str, Rule] = {
     # The foundation.
@@ -157,20 +194,58 @@ RULES: dict[str, Rule] = {
     "results:document": Rule(get=VIEW_RESULTS),
     "results:from_system": Rule(post="vanban.results_from_system"),
     "results:publish": Rule(post="vanban.publish_results"),
-    # The Sở's dashboard; the units' notices (none is published in this world: a unit's own notice is served in
-    # test_publication); the public ranking, without login.
+    # The Sở's dashboard; the units' notices of the published results (a unit its own only); the public ranking
+    # and the issued Quyết định, without login.
     "dashboard:index": Rule(get="vanban.view_dashboard", scoped=False),
     "dashboard:export": Rule(get="vanban.view_dashboard", scoped=False),
     "dashboard:notices": Rule(get="vanban.view_own_notices", scoped=False),
-    "dashboard:notice_file": Rule(get="vanban.view_own_notices", ok=frozenset({404})),
-    "public:*": Rule(get=ANY, public=True, scoped=False),
+    "dashboard:notice_file": Rule(get=UNIT, unit_scoped=True),
+    "public:*": Rule(get=ANY, public=True, scoped=False, ok=frozenset({200})),
     # Deadlines of the online campaign: the Sở's chuyên viên and the quản trị (the clock: demo mode and tests).
-    "deadlines:index": Rule(get="vanban.manage_deadlines", scoped=False),
-    "deadlines:campaign": Rule(get="vanban.manage_deadlines"),
-    "deadlines:unit": Rule(get="vanban.manage_deadlines", post="vanban.manage_deadlines"),
-    "deadlines:revoke": Rule(post="vanban.manage_deadlines"),
-    "deadlines:remind": Rule(post="vanban.manage_deadlines", scoped=False),
-    "deadlines:clock": Rule(get="vanban.manage_deadlines", post="vanban.manage_deadlines", scoped=False),
+    "deadlines:index": Rule(get=DEADLINES, scoped=False),
+    "deadlines:campaign": Rule(get=DEADLINES),
+    "deadlines:unit": Rule(get=DEADLINES, post=DEADLINES),
+    "deadlines:revoke": Rule(post=DEADLINES),
+    "deadlines:remind": Rule(post=DEADLINES, scoped=False),
+    "deadlines:clock": Rule(get=DEADLINES, post=DEADLINES, scoped=False),
+    # Accounts of the online campaign, their list files (first passwords) and the appraisers' assignments: the
+    # Sở's chuyên viên and the quản trị; everybody's own contact details.
+    "onboarding:index": Rule(get=ONBOARDING, scoped=False),
+    "onboarding:profile": Rule(get=ANY, post=ANY, scoped=False),
+    "onboarding:issue": Rule(post=ONBOARDING),
+    "onboarding:reissue": Rule(get=ONBOARDING, post=ONBOARDING),
+    "onboarding:delete_files": Rule(post=ONBOARDING),
+    "onboarding:make_pdf": Rule(post=ONBOARDING),
+    "onboarding:download": Rule(get=ONBOARDING),
+    "onboarding:assignments": Rule(get=ONBOARDING),
+    "onboarding:assignment": Rule(post=ONBOARDING),
+    # The units' self-assessment: a unit's own people write; they and the Sở's people read; an evidence file
+    # also to the appraisers who appraise its indicator.
+    "selfassess:index": Rule(get=UNIT, scoped=False),
+    "selfassess:form": Rule(get=UNIT | SO, unit_scoped=True),
+    "selfassess:save": Rule(post=UNIT, unit_scoped=True),
+    "selfassess:answer": Rule(post=UNIT, unit_scoped=True),
+    "selfassess:upload": Rule(post=UNIT, unit_scoped=True),
+    "selfassess:file": Rule(get=roles(UNIT, SO, Role.APPRAISER), unit_scoped=True, assignment="indices"),
+    "selfassess:file_status": Rule(get=UNIT | SO, unit_scoped=True),
+    "selfassess:withdraw": Rule(post=UNIT, unit_scoped=True),
+    "selfassess:act": Rule(post=UNIT, unit_scoped=True),
+    "selfassess:receipt": Rule(get=UNIT | SO, unit_scoped=True),
+    "selfassess:receipt_json": Rule(get=UNIT | SO, unit_scoped=True),
+    "selfassess:receipt_html": Rule(get=UNIT | SO, unit_scoped=True),
+    "selfassess:history": Rule(get=UNIT | SO, unit_scoped=True),
+    # Appraisal: appraisers within their assignment, the Sở's chuyên viên and lãnh đạo; scores are given by the
+    # appraisers of the indicator's main index and by the Sở's chuyên viên on the tiers the Sở appraises.
+    "appraisal:index": Rule(get=APPRAISING, scoped=False),
+    "appraisal:bulk": Rule(
+        post=APPRAISING, assignment="campaign", data=lambda w: {"dot": w.target.sub.campaign_id}
+    ),
+    "appraisal:submission": Rule(get=APPRAISING, assignment="tiers"),
+    "appraisal:entry": Rule(
+        post=roles(Role.APPRAISER, Role.SO_STAFF), assignment="indices", so_appraises=True
+    ),
+    "appraisal:transition": Rule(post=APPRAISING, assignment="tiers"),
+    "appraisal:history": Rule(get=APPRAISING, assignment="tiers"),
     # The Django admin site (the quản trị).
     "admin:login": Rule(get=ANY, public=True, admin=True, scoped=False),
     "admin:logout": Rule(post=ANY, public=True, admin=True, scoped=False),
@@ -182,6 +257,9 @@ RULES: dict[str, Rule] = {
     # Agencies are added and removed by the installation's operator (a superuser without an agency).
     "admin:accounts_agency_add": Rule(get=ACCOUNTS, admin=True, scoped=False, ok=frozenset({403})),
     "admin:accounts_agency_delete": Rule(get=ACCOUNTS, admin=True, ok=frozenset({403})),
+    # The online campaign's records are read-only there: they change through the pages and the state machine.
+    "admin:assessment_*_add": Rule(get=ACCOUNTS, admin=True, scoped=False, ok=frozenset({403})),
+    "admin:assessment_*_delete": Rule(get=ACCOUNTS, admin=True, ok=frozenset({403})),
     # Without its query (which field of which model) the autocomplete refuses everybody.
     "admin:autocomplete": Rule(get=ACCOUNTS, admin=True, scoped=False, ok=frozenset({403})),
     # No model of the service has a public page to go to.
@@ -245,17 +323,53 @@ def all_urls() -> list[Url]:
 
 
 @dataclass
+class Person:
+    """Someone who tries the URLs: one per role of each agency, and A's extra people of the online campaign who
+    differ from them only in their unit or their assignments (tried on the online campaign's URLs)."""
+
+    code: str  # the agency's
+    label: str  # the role, or "role/what differs"
+    role: str
+    user: Any
+    unit_id: int | None = None
+    assignments: dict[int, Any] = field(default_factory=dict)  # campaign id → the Assignment made for them
+    extra: bool = False
+
+
+@dataclass
+class Target:
+    """One of A's submissions of the online campaign, with what its URLs name."""
+
+    label: str
+    sub: Any  # Submission, confirmed (it has a receipt), appraised (final, or in round 1)
+    entry: Any  # the Entry its evidence file is for, scored by its appraiser (its score history)
+    file: Any  # EvidenceFile
+    index: str  # the entry's main index
+    so_appraises: bool  # the Sở appraises the submission's tier (else the district appraises its communes)
+    mark: str  # in the unit's notes and its file's name: only people entitled to the submission may read it
+    notice: Any = None  # the unit's published results notice, if the world has one
+
+    @property
+    def secrets(self) -> tuple[str, str]:
+        """What no page may show to someone not entitled to the submission."""
+        return (self.mark, self.sub.unit.name)
+
+
+@dataclass
 class World:
     a: Agency
     b: Agency
     users: dict[tuple[str, str], Any]  # (agency code, role) → user
     objects: dict[str, Any] = field(default_factory=dict)
+    people: list[Person] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    target: Target | None = None  # the submission the URL being tried names
 
 
-def _make_user(agency: Agency, role: Role, unit: Unit | None) -> Any:
+def _make_user(agency: Agency, role: Role, unit: Unit | None, label: str = "") -> Any:
     alpha = agency.code == "alpha"
     user = get_user_model().objects.create_user(
-        f"{'alpha' if alpha else 'beta'}-{role.value}", password=PASSWORD
+        f"{'alpha' if alpha else 'beta'}-{label or role.value}", password=PASSWORD
     )
     if role is Role.ADMIN:  # as the first quản trị and the demo's are
         user.is_staff = user.is_superuser = True
@@ -279,7 +393,8 @@ def _ok(response: Any) -> Any:
 def build_world(pki: DemoPKI, tmp_path: Path) -> World:
     """Agency A's records made the way people make them, through the pages: a campaign, its documents rendered,
     the công văn submitted, approved, signed on the server and issued with its attachments, evidence uploaded and
-    checked with a resubmission letter, example scores ranked."""
+    checked with a resubmission letter, example scores ranked and published; then the campaign run online, with
+    a three-tier campaign beside it (`_build_online`)."""
     from django.contrib.auth.models import Group
 
     from web.audit.log import record
@@ -302,6 +417,9 @@ def build_world(pki: DemoPKI, tmp_path: Path) -> World:
         for role in Role:
             users[(agency.code, role.value)] = _make_user(agency, role, unit)
     world = World(a, b, users)
+    world.people = [
+        Person(code, role, role, user, user.profile.unit_id) for (code, role), user in users.items()
+    ]
     objects = world.objects
 
     def as_(role: Role) -> Client:
@@ -310,8 +428,12 @@ def build_world(pki: DemoPKI, tmp_path: Path) -> World:
         return client
 
     admin, staff, leader, clerk = as_(Role.ADMIN), as_(Role.SO_STAFF), as_(Role.SO_LEADER), as_(Role.CLERK)
+    # The province's Quyết định (the results) is signed with the demo PKI's one signer certificate, as the letters.
+    source = campaign_source()
+    assert "    name: Mai Sơn\n" in source
+    source = source.replace("    name: Mai Sơn\n", f"    name: {DIRECTOR_NAME}\n", 1)
     campaign = save_source(
-        Campaign(agency=a, title="", year=0), campaign_source(), action="tao_dot_danh_gia", reason="Thử quyền"
+        Campaign(agency=a, title="", year=0), source, action="tao_dot_danh_gia", reason="Thử quyền"
     ).campaign
     objects["campaign"] = campaign
 
@@ -365,12 +487,222 @@ def build_world(pki: DemoPKI, tmp_path: Path) -> World:
     objects["results"], objects["scores"] = results, ScoresUpload.objects.get(campaign=campaign)
     objects["result_document"] = results.documents.order_by("pk").first()
 
+    _build_online(world, issued.path.read_bytes())
+    objects["publication"] = _publish(world, staff, leader, clerk)
+
     objects["job"] = Job.objects.filter(agency=a).order_by("created_at").first()
     record("thu_quyen", a, user=users[("alpha", Role.SO_STAFF.value)], note=f"Ghi chú {A_MARK}")
     objects["group"] = Group.objects.create(name="Nhóm quyền chung")
     missing = [k for k, v in objects.items() if v is None]
     assert not missing, f"the world lacks {missing}"
     return world
+
+
+def _publish(world: World, staff: Client, leader: Client, clerk: Client) -> Any:
+    """«Tổng hợp kết quả từ hệ thống» (the first unit's final scores), its Quyết định submitted, approved, signed
+    on the server and issued, then «Công bố kết quả»: the units' notices and the public ranking exist."""
+    from web.documents.models import DocumentKind
+    from web.issuance.models import Draft, SignedDraft
+    from web.jobs.runner import run_pending
+    from web.results.models import Publication, ResultDocument, ResultsRun
+
+    campaign = world.objects["campaign"]
+    _ok(staff.post(f"/ket-qua/{campaign.pk}/tu-he-thong/"))
+    run_pending()
+    run = ResultsRun.objects.filter(campaign=campaign).order_by("-number").first()
+    assert run is not None and run.document_version is not None, (run.status, run.error) if run else None
+    decision = run.document_version.documents.get(kind=DocumentKind.QUYET_DINH)
+    _ok(staff.post(f"/ban-hanh/trinh/{decision.pk}/", {"note": "Kính trình Quyết định công bố"}))
+    run_pending()
+    draft = Draft.objects.get(document=decision)
+    _ok(leader.post(f"/ban-hanh/{draft.pk}/duyet/"))
+    _ok(leader.post(f"/ban-hanh/{draft.pk}/ky-tren-may-chu/", {"key": world.objects["key"].pk}))
+    run_pending()
+    _ok(clerk.post(f"/ban-hanh/{draft.pk}/cap-so/", {"issue_date": vn_today().isoformat()}))
+    run_pending()
+    _ok(staff.post(f"/ket-qua/{campaign.pk}/lan/{run.number}/cong-bo/"))
+    run_pending()  # the e-mails (no unit account has an address)
+    publication = Publication.objects.filter(run=run).first()
+    assert publication is not None, [(d.status, d.problems) for d in SignedDraft.objects.filter(draft=draft)]
+    first = world.targets[0]
+    first.notice = ResultDocument.objects.filter(
+        run=run, kind="thong_bao", unit_key=first.sub.unit.code
+    ).first()
+    assert first.notice is not None, "the published run has no notice for the first unit"
+    return publication
+
+
+def _person(world: World, label: str, role: Role, unit: Any = None) -> Person:
+    user = _make_user(world.a, role, unit, label)
+    person = Person("alpha", label, role.value, user, unit.pk if unit is not None else None, extra=True)
+    world.people.append(person)
+    return person
+
+
+def _assign(person: Person, campaign: Any, **scope: Any) -> None:
+    from web.assessment.models import Assignment
+
+    person.assignments[campaign.pk] = Assignment.objects.create(
+        campaign=campaign, user=person.user, body=scope.pop("body", f"Tổ thẩm định {A_MARK}"), **scope
+    )
+
+
+def _build_online(world: World, signed_pdf: bytes) -> None:
+    """A's campaign run online (Bắc Giang 2023: two tiers, the Sở appraises both) and a three-tier one beside it
+    (Bà Rịa - Vũng Tàu 2024: the districts appraise their communes). In each, one unit's people score every
+    indicator with a marked note, attach a signed PDF, and their leader confirms (the receipt); its appraiser
+    starts round 1 and scores the indicator with the file (the first unit's scores are then made final, for the
+    results). The people around them: a second unit of the same tier, appraisers of another tier, of another
+    main index, of another district. Then an extension, the campaign's accounts issued (a batch of list files)
+    and one password issued again (a second batch)."""
+    from web.assessment import clock
+    from web.assessment.models import EvidenceFile, Submission
+    from web.assessment.plans import plan_for
+    from web.assessment.services import confirm, ensure_submissions, save_appraisal, save_self_score
+    from web.assessment.states import take
+    from web.campaigns.models import Campaign
+    from web.deadlines.services import grant_extension
+    from web.jobs.runner import run_pending
+    from web.onboarding import services as onboarding
+    from web.selfassess.services import start_verification, store_evidence
+
+    objects = world.objects
+    two_tier = objects["campaign"]
+    ensure_submissions(two_tier)
+    three_tier = Campaign.objects.create(
+        agency=world.a,
+        slug="brvt-2024",
+        title="Đánh giá DTI năm 2024",
+        year=2024,
+        source=(EXAMPLES / "brvt-2024.yaml").read_text(encoding="utf-8"),
+    )
+    three_tier.write_yaml()
+    ensure_submissions(three_tier)
+    objects["three_tier"] = three_tier
+
+    def subs(campaign: Any, tier: str) -> list[Any]:
+        return list(
+            Submission.objects.filter(campaign=campaign, tier=tier).select_related("unit").order_by("id")
+        )
+
+    first, second = subs(two_tier, "so")[:2]
+    communes = [s for s in subs(three_tier, "xa") if s.unit.parent.code == "vungtau"]
+    commune = communes[0]
+    districts = {s.unit.code: s.unit for s in subs(three_tier, "huyen")}
+    staff = world.users[("alpha", Role.SO_STAFF.value)]
+
+    # The people of each role are the first unit's; the extra people around them.
+    base = {p.role: p for p in world.people if p.code == "alpha" and not p.extra}
+    for role in (Role.UNIT_STAFF, Role.UNIT_LEADER):
+        Profile.objects.filter(user=base[role.value].user).update(unit=first.unit)
+        base[role.value].user.profile.refresh_from_db()
+        base[role.value].unit_id = first.unit_id
+    _person(world, "chuyen_vien_don_vi/don-vi-khac", Role.UNIT_STAFF, second.unit)
+    _person(world, "lanh_dao_don_vi/don-vi-khac", Role.UNIT_LEADER, second.unit)
+    commune_staff = _person(world, "chuyen_vien_don_vi/xa", Role.UNIT_STAFF, commune.unit)
+    commune_leader = _person(world, "lanh_dao_don_vi/xa", Role.UNIT_LEADER, commune.unit)
+    appraiser = base[Role.APPRAISER.value]
+    _assign(appraiser, two_tier, tiers=["so"], indices=[])
+    objects["assignment"] = appraiser.assignments[two_tier.pk]
+    _assign(_person(world, "tham_dinh_vien/nhom-khac", Role.APPRAISER), two_tier, tiers=["huyen"], indices=[])
+    plan = plan_for(two_tier)
+    entry = first.entries.order_by("id").first()
+    index = plan.tier("so").row(entry.code).index_code
+    other_index = next(i.code for i in plan.tier("so").indices if i.code != index)
+    _assign(
+        _person(world, "tham_dinh_vien/chi-so-khac", Role.APPRAISER),
+        two_tier,
+        tiers=["so"],
+        indices=[other_index],
+    )
+    district = _person(world, "tham_dinh_vien/huyen", Role.APPRAISER)
+    vungtau, baria = districts["vungtau"], districts["baria"]
+    _assign(district, three_tier, body=vungtau.name, tiers=["xa"], indices=[], parent_unit=vungtau)
+    _assign(
+        _person(world, "tham_dinh_vien/huyen-khac", Role.APPRAISER),
+        three_tier,
+        body=baria.name,
+        tiers=["xa"],
+        indices=[],
+        parent_unit=baria,
+    )
+
+    def through_round_1(
+        sub: Any, when: str, unit_staff: Any, leader: Any, appraised_by: Any, mark: str
+    ) -> Any:
+        clock.set_now(at(when))
+        rows = {r.code: r for r in plan_for(sub.campaign).tier(sub.tier).rows}
+        for e in sub.entries.order_by("id"):
+            save_self_score(
+                e,
+                unit_staff,
+                score=str(rows[e.code].max_points),
+                note=f"Thuyết minh của đơn vị {mark}",
+                seen_version=e.version,
+            )
+        scored = sub.entries.order_by("id").first()
+        scored.submission = sub
+        evidence = store_evidence(
+            scored, unit_staff, SimpleUploadedFile(f"minh-chung-{mark}.pdf", signed_pdf)
+        )
+        start_verification(evidence, unit_staff)
+        take(Submission.objects.get(pk=sub.pk), "trinh_lanh_dao", unit_staff)
+        confirm(Submission.objects.get(pk=sub.pk), leader)
+        take(Submission.objects.get(pk=sub.pk), "bat_dau_tham_dinh", appraised_by)
+        scored.refresh_from_db()
+        save_appraisal(
+            scored,
+            appraised_by,
+            round_no=1,
+            accept=False,
+            score="0",
+            reason="Tài liệu chưa đủ",
+            seen_version=scored.version,
+        )
+        return evidence
+
+    file_1 = through_round_1(
+        first,
+        "20/10/2023 09:00",
+        base["chuyen_vien_don_vi"].user,
+        base["lanh_dao_don_vi"].user,
+        staff,
+        "DV-MOT",
+    )
+    # The first unit's other indicators accepted and its scores final (the results are made from them).
+    for e in first.entries.exclude(pk=file_1.entry_id).order_by("id"):
+        save_appraisal(e, staff, round_no=1, accept=True, score=None, reason="", seen_version=e.version)
+    take(Submission.objects.get(pk=first.pk), "chot_diem", staff)
+    objects["extension"] = grant_extension(
+        two_tier, first.unit, "tu_danh_gia", date(2023, 10, 31), "Sự cố đường truyền", staff
+    )
+    file_2 = through_round_1(
+        commune, "01/11/2024 09:00", commune_staff.user, commune_leader.user, district.user, "XA-MOT"
+    )
+    clock.reset()
+    run_pending()  # the files' verification
+    for label, sub, evidence, mark, so in (
+        ("cấp sở, Sở thẩm định, đã chốt điểm", first, file_1, "DV-MOT", True),
+        ("cấp xã, huyện thẩm định, thẩm định lần 1", commune, file_2, "XA-MOT", False),
+    ):
+        evidence = EvidenceFile.objects.select_related("entry").get(pk=evidence.pk)
+        assert evidence.verdict != EvidenceFile.Verdict.PENDING, evidence
+        sub = Submission.objects.select_related("unit", "campaign").get(pk=sub.pk)
+        assert sub.receipt_sha256 and sub.state in ("tham_dinh_1", "hoan_thanh"), sub.state
+        index = plan_for(sub.campaign).tier(sub.tier).row(evidence.entry.code).index_code
+        world.targets.append(Target(label, sub, evidence.entry, evidence, index, so, mark))
+    world.target = world.targets[0]
+
+    # The accounts: issued for every unit (the list files), then one password again (a second batch).
+    issued = onboarding.issue_all(two_tier, staff, so_appraisers=1)
+    assert issued.batch is not None and issued.lines
+    account = next(
+        u
+        for u in onboarding.campaign_accounts(two_tier).filter(profile__role=Role.UNIT_STAFF)
+        if u.profile.must_change_password
+    )
+    _, again = onboarding.reissue(two_tier, account, staff)
+    objects["batch"], objects["batch_again"], objects["account"] = issued.batch, again, account
 
 
 def _admin_model(name: str) -> Any:
@@ -459,12 +791,15 @@ def _obj(key: str, attr: str = "pk") -> Callable[[World], Any]:
     return lambda w: getattr(w.objects[key], attr)
 
 
-def _online(world: World) -> Any:
-    """A's campaign run online: its units and submissions made from the file."""
-    from web.assessment.services import ensure_submissions
+def _target(attr: str) -> Callable[[World], Any]:
+    """A part of the submission being tried (None: this one has none)."""
 
-    ensure_submissions(world.objects["campaign"])
-    return world.objects["campaign"]
+    def value(world: World) -> Any:
+        assert world.target is not None
+        found = getattr(world.target, attr)
+        return None if found is None else found.pk
+
+    return value
 
 
 FILLERS: dict[str, Callable[[World], Any]] = {
@@ -494,12 +829,22 @@ FILLERS: dict[str, Callable[[World], Any]] = {
     "results:*.number": _obj("results", "number"),
     "results:*.doc_id": _obj("result_document"),
     "results:*.fmt": lambda w: "goc",
-    "dashboard:*.doc_id": _obj("result_document"),
-    "dashboard:*.fmt": lambda w: "pdf",
+    "dashboard:*.doc_id": _target("notice"),
+    "dashboard:*.fmt": lambda w: "goc",
     "public:*.agency": lambda w: w.objects["campaign"].agency.code,
     "public:*.slug": _obj("campaign", "slug"),
-    "deadlines:*.campaign_id": lambda w: _online(w).pk,
-    "deadlines:*.unit_id": lambda w: _online(w).submissions.order_by("pk").first().unit_id,
+    "deadlines:*.unit_id": lambda w: w.targets[0].sub.unit_id,  # the unit with an extension
+    "onboarding:*.user_id": _obj("account"),
+    "onboarding:*.assignment_id": _obj("assignment"),
+    "onboarding:delete_files.batch": _obj("batch_again", "name"),  # not the batch the other URLs read
+    "onboarding:*.batch": _obj("batch", "name"),
+    "onboarding:*.filename": lambda w: "danh-sach-tai-khoan.xlsx",
+    "selfassess:*.sub_id": _target("sub"),
+    "selfassess:*.entry_id": _target("entry"),
+    "selfassess:*.file_id": _target("file"),
+    "selfassess:act.action": lambda w: "trinh_lanh_dao",
+    "appraisal:*.submission_id": _target("sub"),
+    "appraisal:*.entry_id": _target("entry"),
     "admin:auth_group_*.object_id": lambda w: w.objects["group"].pk,
     "admin:app_list.app_label": lambda w: "accounts",
     "admin:view_on_site.content_type_id": _content_type,
@@ -520,11 +865,11 @@ class Outcome:
     changed: bool  # the request added or removed records (seen before its rollback)
 
 
-def request(client: Client, method: str, path: str) -> Outcome:
+def request(client: Client, method: str, path: str, data: dict[str, Any] | None = None) -> Outcome:
     """One request, its effects rolled back afterwards so that every request sees the same world."""
     with transaction.atomic():
         before = _fingerprint()
-        response = client.post(path, {}) if method == "POST" else client.get(path)
+        response = client.post(path, data or {}) if method == "POST" else client.get(path)
         if getattr(response, "streaming", False):
             # Read to the end: the test client closes a file response (and its file) when it is consumed.
             content = b"".join(response.streaming_content)
@@ -541,10 +886,13 @@ def request(client: Client, method: str, path: str) -> Outcome:
 
 
 IGNORED_FOR_CHANGES = {"audit.auditevent", "accounts.loginfailure", "sessions.session"}
+# Tables whose rows change in place: every write raises a row's version (optimistic locking).
+VERSIONED = ("assessment.submission", "assessment.entry")
 
 
 def _fingerprint() -> tuple[int, ...]:
-    """Row counts of every table (one query): a refused request must not add or remove anything."""
+    """Row counts of every table and the sum of the versions of the online campaign's records (one query): a
+    refused request must not add, remove or change anything."""
     from django.db import connection
 
     tables = sorted(
@@ -553,8 +901,13 @@ def _fingerprint() -> tuple[int, ...]:
         if m._meta.managed and m._meta.label_lower not in IGNORED_FOR_CHANGES
     )
     quote = connection.ops.quote_name
+    counts = [f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables]
+    versions = [
+        f"(SELECT COALESCE(SUM(version), 0) FROM {quote(apps.get_model(label)._meta.db_table)})"
+        for label in VERSIONED
+    ]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables))
+        cursor.execute("SELECT " + ", ".join(counts + versions))
         return tuple(cursor.fetchone())
 
 
@@ -573,11 +926,56 @@ class Report:
             self.failures.append(message)
 
 
-def _clients(world: World) -> Iterator[tuple[str, Any, Client]]:
-    for (code, role), user in world.users.items():
-        client = Client(raise_request_exception=False)  # a failing view is a finding, not the end
-        client.force_login(user)
-        yield code, role, client
+ONLINE = ("onboarding:", "selfassess:", "appraisal:", "deadlines:", "dashboard:")
+
+
+def _grants(person: Person, perm: Grant, target: Any) -> bool:
+    if perm == ANY:
+        return True
+    if isinstance(perm, frozenset):
+        return person.role in perm
+    return bool(person.user.has_perm(perm, target))
+
+
+def _covers(person: Person, t: Target, level: str) -> bool:
+    """Whether this appraiser's assignment covers the submission at `level` (Rule.assignment)."""
+    a = person.assignments.get(t.sub.campaign_id)
+    if a is None:
+        return False
+    if level == "campaign":
+        return True
+    within = (not a.tiers or t.sub.tier in a.tiers) and (
+        a.parent_unit_id is None or t.sub.unit.parent_id == a.parent_unit_id
+    )
+    if level == "tiers":
+        return within
+    # A district's appraiser scores its communes; the others the tiers the Sở appraises.
+    scores = a.parent_unit_id is not None or t.so_appraises
+    return within and scores and (not a.indices or t.index in {str(i) for i in a.indices})
+
+
+def _in_scope(person: Person, rule: Rule, t: Target | None) -> bool:
+    """The online campaign's scope, once the person's role is granted the URL."""
+    if t is None:
+        return True
+    if person.role in UNIT_ROLES and rule.unit_scoped:
+        return person.unit_id == t.sub.unit_id
+    if person.role == Role.APPRAISER and rule.assignment:
+        return _covers(person, t, rule.assignment)
+    if person.role == Role.SO_STAFF and rule.so_appraises:
+        return t.so_appraises
+    return True
+
+
+def _entitled(person: Person, t: Target) -> bool:
+    """Whether this person may read the submission at all (its unit, its notes, its files)."""
+    if person.code != "alpha":
+        return False
+    if person.role in SO_ROLES:
+        return True
+    if person.role in UNIT_ROLES:
+        return person.unit_id == t.sub.unit_id
+    return person.role == Role.APPRAISER and _covers(person, t, "tiers")
 
 
 def test_every_url_as_every_role_of_both_agencies_and_anonymous(
@@ -594,7 +992,11 @@ def test_every_url_as_every_role_of_both_agencies_and_anonymous(
     settings.FILES_DIR = tmp_path / "files"
     monkeypatch.setenv(PASSWORD_ENV, pki_server.password)
     world = build_world(pki_server, tmp_path)
-    clients = list(_clients(world))
+    clients: list[tuple[Person, Client]] = []
+    for person in world.people:
+        client = Client(raise_request_exception=False)  # a failing view is a finding, not the end
+        client.force_login(person.user)
+        clients.append((person, client))
     report = Report()
     unfilled: list[str] = []
     for url in urls:
@@ -603,16 +1005,24 @@ def test_every_url_as_every_role_of_both_agencies_and_anonymous(
         if rule.skip:
             continue
         assert url.name is not None, f"/{url.route}: an unnamed URL needs a skip reason"
-        values = fill(url, world)
-        if values is None:
-            unfilled.append(url.name)
-            continue
-        path = (
-            reverse(url.name, args=values) if isinstance(values, list) else reverse(url.name, kwargs=values)
-        )
         scoped = rule.scoped if rule.scoped is not None else bool(set(url.params) - {"app_label"})
-        for method, perm in rule.methods():
-            check_url(report, world, clients, rule, scoped, method, perm, path, url.name)
+        filled = False
+        # A URL of the online campaign's objects is tried on each submission that has what it names.
+        for target in world.targets if rule.per_submission else world.targets[:1]:
+            world.target = target
+            values = fill(url, world)
+            if values is None:
+                continue
+            filled = True
+            path = (
+                reverse(url.name, args=values)
+                if isinstance(values, list)
+                else reverse(url.name, kwargs=values)
+            )
+            for method, perm in rule.methods():
+                check_url(report, world, clients, rule, scoped, method, perm, path, url.name)
+        if not filled:
+            unfilled.append(url.name)
     if unfilled:
         report.failures.append(
             "add objects of agency A for these URLs (build_world, FILLERS): " + ", ".join(unfilled)
@@ -625,54 +1035,67 @@ def test_every_url_as_every_role_of_both_agencies_and_anonymous(
 def check_url(
     report: Report,
     world: World,
-    clients: list[tuple[str, str, Client]],
+    clients: list[tuple[Person, Client]],
     rule: Rule,
     scoped: bool,
     method: str,
-    perm: str,
+    perm: Grant,
     path: str,
     name: str,
 ) -> None:
-    where = f"{method} {path} ({name})"
-    anonymous = request(Client(raise_request_exception=False), method, path)
+    target = world.target if rule.per_submission else None
+    where = f"{method} {path} ({name}{f', {target.label}' if target else ''})"
+    data = rule.data(world) if rule.data is not None and method == "POST" else None
+    anonymous = request(Client(raise_request_exception=False), method, path, data)
     if rule.public:
+        ok = rule.ok if method == "GET" else rule.ok_post
+        report.check(anonymous.status in ok, f"{where} anonymous (public): {anonymous.status}")
         return
     report.check(_is_login_redirect(anonymous, rule.admin), f"{where} anonymous: {anonymous.status}")
     report.check(not anonymous.changed, f"{where} anonymous changed records")
-    for code, role, client in clients:
-        outcome = request(client, method, path)
-        if code == "beta":
-            report.check(A_MARK not in outcome.body, f"{where} shows agency A's name to beta {role}")
+    for person, client in clients:
+        if person.extra and not name.startswith(ONLINE):
+            continue
+        who = f"{person.code} {person.label}"
+        outcome = request(client, method, path, data)
+        leaked = [
+            f"{t.label}: «{secret}»"
+            for t in world.targets
+            if not _entitled(person, t)
+            for secret in t.secrets
+            if secret in outcome.body
+        ]
+        report.check(not leaked, f"{where} shows {who} the submission of {', '.join(leaked)}")
+        if person.code == "beta":
+            report.check(A_MARK not in outcome.body, f"{where} shows agency A's name to {who}")
             if scoped:
                 # Someone who could do this in their own agency must not learn that A's object exists: a 404,
                 # as for an object that does not exist. Someone whose role may never do it is refused first (the
                 # refusal does not depend on the object). The admin answers «no such object» with a redirect.
-                user = world.users[(code, role)]
-                own = perm == ANY or user.has_perm(perm, SimpleNamespace(agency_id=world.b.pk))
+                own = _grants(person, perm, SimpleNamespace(agency_id=world.b.pk))
                 expected_b = (302, 403, 404) if rule.admin else (404,) if own else (403, 404)
                 report.check(
                     outcome.status in expected_b,
-                    f"{where} beta {role}: {outcome.status} (expected {' or '.join(map(str, expected_b))})",
+                    f"{where} {who}: {outcome.status} (expected {' or '.join(map(str, expected_b))})",
                 )
-                report.check(not outcome.changed, f"{where} beta {role} changed records")
+                report.check(not outcome.changed, f"{where} {who} changed records")
             continue
-        user = world.users[(code, role)]
-        target = world.objects.get("campaign") if scoped else None
-        allowed = perm == ANY or user.has_perm(perm, target)
+        on = target.sub.campaign if target is not None else world.objects.get("campaign") if scoped else None
+        allowed = _grants(person, perm, on) and _in_scope(person, rule, target)
         if rule.admin:
-            allowed = allowed and user.is_staff
+            allowed = allowed and person.user.is_staff
         ok = rule.ok if method == "GET" else rule.ok_post
         if allowed:
             report.check(
                 outcome.status in ok and not _is_login_redirect(outcome, rule.admin),
-                f"{where} alpha {role} (permitted): {outcome.status} {outcome.location}",
+                f"{where} {who} (permitted): {outcome.status} {outcome.location}",
             )
         elif rule.admin:
             report.check(
                 _is_login_redirect(outcome, True) or outcome.status in (403, 404),
-                f"{where} alpha {role} (not staff): {outcome.status}",
+                f"{where} {who} (not staff): {outcome.status}",
             )
         else:
-            report.check(outcome.status in (403, 404), f"{where} alpha {role} (refused): {outcome.status}")
+            report.check(outcome.status in (403, 404), f"{where} {who} (refused): {outcome.status}")
         if not allowed:
-            report.check(not outcome.changed, f"{where} alpha {role} (refused) changed records")
+            report.check(not outcome.changed, f"{where} {who} (refused) changed records")
