@@ -92,3 +92,46 @@ def appraiser(agency: Agency, campaign: Campaign, name: str, **assignment: Any) 
     user = make_user(name, Role.APPRAISER, agency, full_name=f"Thẩm định viên {name}")
     Assignment.objects.create(campaign=campaign, user=user, **assignment)
     return user
+
+
+def fill_and_submit(
+    agency: Agency, submission: Submission, when: str, *, scores: dict[str, str] | None = None
+) -> Any:
+    """The unit scores every indicator (its maximum unless `scores` says otherwise, with a note below it), its
+    leader confirms at `when` ('20/01/2026 09:00', inside the window); returns the submitted Submission."""
+    from web.assessment.plans import plan_for
+    from web.assessment.services import confirm, save_self_score
+    from web.assessment.states import take
+
+    clock.set_now(at(when))
+    staff, leader = unit_people(agency, submission)
+    rows = {r.code: r for r in plan_for(submission.campaign).tier(submission.tier).rows}
+    for entry in submission.entries.order_by("id"):
+        score = (scores or {}).get(entry.code, str(rows[entry.code].max_points))
+        save_self_score(entry, staff, score=score, note="Thuyết minh của đơn vị", seen_version=entry.version)
+    take(submission, "trinh_lanh_dao", staff)
+    return confirm(submission, leader)
+
+
+def many_submissions(campaign: Campaign, tier: str, count: int, *, state: str = "da_gui") -> list[Submission]:
+    """`count` extra units of `tier` with their submissions and entries, made in bulk (for page-size tests)."""
+    from web.assessment.models import Entry
+    from web.assessment.plans import plan_for
+
+    rows = plan_for(campaign).tier(tier).rows
+    units = Unit.objects.bulk_create(
+        [
+            Unit(agency_id=campaign.agency_id, code=f"them-{tier}-{i}", name=f"Đơn vị thêm {i:04d}")
+            for i in range(count)
+        ]
+    )
+    subs = Submission.objects.bulk_create(
+        [
+            Submission(agency_id=campaign.agency_id, campaign=campaign, unit=u, tier=tier, state=state)
+            for u in units
+        ]
+    )
+    Entry.objects.bulk_create(
+        [Entry(submission=s, code=r.code, self_score=r.max_points) for s in subs for r in rows]
+    )
+    return subs
