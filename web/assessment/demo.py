@@ -43,6 +43,7 @@ def load_demo_year(agency: Agency, echo: Callable[[str], None]) -> Campaign | No
             )
         if not any(s.started for s in subs):
             _seed(plan, [s for s in subs if s.pk != target.pk])
+    _trust_demo_root(agency, echo)
     if clock.adjustable() and clock.shift().total_seconds() == 0:
         clock.set_now(DEMO_NOW, by="vanban serve --demo")
     echo(
@@ -84,3 +85,24 @@ def _seed(plan: OnlinePlan, others: list[Submission]) -> None:
             sub.submitted_at = DEMO_NOW
         sub.state = target
         sub.save()
+
+
+def _trust_demo_root(agency: Agency, echo: Callable[[str], None]) -> None:
+    """The demo root in the agency's trusted roots, so evidence a visitor signs with the demo keys comes back
+    valid on upload (revocation is answered by the demo's own OCSP and CRL services on 127.0.0.1)."""
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from django.conf import settings
+
+    from letters.usecases.evidence import import_trusted_certificate, list_trusted_certificates
+    from web.evidence.storage import trust_store_dir
+
+    root = settings.DATA_DIR / "pki-mau" / "root.pem"
+    store = trust_store_dir(agency.pk)
+    if not root.is_file() or list_trusted_certificates(store)[1]:
+        return  # no demo PKI, or the quản trị already chose the agency's roots
+    der = x509.load_pem_x509_certificate(root.read_bytes()).public_bytes(Encoding.DER)
+    import_trusted_certificate(root, store=store, expected_sha256=hashlib.sha256(der).hexdigest())
+    echo("Đã tin cậy chứng thư gốc MẪU khi kiểm tra tài liệu kiểm chứng các đơn vị tải lên.")
