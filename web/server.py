@@ -89,7 +89,18 @@ def serve(host: str, port: int, echo: Callable[[str], None], *, threads: int = 8
     # Static files from the collected folder: one machine needs no separate web server for them.
     app = StaticFilesHandler(application) if not settings.DEBUG else application
     settle_memory()
-    waitress_serve(app, host=host, port=port, threads=threads, ident="vanban")
+    # Browsers keep connections open: waitress's default limit of 100 left everyone past the hundredth unit
+    # waiting in the backlog in the last hour before a deadline (bench/bench_online_load.py); poll() instead of
+    # select() so more than 1,024 open connections do not stop the server.
+    waitress_serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="vanban",
+        connection_limit=2000,
+        asyncore_use_poll=True,
+    )
 
 
 def worker(concurrency: int) -> None:

@@ -143,7 +143,7 @@ class EvidenceFile(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock_now)
     verdict = models.CharField(
         "kết quả kiểm tra", max_length=16, choices=Verdict.choices, default=Verdict.PENDING
     )
