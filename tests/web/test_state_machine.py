@@ -345,6 +345,21 @@ def test_an_extension_keeps_a_confirmation_on_time_under_the_last_rule(agency: A
     assert late.late
 
 
+def test_a_late_unit_reopened_with_an_extension_and_confirming_within_it_is_on_time(agency: Agency) -> None:
+    w = build(agency, late_rule="last")
+    staff, leader = actor(w, Role.UNIT_STAFF), actor(w, Role.UNIT_LEADER)
+    set_clock("25/01/2026 09:00")
+    late = assert_taken(put(w.sub, State.AWAITING_APPROVAL), "xac_nhan", leader)
+    assert late.late
+    Extension.objects.create(
+        campaign=w.campaign, unit=w.sub.unit, phase="tu_danh_gia", until=date(2026, 1, 30), reason="x"
+    )
+    assert_taken(late, "mo_lai", actor(w, Role.SO_STAFF), comment="Bổ sung số liệu")
+    assert_taken(late, "trinh_lanh_dao", staff)
+    again = assert_taken(late, "xac_nhan", leader)
+    assert not again.late
+
+
 # --------------------------------------------------------------------------- the rest of the contract
 
 

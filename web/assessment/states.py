@@ -218,8 +218,9 @@ def take(
         refusal = _refusal(locked, t, action, user, seen_version, now)
         if refusal is None:
             assert t is not None
-            if t.window is not None and t.action == "xac_nhan" and _window(locked, t.window).past(now):
-                locked.late = True
+            if t.action == "xac_nhan":
+                # Judged at each confirmation: a unit reopened and confirming within an extension is on time.
+                locked.late = _window(locked, "tu_danh_gia").past(now)
             if before is not None:
                 before(locked)
             old = locked.state
