@@ -212,7 +212,9 @@ def take(
         raise TransitionRefused(f"Hãy ghi ý kiến, lý do khi «{t.label}».", field="comment")
     with transaction.atomic():
         locked = (
-            Submission.objects.select_for_update().select_related("unit", "campaign").get(pk=submission.pk)
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("unit", "campaign")
+            .get(pk=submission.pk)
         )
         now = clock.now()
         refusal = _refusal(locked, t, action, user, seen_version, now)

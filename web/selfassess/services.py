@@ -352,7 +352,11 @@ def save_answer(
             )
         if not window.writable(now):
             raise WriteRefused(window.status(now))
-        current = Entry.objects.select_for_update().select_related("updated_by__profile").get(pk=entry.pk)
+        current = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("updated_by__profile")
+            .get(pk=entry.pk)
+        )
         if current.version != seen_version:
             who = person_name(current.updated_by) if current.updated_by else "Người khác"
             raise WriteRefused(
