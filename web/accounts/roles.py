@@ -18,6 +18,12 @@ def role_of(user: Any) -> str | None:
     return str(profile.role)
 
 
+def person_name(user: Any) -> str:
+    """A person as pages, histories and messages name them: the profile's full name, else the user name."""
+    profile = getattr(user, "profile", None)  # none for a superuser made on the command line
+    return (profile.full_name if profile is not None and profile.full_name else None) or user.get_username()
+
+
 def agency_of(user: Any) -> int | None:
     profile = getattr(user, "profile", None)
     return profile.agency_id if profile is not None else None

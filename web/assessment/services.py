@@ -14,6 +14,7 @@ from django.db import transaction
 
 from letters.usecases.online import OnlinePlan
 from web.accounts.models import Unit
+from web.accounts.roles import person_name
 from web.assessment import clock
 from web.assessment.models import Entry, EvidenceFile, ScoreChange, Stage, State, Submission
 from web.assessment.plans import plan_for
@@ -34,11 +35,6 @@ STALE = (
     "{who} đã lưu chỉ số này lúc {at} trong khi bạn đang sửa; điểm bạn nhập chưa được lưu. Điểm hiện tại là "
     "{score}. Hãy xem lại rồi lưu lần nữa."
 )
-
-
-def _name(user: Any) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.full_name if profile is not None and profile.full_name else None) or user.get_username()
 
 
 def parse_score(text: str | Decimal | None, max_points: Decimal, *, field: str = "score") -> Decimal | None:
@@ -163,7 +159,7 @@ def save_self_score(
                 new=value,
                 reason=note,
                 by=user,
-                by_name=_name(user),
+                by_name=person_name(user),
             )
         current.self_score, current.self_note = value, note
         current.version += 1
@@ -179,7 +175,7 @@ def save_self_score(
 def _stale(current: Entry, score: Decimal | None) -> str:
     from letters.core.vn import points_text, time_text
 
-    who = _name(current.updated_by) if current.updated_by else "Người khác"
+    who = person_name(current.updated_by) if current.updated_by else "Người khác"
     return STALE.format(
         who=who,
         at=time_text(current.updated_at),
@@ -243,7 +239,7 @@ def save_appraisal(
                 new=value,
                 reason=reason or "Chấp nhận điểm của đơn vị",
                 by=user,
-                by_name=_name(user),
+                by_name=person_name(user),
             )
         setattr(current, score_f, value)
         setattr(current, comment_f, reason)

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from web.accounts.models import Role
+from web.accounts.roles import person_name
 from web.assessment import clock
 from web.assessment.models import State, StateChange, Submission
 
@@ -170,11 +171,6 @@ def _role(user: Any) -> str | None:
     return role_of(user)
 
 
-def _name(user: Any) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.full_name if profile is not None and profile.full_name else None) or user.get_username()
-
-
 def _log_refusal(submission: Submission, t: Transition | None, action: str, user: Any, message: str) -> None:
     from web.audit.log import record
 
@@ -186,7 +182,7 @@ def _log_refusal(submission: Submission, t: Transition | None, action: str, user
         accepted=False,
         comment=message,
         by=user if getattr(user, "pk", None) else None,
-        by_name=_name(user),
+        by_name=person_name(user),
     )
     record("tu_choi_chuyen_trang_thai", submission, user=user, note=f"{action}: {message}")
 
@@ -242,7 +238,7 @@ def take(
                 to_state=t.target,
                 comment=comment.strip(),
                 by=user,
-                by_name=_name(user),
+                by_name=person_name(user),
             )
             record(
                 f"chuyen_trang_thai_{action}",

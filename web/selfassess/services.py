@@ -22,7 +22,7 @@ from django.db import transaction
 from letters.core.errors import VanbanError
 from letters.usecases.online import EXPLANATIONS, SELF_ASSESSMENT, OnlinePlan, PlanTier
 from web.accounts.models import SO_ROLES, UNIT_ROLES, Role
-from web.accounts.roles import role_of
+from web.accounts.roles import person_name, role_of
 from web.assessment import clock
 from web.assessment.models import Entry, EvidenceFile, Stage, State, Submission
 from web.assessment.plans import plan_for
@@ -323,11 +323,6 @@ STALE_ANSWER = (
     "{who} đã lưu nội dung giải trình của chỉ số này lúc {at} trong khi bạn đang sửa; nội dung bạn nhập chưa "
     "được lưu. Nội dung đã lưu đang hiện trong ô; hãy xem lại rồi lưu lần nữa."
 )
-
-
-def person_name(user: Any) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.full_name if profile is not None and profile.full_name else None) or user.get_username()
 
 
 def save_answer(

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 
 from letters.core.vn import points_text, time_text
+from web.accounts.roles import person_name
 
 register = template.Library()
 
@@ -33,10 +34,7 @@ def vn_time(value: datetime | None) -> str:
 
 @register.filter
 def person(user: Any) -> str:
-    if user is None:
-        return ""
-    profile = getattr(user, "profile", None)  # none for a superuser without a profile
-    return (profile.full_name if profile is not None and profile.full_name else "") or user.get_username()
+    return "" if user is None else person_name(user)
 
 
 VERDICT_BADGE = {
